@@ -1,0 +1,27 @@
+/* What the streaming stages leave behind for the offline ones: the track
+ * store and the events found on it.  Scoring reads this and nothing else. */
+#ifndef VMCHECK_ANALYSIS_H
+#define VMCHECK_ANALYSIS_H
+
+#include <stddef.h>
+
+#include "common/track.h"
+#include "events/activity.h"
+#include "vmcheck/vmcheck.h"
+
+typedef struct VmcTracks {
+    double hop_s;
+    VmcTrack energy_db;   /* frame level, dBFS, 20 ms centre of the frame */
+    VmcTrack band_db;     /* 300-3300 Hz level from the shared spectrum */
+} VmcTracks;
+
+typedef struct VmcAnalysis {
+    const VmcTracks *tracks;
+    size_t n_frames;
+    double duration_s;
+    unsigned sample_rate_hz;
+    unsigned long long clipped, total_samples;
+    VmcActivity activity;
+} VmcAnalysis;
+
+#endif

@@ -1,0 +1,172 @@
+#include "cli/batch.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/fmt.h"
+
+typedef struct Capture {
+    char msg[400];
+    int have;
+} Capture;
+
+/* Logger: keep the first error the library reports for this file. */
+static void capture(void *cookie, enum VmcheckLogLevel level, const char *fmt, va_list ap)
+{
+    Capture *c = cookie;
+    if (level != VMCHECK_LOG_ERROR || c->have) return;
+    vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+    c->have = 1;
+}
+
+/* "dir/NAME.wav" -> "dir/NAME<suffix>", or NULL when it does not exist. */
+static char *sidecar(const char *path, const char *suffix)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    size_t stem = dot && (!slash || dot > slash + 1) ? (size_t)(dot - path) : strlen(path);
+    size_t len = stem + strlen(suffix) + 1;
+    char *p = malloc(len);
+    if (!p) return NULL;
+    memcpy(p, path, stem);
+    strcpy(p + stem, suffix);
+    struct stat st;
+    if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->path = path;
+    VmcheckConfig cfg = sh->opt->cfg;
+    Capture cap = {{0}, 0};
+    cfg.logger.cookie = &cap;
+    cfg.logger.callback = capture;
+
+    const VmcheckSegmentSpec *segs = sh->segs;
+    size_t n_segs = sh->n_segs;
+    const char *labels_path = sh->labels_path;
+    VmcheckSegmentSpec *own = NULL;
+    char *labels_file = NULL, *labels_text = NULL;
+    if (sh->sidecars && !n_segs && (labels_file = sidecar(path, ".labels.txt"))) {
+        char why[256];
+        size_t len, bad = 0;
+        labels_text = cli_slurp(labels_file, &len, why, sizeof(why));
+        if (!labels_text) {
+            r->status = VMCHECK_ELABELS;
+            snprintf(r->error, sizeof(r->error), "%s: %s", labels_file, why);
+            goto out;
+        }
+        int s = vmcheck_labels_parse(&own, &n_segs, &bad, labels_text, len);
+        if (s) {
+            r->status = s;
+            snprintf(r->error, sizeof(r->error), "%s: line %zu: not a label line (start<TAB>end<TAB>label, seconds)",
+                     labels_file, bad);
+            goto out;
+        }
+        segs = own;
+        labels_path = labels_file;
+        r->labels_used = labels_file;
+    }
+    r->status = vmcheck_analyze_file(&cfg, &r->report, path, segs, n_segs, sh->script);
+    if (r->status) {
+        const char *why = cap.have ? cap.msg : vmcheck_strerror(r->status);
+        if (r->status == VMCHECK_ELABELS && labels_path)
+            snprintf(r->error, sizeof(r->error), "%s: %s", labels_path, why);
+        else
+            snprintf(r->error, sizeof(r->error), "%s", why);
+    }
+out:
+    if (r->status) r->labels_used = NULL;
+    if (!r->labels_used) free(labels_file);
+    free(labels_text);
+    free(own);
+}
+
+typedef struct Batch {
+    const BatchShared *sh;
+    CliResult *res;
+    unsigned char *done;
+    size_t n, next, written, window;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} Batch;
+
+static void *worker(void *arg)
+{
+    Batch *b = arg;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        while (b->next < b->n && b->next >= b->written + b->window) pthread_cond_wait(&b->cv, &b->mu);
+        size_t i = b->next;
+        if (i >= b->n) {
+            pthread_mutex_unlock(&b->mu);
+            return NULL;
+        }
+        b->next++;
+        pthread_mutex_unlock(&b->mu);
+        CliResult r;
+        batch_analyze_one(b->sh, b->sh->opt->inputs[i], &r);
+        pthread_mutex_lock(&b->mu);
+        b->res[i] = r;
+        b->done[i] = 1;
+        pthread_cond_broadcast(&b->cv);
+        pthread_mutex_unlock(&b->mu);
+    }
+}
+
+int batch_run(const BatchShared *sh, unsigned jobs, BatchSink sink, void *ctx)
+{
+    Batch b;
+    memset(&b, 0, sizeof(b));
+    b.sh = sh;
+    b.n = sh->opt->n_inputs;
+    if (jobs > b.n) jobs = (unsigned)b.n;
+    if (jobs < 1) jobs = 1;
+    b.window = 2 * (size_t)jobs;
+    b.res = calloc(b.n ? b.n : 1, sizeof(*b.res));
+    b.done = calloc(b.n ? b.n : 1, 1);
+    pthread_t *th = calloc(jobs, sizeof(*th));
+    if (!b.res || !b.done || !th) {
+        free(b.res);
+        free(b.done);
+        free(th);
+        return -1;
+    }
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.cv, NULL);
+    unsigned started = 0;
+    for (; started < jobs; started++)
+        if (pthread_create(&th[started], NULL, worker, &b)) break;
+    if (started == 0) { /* no threads at all: work inline, no window */
+        b.window = b.n;
+        worker(&b);
+    }
+    for (size_t i = 0; i < b.n; i++) {
+        pthread_mutex_lock(&b.mu);
+        while (!b.done[i]) pthread_cond_wait(&b.cv, &b.mu);
+        pthread_mutex_unlock(&b.mu);
+        sink(ctx, &b.res[i], i);
+        vmcheck_report_free(&b.res[i].report);
+        free((char *)b.res[i].labels_used);
+        pthread_mutex_lock(&b.mu);
+        b.written = i + 1;
+        pthread_cond_broadcast(&b.cv);
+        pthread_mutex_unlock(&b.mu);
+    }
+    for (unsigned t = 0; t < started; t++) pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&b.mu);
+    pthread_cond_destroy(&b.cv);
+    free(th);
+    free(b.res);
+    free(b.done);
+    return 0;
+}

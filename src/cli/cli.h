@@ -1,0 +1,66 @@
+/* vmcheck command line: shared types of the option parser, the batch
+ * runner and the report writers. */
+#ifndef VMCHECK_CLI_H
+#define VMCHECK_CLI_H
+
+#include <stdio.h>
+
+#include "vmcheck/vmcheck.h"
+
+enum CliFormat { CLI_TEXT, CLI_JSON, CLI_JSONL, CLI_CSV };
+
+typedef struct CliOptions {
+    VmcheckConfig cfg;
+    enum CliFormat format;
+    const char *labels_path;
+    VmcheckSegmentSpec *segs;    /* --name / --number (+ --labels) */
+    size_t n_segs;
+    const char *script_path;
+    const char *baseline_path;
+    const char *export_labels;
+    const char *out_path;
+    unsigned jobs;
+    int quiet;
+    char **inputs;               /* expanded file list */
+    size_t n_inputs;
+    int any_dir;                 /* an input was a directory */
+    int walk_failed;             /* a directory could not be read */
+} CliOptions;
+
+/* One analysed file, as the writers see it. */
+typedef struct CliResult {
+    const char *path;
+    int status;                  /* VMCHECK_OK or the error */
+    char error[512];             /* one line: why it could not be analysed */
+    VmcheckReport *report;       /* NULL on error */
+    const char *labels_used;     /* label file picked up beside the audio, or NULL */
+    const char *script_used;
+} CliResult;
+
+/* A report writer: a small struct of function pointers (STYLE L4). */
+typedef struct CliWriter {
+    void (*begin)(FILE *f, size_t n_files);
+    void (*file)(FILE *f, const CliResult *r, size_t index, size_t n_files);
+    void (*end)(FILE *f, size_t n_files);
+} CliWriter;
+
+extern const CliWriter cli_writer_text, cli_writer_json, cli_writer_jsonl, cli_writer_csv;
+
+/* Parse argv into o.  Returns 0, or 2 after printing a usage error; -1 when
+ * --help or --version has been handled (exit 0). */
+int cli_parse(CliOptions *o, int argc, char **argv);
+void cli_options_free(CliOptions *o);
+
+/* Read a whole small text file (labels, script); NUL-terminated.
+ * Returns NULL and fills why on failure. */
+char *cli_slurp(const char *path, size_t *len, char *why, size_t why_size);
+
+/* Expand files and directories (recursively, sorted) into o->inputs. */
+int cli_expand_inputs(CliOptions *o, char **paths, size_t n);
+
+/* JSON helpers shared by the JSON and JSONL writers. */
+void cli_json_string(FILE *f, const char *s);
+void cli_json_number(FILE *f, double v, int decimals);
+void cli_json_report(FILE *f, const CliResult *r, int pretty);
+
+#endif

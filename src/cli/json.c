@@ -1,0 +1,226 @@
+/* JSON and JSONL writers.  Numbers go through vmc_fmt_fixed (no locale);
+ * non-finite numbers are null. */
+#include <math.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/fmt.h"
+
+void cli_json_number(FILE *f, double v, int decimals)
+{
+    if (!isfinite(v)) {
+        fputs("null", f);
+        return;
+    }
+    char b[64];
+    vmc_fmt_fixed(b, sizeof(b), v, decimals);
+    if (strcmp(b, "-0") == 0 || strncmp(b, "-0.", 3) == 0) {
+        int zero = 1;
+        for (const char *p = b + 1; *p; p++)
+            if (*p != '0' && *p != '.') zero = 0;
+        if (zero) memmove(b, b + 1, strlen(b));
+    }
+    fputs(b, f);
+}
+
+/* Length of a valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80) return 1;
+    size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (!n || (n == 2 && s[0] < 0xC2)) return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+void cli_json_string(FILE *f, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    fputc('"', f);
+    while (*s) {
+        unsigned char c = *s;
+        if (c == '"' || c == '\\') {
+            fputc('\\', f);
+            fputc(c, f);
+            s++;
+        } else if (c < 0x20) {
+            switch (c) {
+            case '\n': fputs("\\n", f); break;
+            case '\r': fputs("\\r", f); break;
+            case '\t': fputs("\\t", f); break;
+            default: fprintf(f, "\\u%04x", c);
+            }
+            s++;
+        } else if (c < 0x80) {
+            fputc(c, f);
+            s++;
+        } else {
+            size_t n = utf8_len(s);
+            if (n) {
+                fwrite(s, 1, n, f);
+                s += n;
+            } else {
+                fputs("\\ufffd", f); /* not UTF-8: keep the JSON valid */
+                s++;
+            }
+        }
+    }
+    fputc('"', f);
+}
+
+static const char *kind_name(enum VmcheckSegmentKind k) { return k == VMCHECK_SEGMENT_NAME ? "name" : "number"; }
+static const char *source_name(enum VmcheckSegmentSource s)
+{
+    return s == VMCHECK_SOURCE_LABELS ? "labels" : s == VMCHECK_SOURCE_SCRIPT ? "script" : "auto";
+}
+
+#define KEY(k) fputs("\"" k "\": ", f)
+
+static void track(FILE *f, const float *v, size_t n, int decimals)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputs(", ", f);
+        cli_json_number(f, v[i], decimals);
+    }
+    fputc(']', f);
+}
+
+void cli_json_report(FILE *f, const CliResult *res, int pretty)
+{
+    const char *nl = pretty ? "\n  " : " ";
+    fputc('{', f);
+    fputs(pretty ? "\n  " : "", f);
+    KEY("file");
+    cli_json_string(f, res->path);
+    fputs(", ", f);
+    KEY("ok");
+    if (!res->report) {
+        fputs("false, ", f);
+        KEY("error");
+        cli_json_string(f, res->error);
+        fputs(pretty ? "\n}" : "}", f);
+        return;
+    }
+    const VmcheckReport *r = res->report;
+    fputs("true,", f);
+    fputs(nl, f);
+    KEY("audio");
+    fputs("{\"duration_s\": ", f);
+    cli_json_number(f, r->duration_s, 3);
+    fprintf(f, ", \"sample_rate\": %u, \"channels\": %u, \"format\": ", r->sample_rate_hz, r->channels);
+    cli_json_string(f, r->format);
+    fputs("},", f);
+    fputs(nl, f);
+    KEY("speech");
+    fputs("{\"start_s\": ", f);
+    cli_json_number(f, r->has_speech ? r->speech_start_s : (double)NAN, 2);
+    fputs(", \"end_s\": ", f);
+    cli_json_number(f, r->has_speech ? r->speech_end_s : (double)NAN, 2);
+    fputs(", \"phonation_s\": ", f);
+    cli_json_number(f, r->phonation_s, 2);
+    fprintf(f, ", \"pause_count\": %zu, \"pause_total_s\": ", r->pause_count);
+    cli_json_number(f, r->pause_total_s, 2);
+    fputs(", \"longest_pause_s\": ", f);
+    cli_json_number(f, r->longest_pause_s, 2);
+    fputs("},", f);
+    fputs(nl, f);
+    KEY("pauses");
+    fputc('[', f);
+    for (size_t i = 0; i < r->pause_count; i++) {
+        fputs(i ? ", {\"start_s\": " : "{\"start_s\": ", f);
+        cli_json_number(f, r->pauses[i].start_s, 2);
+        fputs(", \"end_s\": ", f);
+        cli_json_number(f, r->pauses[i].end_s, 2);
+        fputc('}', f);
+    }
+    fputs("],", f);
+    fputs(nl, f);
+    KEY("loudness");
+    fputs("{\"speech_dbfs\": ", f);
+    cli_json_number(f, r->speech_dbfs, 1);
+    fputs(", \"noise_floor_dbfs\": ", f);
+    cli_json_number(f, r->noise_floor_dbfs, 1);
+    fputs(", \"snr_db\": ", f);
+    cli_json_number(f, r->snr_db, 1);
+    fputs(", \"clipped_ratio\": ", f);
+    cli_json_number(f, r->clipped_ratio, 6);
+    fputs("},", f);
+    fputs(nl, f);
+    KEY("segments");
+    fputc('[', f);
+    for (size_t i = 0; i < r->segment_count; i++) {
+        const VmcheckSegment *s = &r->segments[i];
+        fputs(i ? ", {\"kind\": " : "{\"kind\": ", f);
+        cli_json_string(f, kind_name(s->kind));
+        fputs(", \"start_s\": ", f);
+        cli_json_number(f, s->start_s, 2);
+        fputs(", \"end_s\": ", f);
+        cli_json_number(f, s->end_s, 2);
+        fputs(", \"source\": ", f);
+        cli_json_string(f, source_name(s->source));
+        fprintf(f, ", \"syllables\": %zu, \"syllables_per_s\": ", s->syllables);
+        cli_json_number(f, s->syllables_per_s, 2);
+        fputs(", \"verdict\": ", f);
+        cli_json_string(f, s->too_fast ? "too_fast" : "ok");
+        fputc('}', f);
+    }
+    fputs("],", f);
+    fputs(nl, f);
+    KEY("flags");
+    fputc('[', f);
+    for (size_t i = 0; i < r->flag_count; i++) {
+        const VmcheckFlag *g = &r->flags[i];
+        fputs(i ? ", {\"code\": " : "{\"code\": ", f);
+        cli_json_string(f, vmcheck_flag_name(g->code));
+        fputs(", \"severity\": ", f);
+        cli_json_string(f, g->severity == VMCHECK_SEVERITY_ERROR ? "error" : "warning");
+        fputs(", \"start_s\": ", f);
+        cli_json_number(f, g->start_s, 2);
+        fputs(", \"end_s\": ", f);
+        cli_json_number(f, g->end_s, 2);
+        fputs(", \"message\": ", f);
+        cli_json_string(f, g->message);
+        fputc('}', f);
+    }
+    fputc(']', f);
+    if (r->energy_db) {
+        fputc(',', f);
+        fputs(nl, f);
+        KEY("tracks");
+        fputs("{\"hop_s\": ", f);
+        cli_json_number(f, r->hop_s, 2);
+        fputs(", \"energy_db\": ", f);
+        track(f, r->energy_db, r->frame_count, 1);
+        if (r->f0_hz) {
+            fputs(", \"f0_hz\": ", f);
+            track(f, r->f0_hz, r->frame_count, 1);
+        }
+        fputc('}', f);
+    }
+    fputs(pretty ? "\n}" : "}", f);
+}
+
+static void json_begin(FILE *f, size_t n)
+{
+    if (n != 1) fputs("[\n", f);
+}
+static void json_file(FILE *f, const CliResult *r, size_t i, size_t n)
+{
+    if (n != 1 && i) fputs(",\n", f);
+    cli_json_report(f, r, 1);
+}
+static void json_end(FILE *f, size_t n) { fputs(n != 1 ? "\n]\n" : "\n", f); }
+
+static void jsonl_begin(FILE *f, size_t n) { (void)f, (void)n; }
+static void jsonl_file(FILE *f, const CliResult *r, size_t i, size_t n)
+{
+    (void)i, (void)n;
+    cli_json_report(f, r, 0);
+    fputc('\n', f);
+}
+static void jsonl_end(FILE *f, size_t n) { (void)f, (void)n; }
+
+const CliWriter cli_writer_json = {json_begin, json_file, json_end};
+const CliWriter cli_writer_jsonl = {jsonl_begin, jsonl_file, jsonl_end};

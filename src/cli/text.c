@@ -1,0 +1,71 @@
+/* The human-readable report: the verdict first, then the figures with units. */
+#include <math.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/fmt.h"
+
+static const char *num(char b[32], double v, int d)
+{
+    if (!isfinite(v)) return isnan(v) ? "n/a" : v < 0 ? "-inf" : "inf";
+    vmc_fmt_fixed(b, 32, v, d);
+    return b;
+}
+
+static void text_begin(FILE *f, size_t n) { (void)f, (void)n; }
+
+static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
+{
+    char a[32], b[32], c[32], d[32], e[32];
+    if (i) fputc('\n', f);
+    if (!res->report) {
+        fprintf(f, "%s: could not be analysed: %s\n", res->path, res->error);
+        return;
+    }
+    const VmcheckReport *r = res->report;
+    size_t errors = 0, warnings = 0;
+    for (size_t k = 0; k < r->flag_count; k++) {
+        if (r->flags[k].severity == VMCHECK_SEVERITY_ERROR)
+            errors++;
+        else
+            warnings++;
+    }
+    if (!errors && !warnings)
+        fprintf(f, "%s: good - nothing to fix\n", res->path);
+    else
+        fprintf(f, "%s: %zu to fix, %zu to consider\n", res->path, errors, warnings);
+    for (int sev = VMCHECK_SEVERITY_ERROR; sev >= VMCHECK_SEVERITY_WARNING; sev--)
+        for (size_t k = 0; k < r->flag_count; k++) {
+            const VmcheckFlag *g = &r->flags[k];
+            if ((int)g->severity != sev) continue;
+            fprintf(f, "  %s %s", sev == VMCHECK_SEVERITY_ERROR ? "FIX " : "note", g->message);
+            if (g->end_s > g->start_s) fprintf(f, " (%s-%s s)", num(a, g->start_s, 1), num(b, g->end_s, 1));
+            fputc('\n', f);
+        }
+    for (size_t k = 0; k < r->segment_count; k++) {
+        const VmcheckSegment *s = &r->segments[k];
+        fprintf(f, "  %-11s %s-%s s: %s syllables/s, %s\n", s->kind == VMCHECK_SEGMENT_NAME ? "Name" : "Number",
+                num(a, s->start_s, 2), num(b, s->end_s, 2), num(c, s->syllables_per_s, 1),
+                s->too_fast ? "TOO FAST" : "ok");
+    }
+    if (res->labels_used) fprintf(f, "  (segments from %s)\n", res->labels_used);
+    if (!r->has_speech) {
+        fprintf(f, "  Length      %s s, no speech found\n", num(a, r->duration_s, 2));
+    } else {
+        fprintf(f, "  Length      %s s of audio; speech %s-%s s (%s s), of which %s s phonation\n",
+                num(a, r->duration_s, 2), num(b, r->speech_start_s, 2), num(c, r->speech_end_s, 2),
+                num(d, r->speech_end_s - r->speech_start_s, 1), num(e, r->phonation_s, 1));
+        fprintf(f, "  Pauses      %zu of %s s or more, %s s in all, longest %s s\n", r->pause_count, "0.25",
+                num(a, r->pause_total_s, 2), num(b, r->longest_pause_s, 2));
+    }
+    fprintf(f, "  Loudness    speech %s dBFS, background %s dBFS, SNR %s dB, clipped %s %%\n",
+            num(a, r->speech_dbfs, 1), num(b, r->noise_floor_dbfs, 1), num(c, r->snr_db, 1),
+            num(d, 100.0 * r->clipped_ratio, 2));
+    fprintf(f, "  Audio       %s, %u Hz, %u channel%s\n", r->format[0] ? r->format : "samples", r->sample_rate_hz,
+            r->channels, r->channels == 1 ? "" : "s");
+    (void)n;
+}
+
+static void text_end(FILE *f, size_t n) { (void)f, (void)n; }
+
+const CliWriter cli_writer_text = {text_begin, text_file, text_end};

@@ -1,0 +1,49 @@
+/* Internal helpers shared by every stage: argument validation, logging,
+ * overflow-checked allocation. */
+#ifndef VMCHECK_COMMON_H
+#define VMCHECK_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "vmcheck/vmcheck.h"
+
+#if defined(__GNUC__)
+#define VMC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define VMC_PRINTF(f, a)
+#endif
+
+/* API misuse (not bad data): abort in debug builds so the bug is found at its
+ * source, return VMCHECK_EINVAL in release builds. */
+#ifndef VMCHECK_DEBUG_ABORT
+#define VMC_VALIDATE(cond, ret)                                                                  \
+    do {                                                                                         \
+        if (!(cond)) return (ret);                                                               \
+    } while (0)
+#else
+#include <stdio.h>
+#define VMC_VALIDATE(cond, ret)                                                                  \
+    do {                                                                                         \
+        if (!(cond)) {                                                                           \
+            fprintf(stderr, "vmcheck: invalid argument: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+            abort();                                                                             \
+        }                                                                                        \
+    } while (0)
+#endif
+
+void vmc_log(const VmcheckLogger *lg, enum VmcheckLogLevel level, const char *fmt, ...) VMC_PRINTF(3, 4);
+
+/* calloc(n, size) that also fails cleanly on n * size overflow. */
+static inline void *vmc_calloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) return NULL;
+    return calloc(n ? n : 1, size ? size : 1);
+}
+
+/* Grow *buf (elements of elem bytes) to hold at least need elements,
+ * doubling; *cap is in elements.  Returns 0 or VMCHECK_ENOMEM. */
+int vmc_grow(void **buf, size_t *cap, size_t need, size_t elem);
+
+#endif

@@ -1,0 +1,17 @@
+/* Order statistics on float arrays (offline stages only: they allocate). */
+#ifndef VMCHECK_STATS_H
+#define VMCHECK_STATS_H
+
+#include <stddef.h>
+
+/* The p-th percentile (0..100, linear interpolation between order
+ * statistics) of the n values of v for which keep is NULL or keep[i] != 0.
+ * Writes it to *out; returns 0, or VMCHECK_EEMPTY when no value is kept,
+ * or VMCHECK_ENOMEM. */
+int vmc_percentile(double *out, const float *v, const unsigned char *keep, size_t n, double p);
+
+/* Several percentiles at once (ps ascending or not), one sort. */
+int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps,
+                    size_t np);
+
+#endif

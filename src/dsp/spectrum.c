@@ -1,0 +1,48 @@
+#include "dsp/spectrum.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "common/common.h"
+
+int vmc_spectrum_init(VmcSpectrum *s, double rate_hz, size_t win, size_t nfft)
+{
+    memset(s, 0, sizeof(*s));
+    if (nfft < win || nfft % 2 || win < 2) return VMCHECK_EINVAL;
+    s->win = win;
+    s->nfft = nfft;
+    s->nbins = nfft / 2 + 1;
+    s->rate_hz = rate_hz;
+    s->window = vmc_calloc(win, sizeof(float));
+    s->scratch = vmc_calloc(nfft, sizeof(float));
+    s->bins = vmc_calloc(s->nbins, sizeof(VmcCpx));
+    s->power = vmc_calloc(s->nbins, sizeof(float));
+    s->fft = vmc_fft_create(nfft);
+    if (!s->window || !s->scratch || !s->bins || !s->power || !s->fft) {
+        vmc_spectrum_free(s);
+        return VMCHECK_ENOMEM;
+    }
+    /* periodic-free symmetric Hann over exactly win samples */
+    for (size_t i = 0; i < win; i++)
+        s->window[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * ((double)i + 0.5) / (double)win));
+    return VMCHECK_OK;
+}
+
+void vmc_spectrum_free(VmcSpectrum *s)
+{
+    free(s->window);
+    free(s->scratch);
+    free(s->bins);
+    free(s->power);
+    vmc_fft_destroy(&s->fft);
+    memset(s, 0, sizeof(*s));
+}
+
+void vmc_spectrum_process(VmcSpectrum *s, const float *frame)
+{
+    for (size_t i = 0; i < s->win; i++) s->scratch[i] = frame[i] * s->window[i];
+    /* scratch[win..nfft) stays zero from init */
+    vmc_fft_forward(s->fft, s->bins, s->scratch);
+    for (size_t k = 0; k < s->nbins; k++)
+        s->power[k] = s->bins[k].re * s->bins[k].re + s->bins[k].im * s->bins[k].im;
+}

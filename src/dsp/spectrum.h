@@ -1,0 +1,26 @@
+/* One windowed FFT per frame, shared by every spectral feature (pitch,
+ * band levels): Hann window, zero-padded to a fast size, power per bin. */
+#ifndef VMCHECK_SPECTRUM_H
+#define VMCHECK_SPECTRUM_H
+
+#include <stddef.h>
+
+#include "dsp/fft.h"
+
+typedef struct VmcSpectrum {
+    size_t win, nfft, nbins;  /* nbins = nfft/2 + 1 */
+    double rate_hz;
+    float *window;            /* Hann, win samples */
+    float *scratch;           /* nfft samples */
+    VmcCpx *bins;
+    float *power;             /* |X|^2 per bin, the frame's result */
+    VmcFft *fft;
+} VmcSpectrum;
+
+/* nfft >= win, even. 0 or VMCHECK_ENOMEM / VMCHECK_EINVAL. */
+int vmc_spectrum_init(VmcSpectrum *s, double rate_hz, size_t win, size_t nfft);
+void vmc_spectrum_free(VmcSpectrum *s);
+/* Window and transform one frame of win samples into s->power. */
+void vmc_spectrum_process(VmcSpectrum *s, const float *frame);
+
+#endif

@@ -1,0 +1,34 @@
+/* Speech activity and pauses from the frame-level track.
+ *
+ * Thresholds adapt to the recording: the noise floor is the 5th percentile
+ * of frame levels, the speech peak level the 99th.  A frame turns active
+ * above the "on" threshold and stays active down to the lower "off"
+ * threshold (hysteresis), so level dips inside words (stop closures) do not
+ * split speech; active runs shorter than 40 ms (clicks) are dropped; a
+ * silence inside the speech span of at least min_pause is a pause. */
+#ifndef VMCHECK_ACTIVITY_H
+#define VMCHECK_ACTIVITY_H
+
+#include <stddef.h>
+
+typedef struct VmcRange {
+    size_t start, end; /* frames [start, end) */
+} VmcRange;
+
+typedef struct VmcActivity {
+    int has_speech;
+    size_t start, end;       /* speech span, frames [start, end) */
+    VmcRange *pauses;
+    size_t n_pauses;
+    unsigned char *active;   /* per frame: 1 speech, 0 silence */
+    size_t n;
+    double noise_db;         /* mean power of the silent frames, dB (track floor for digital silence) */
+    double speech_db;        /* mean power of the active frames, dB */
+    double on_db, off_db;    /* thresholds used */
+} VmcActivity;
+
+/* energy_db: n frames on the hop_s grid.  0, or VMCHECK_ENOMEM. */
+int vmc_activity_detect(VmcActivity *a, const float *energy_db, size_t n, double hop_s, double min_pause_s);
+void vmc_activity_free(VmcActivity *a);
+
+#endif

@@ -1,0 +1,106 @@
+#include "score/score.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "score/flags.h"
+
+void vmc_report_release(VmcheckReport *rep)
+{
+    free(rep->pauses);
+    free(rep->syllables_s);
+    free(rep->segments);
+    free(rep->flags);
+    free(rep->energy_db);
+    free(rep->f0_hz);
+    memset(rep, 0, sizeof(*rep));
+}
+
+static int copy_track(float **dst, const VmcTrack *t, size_t n)
+{
+    *dst = vmc_calloc(n, sizeof(float));
+    if (!*dst) return VMCHECK_ENOMEM;
+    if (t->n) memcpy(*dst, t->v, (t->n < n ? t->n : n) * sizeof(float));
+    return VMCHECK_OK;
+}
+
+/* Summary figures: speech span, pauses, loudness. */
+static int summarise(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
+{
+    const VmcActivity *act = &an->activity;
+    const double hop = an->tracks->hop_s;
+    rep->duration_s = an->duration_s;
+    rep->sample_rate_hz = an->sample_rate_hz;
+    rep->hop_s = hop;
+    rep->frame_count = an->n_frames;
+    rep->clipped_ratio = an->total_samples ? (double)an->clipped / (double)an->total_samples : 0.0;
+
+    /* digital silence has no floor to speak of */
+    rep->noise_floor_dbfs = act->noise_db <= VMCHECK_TRACK_FLOOR_DB + 0.01 ? -(double)INFINITY : act->noise_db;
+    rep->has_speech = act->has_speech;
+    rep->speech_dbfs = act->has_speech ? act->speech_db : -(double)INFINITY;
+    rep->snr_db = act->has_speech ? rep->speech_dbfs - rep->noise_floor_dbfs : 0.0;
+    rep->lift_st = NAN;
+
+    if (act->has_speech) {
+        rep->speech_start_s = (double)act->start * hop;
+        rep->speech_end_s = (double)act->end * hop;
+        if (rep->speech_end_s > rep->duration_s) rep->speech_end_s = rep->duration_s;
+        if (act->n_pauses) {
+            rep->pauses = vmc_calloc(act->n_pauses, sizeof(VmcheckPause));
+            if (!rep->pauses) return VMCHECK_ENOMEM;
+        }
+        for (size_t i = 0; i < act->n_pauses; i++) {
+            double s = (double)act->pauses[i].start * hop, e = (double)act->pauses[i].end * hop;
+            rep->pauses[i] = (VmcheckPause){s, e};
+            rep->pause_total_s += e - s;
+            if (e - s > rep->longest_pause_s) rep->longest_pause_s = e - s;
+        }
+        rep->pause_count = act->n_pauses;
+        rep->phonation_s = rep->speech_end_s - rep->speech_start_s - rep->pause_total_s;
+    }
+    if (cfg->keep_tracks) {
+        if (copy_track(&rep->energy_db, &an->tracks->energy_db, an->n_frames)) return VMCHECK_ENOMEM;
+    }
+    return VMCHECK_OK;
+}
+
+static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
+{
+    size_t cap = 0;
+    char a[32], b[32];
+    int r = 0;
+    if (!rep->has_speech)
+        return vmc_flag_add(rep, &cap, VMCHECK_FLAG_NO_SPEECH, 0.0, 0.0,
+                            "nothing that sounds like speech; check the microphone and record again");
+    const double span = rep->speech_end_s - rep->speech_start_s;
+    if (span > cfg->long_message_s)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_LONG_MESSAGE, rep->speech_start_s, rep->speech_end_s,
+                          "message lasts %s s; keep it under %s s: who you are, why you call, your number",
+                          vmc_num(a, span, 1), vmc_num(b, cfg->long_message_s, 0));
+    if (rep->speech_start_s > cfg->late_start_s)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_LATE_START, 0.0, rep->speech_start_s,
+                          "speech starts %s s in; start speaking within %s s of the tone",
+                          vmc_num(a, rep->speech_start_s, 1), vmc_num(b, cfg->late_start_s, 0));
+    if (rep->speech_dbfs < cfg->low_level_dbfs)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_LOW_LEVEL, 0.0, 0.0,
+                          "speech at %s dBFS is quiet; aim above %s dBFS: move closer to the microphone",
+                          vmc_num(a, rep->speech_dbfs, 1), vmc_num(b, cfg->low_level_dbfs, 0));
+    if (rep->clipped_ratio > cfg->clipping_ratio)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_CLIPPING, 0.0, 0.0,
+                          "%s %% of samples are clipped; lower the input gain or move back a little",
+                          vmc_num(a, 100.0 * rep->clipped_ratio, 2));
+    if (rep->snr_db < cfg->noisy_snr_db)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NOISY, 0.0, 0.0,
+                          "speech is only %s dB above the background; record somewhere quieter",
+                          vmc_num(a, rep->snr_db, 1));
+    return r ? VMCHECK_ENOMEM : VMCHECK_OK;
+}
+
+int vmc_score(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
+{
+    int r = summarise(rep, an, cfg);
+    if (!r) r = add_flags(rep, cfg);
+    return r;
+}
