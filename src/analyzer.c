@@ -190,7 +190,8 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     an.total_samples = a->clip_external ? a->clip_total : a->n_in;
     VmcheckReport *rep = vmc_calloc(1, sizeof(*rep));
     if (!rep) return a->status = VMCHECK_ENOMEM;
-    r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.n_frames, a->tracks.hop_s, a->cfg.min_pause_s);
+    r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.n_frames, a->tracks.hop_s,
+                             (double)a->energy_win / a->arate, a->cfg.min_pause_s);
     if (!r) r = vmc_score(rep, &an, &a->cfg);
     vmc_activity_free(&an.activity);
     if (r) {

@@ -34,7 +34,40 @@ static double power_mean_db(const float *e, const unsigned char *mask, unsigned 
     return m ? vmc_db_from_power(acc / (double)m) : VMCHECK_TRACK_FLOOR_DB;
 }
 
-int vmc_activity_detect(VmcActivity *a, const float *e, size_t n, double hop_s, double min_pause_s)
+/* Local sound level near an edge: the loudest frame within 40 ms on the
+ * sound side of it. */
+static double local_level(const float *e, size_t n, size_t from, int dir)
+{
+    double m = VMCHECK_TRACK_FLOOR_DB;
+    for (int k = 0; k < 4; k++) {
+        long i = (long)from + dir * k;
+        if (i < 0 || (size_t)i >= n) break;
+        if ((double)e[i] > m) m = (double)e[i];
+    }
+    return m;
+}
+
+/* Edge between frame i-1 and frame i, where the level crosses thr: going
+ * up (onset, i active) or down (offset, i silent). */
+static double refine_edge(const float *e, size_t n, size_t i, double thr, double floor_db, double hop_s,
+                          double win_s, int onset)
+{
+    if (i == 0 || i >= n) return (double)i * hop_s;
+    double lo = (double)e[i - 1], hi = (double)e[i];
+    double frac = hi != lo ? (thr - lo) / (hi - lo) : 0.5;
+    if (frac < 0.0) frac = 0.0;
+    if (frac > 1.0) frac = 1.0;
+    double t_cross = ((double)(i - 1) + frac) * hop_s;
+    double ls = local_level(e, n, onset ? i : i - 1, onset ? 1 : -1);
+    double pl = pow(10.0, ls / 10.0), pn = pow(10.0, floor_db / 10.0), pt = pow(10.0, thr / 10.0);
+    double f = pl > pn ? (pt - pn) / (pl - pn) : 0.5; /* window coverage at the crossing */
+    if (f < 0.0) f = 0.0;
+    if (f > 0.5) f = 0.5;
+    double shift = (0.5 - f) * win_s;
+    return onset ? t_cross + shift : t_cross - shift;
+}
+
+int vmc_activity_detect(VmcActivity *a, const float *e, size_t n, double hop_s, double win_s, double min_pause_s)
 {
     memset(a, 0, sizeof(*a));
     a->n = n;
@@ -94,11 +127,13 @@ int vmc_activity_detect(VmcActivity *a, const float *e, size_t n, double hop_s, 
     a->has_speech = 1;
     a->start = first;
     a->end = last + 1;
+    a->start_s = refine_edge(e, n, first, on, floor_db, hop_s, win_s, 1);
+    a->end_s = refine_edge(e, n, last + 1, off, floor_db, hop_s, win_s, 0);
+    if (a->start_s < 0.0) a->start_s = 0.0;
     a->speech_db = power_mean_db(e, a->active, 1, n, &found);
 
-    /* pauses: silent runs inside the span, min_pause or longer.  The frame
-     * count is rounded up, with a small tolerance so 0.25 s is 25 frames. */
-    const size_t min_pause = (size_t)ceil(min_pause_s / hop_s - 1e-6);
+    /* pauses: silent runs inside the span whose refined length is min_pause
+     * or longer (a millisecond of slack for rounding). */
     size_t cap = 0;
     for (size_t i = a->start; i < a->end;) {
         if (a->active[i]) {
@@ -107,9 +142,11 @@ int vmc_activity_detect(VmcActivity *a, const float *e, size_t n, double hop_s, 
         }
         size_t j = i;
         while (j < a->end && !a->active[j]) j++;
-        if (j - i >= min_pause && j - i > 0) {
+        double s = refine_edge(e, n, i, off, floor_db, hop_s, win_s, 0);
+        double t = refine_edge(e, n, j, on, floor_db, hop_s, win_s, 1);
+        if (t - s >= min_pause_s - 0.001) {
             if (vmc_grow((void **)&a->pauses, &cap, a->n_pauses + 1, sizeof(VmcRange))) return VMCHECK_ENOMEM;
-            a->pauses[a->n_pauses++] = (VmcRange){i, j};
+            a->pauses[a->n_pauses++] = (VmcRange){i, j, s, t};
         }
         i = j;
     }

@@ -44,15 +44,15 @@ static int summarise(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
     rep->lift_st = NAN;
 
     if (act->has_speech) {
-        rep->speech_start_s = (double)act->start * hop;
-        rep->speech_end_s = (double)act->end * hop;
+        rep->speech_start_s = act->start_s;
+        rep->speech_end_s = act->end_s;
         if (rep->speech_end_s > rep->duration_s) rep->speech_end_s = rep->duration_s;
         if (act->n_pauses) {
             rep->pauses = vmc_calloc(act->n_pauses, sizeof(VmcheckPause));
             if (!rep->pauses) return VMCHECK_ENOMEM;
         }
         for (size_t i = 0; i < act->n_pauses; i++) {
-            double s = (double)act->pauses[i].start * hop, e = (double)act->pauses[i].end * hop;
+            double s = act->pauses[i].start_s, e = act->pauses[i].end_s;
             rep->pauses[i] = (VmcheckPause){s, e};
             rep->pause_total_s += e - s;
             if (e - s > rep->longest_pause_s) rep->longest_pause_s = e - s;

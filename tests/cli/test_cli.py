@@ -1,0 +1,789 @@
+#!/usr/bin/env python3
+"""Command-line contract tests for vmcheck (see SPEC.md: Command line, JSON, Bad input).
+
+    python3 tests/cli/test_cli.py --vmcheck PATH_TO_BINARY --samples PATH_TO_SAMPLES_DIR
+
+Prints one line per check ("ok - name", "FAIL - name: details", "skip - name: why"),
+then "N passed, M failed".  Exit status 0 if every check passed, 1 if any failed,
+77 if the binary is missing.  Every fixture is made in a temporary directory;
+nothing is written into the repository.  Standard library only.
+"""
+import csv
+import io
+import json
+import math
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import wave
+
+TIMEOUT_S = 20
+
+SAMPLE_NAMES = ["good", "rushed-number", "rushed-name", "telephone"]
+
+
+# ---------------------------------------------------------------- reporting
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+
+    def ok(self, name):
+        self.passed += 1
+        print("ok - %s" % name, flush=True)
+
+    def fail(self, name, details):
+        self.failed += 1
+        details = details.replace("\n", "\\n")
+        if len(details) > 1500:
+            details = details[:1500] + "...(truncated)"
+        print("FAIL - %s: %s" % (name, details), flush=True)
+
+    def skip(self, name, why):
+        self.skipped += 1
+        print("skip - %s: %s" % (name, why), flush=True)
+
+    def note(self, text):
+        print("# note: %s" % text, flush=True)
+
+
+R = Results()
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def check(name, fn, *args):
+    """Run fn(*args); it raises CheckFailed (or anything) on failure."""
+    try:
+        fn(*args)
+    except CheckFailed as e:
+        R.fail(name, str(e))
+    except Exception as e:  # a bug in the check or an unexpected output shape
+        R.fail(name, "%s: %s" % (type(e).__name__, e))
+    else:
+        R.ok(name)
+
+
+def expect(cond, msg):
+    if not cond:
+        raise CheckFailed(msg)
+
+
+# ---------------------------------------------------------------- running
+
+class Run:
+    def __init__(self, argv, cp):
+        self.argv = argv
+        self.rc = cp.returncode
+        self.out_b = cp.stdout
+        self.err_b = cp.stderr
+        self.out = cp.stdout.decode("utf-8", "replace")
+        self.err = cp.stderr.decode("utf-8", "replace")
+
+    def err_lines(self):
+        return [l for l in self.err.split("\n") if l.strip() != ""]
+
+    def describe(self):
+        return "cmd=%s rc=%s stdout=%r stderr=%r" % (
+            " ".join(shq(a) for a in self.argv), self.rc, self.out[:600], self.err[:600])
+
+
+def shq(s):
+    if re.fullmatch(r"[A-Za-z0-9_./=:+-]+", s):
+        return s
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def run(argv, env=None, cwd=None, prefix=None):
+    full = list(prefix or []) + [VMCHECK] + list(argv)
+    e = dict(os.environ)
+    e.setdefault("LC_ALL", "C")
+    if env:
+        e.update(env)
+    try:
+        cp = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=e, cwd=cwd, timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise CheckFailed("timed out after %d s: %s" % (TIMEOUT_S, " ".join(shq(a) for a in full)))
+    return Run(full, cp)
+
+
+def no_crash(r):
+    expect(r.rc >= 0, "killed by signal %d (crash): %s" % (-r.rc, r.describe()))
+
+
+def parse_json(r):
+    try:
+        return json.loads(r.out)
+    except ValueError as e:
+        raise CheckFailed("stdout is not valid JSON (%s): %s" % (e, r.describe()))
+
+
+# ---------------------------------------------------------------- fixtures
+
+def write_pcm16(path, samples, rate=16000, channels=1):
+    """samples: list of floats in [-1, 1], interleaved."""
+    data = b"".join(struct.pack("<h", max(-32768, min(32767, int(round(s * 32767))))) for s in samples)
+    with wave.open(path, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(data)
+
+
+def write_float32_wav(path, samples, rate=16000, channels=1):
+    """IEEE-float WAV (format tag 3) written by hand."""
+    data = b"".join(struct.pack("<f", s) for s in samples)
+    block = 4 * channels
+    fmt = struct.pack("<HHIIHH", 3, channels, rate, rate * block, block, 32)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    if len(data) % 2:
+        body += b"\0"
+    with open(path, "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
+def speechlike(seconds, rate=16000, amp=0.3):
+    """A harmonic 150 Hz buzz switched on and off at about 4 Hz: loud, voiced, syllable-like."""
+    out = []
+    n = int(seconds * rate)
+    for i in range(n):
+        t = i / rate
+        env = max(0.0, math.sin(2 * math.pi * 4.0 * t))
+        v = sum(math.sin(2 * math.pi * 150.0 * k * t) / k for k in range(1, 6))
+        out.append(amp * env * v / 2.3)
+    return out
+
+
+def wav_header_duration(path):
+    """Duration from the RIFF header: data-chunk bytes / block align / rate."""
+    with open(path, "rb") as f:
+        b = f.read()
+    expect(b[:4] == b"RIFF" and b[8:12] == b"WAVE", "%s: not a RIFF/WAVE file" % path)
+    pos = 12
+    rate = block = None
+    data_len = None
+    while pos + 8 <= len(b):
+        cid = b[pos:pos + 4]
+        size = struct.unpack("<I", b[pos + 4:pos + 8])[0]
+        if cid == b"fmt ":
+            _tag, _ch, rate, _br, block = struct.unpack("<HHIIH", b[pos + 8:pos + 22])
+        elif cid == b"data":
+            data_len = min(size, len(b) - pos - 8)
+            break
+        pos += 8 + size + (size & 1)
+    expect(rate and block and data_len is not None, "%s: no fmt/data chunk" % path)
+    return (data_len // block) / rate
+
+
+def header_duration(path):
+    try:
+        with wave.open(path, "rb") as w:
+            return w.getnframes() / w.getframerate()
+    except wave.Error:
+        return wav_header_duration(path)  # mu-law, float, ...
+
+
+# ---------------------------------------------------------------- checks
+
+def bad_case(name, argv, path_in_msg, reason_re, tmp, extra_in_msg=None, json_file=None):
+    """One bad-input case: plain run and --json run.
+
+    path_in_msg: the path the stderr line must name (and, in JSON, the "file"
+    or the error must name it); extra_in_msg: more text the stderr line must
+    contain; json_file: the "file" an ok:false object must carry."""
+    def text_run():
+        r = run(argv)
+        no_crash(r)
+        expect(r.rc == 2, "expected exit 2, got %d: %s" % (r.rc, r.describe()))
+        lines = r.err_lines()
+        expect(len(lines) == 1, "expected exactly one stderr line, got %d: %s" % (len(lines), r.describe()))
+        line = lines[0]
+        expect(path_in_msg in line, "stderr line does not name %r: %r" % (path_in_msg, line))
+        expect(re.search(reason_re, line, re.I),
+               "stderr line gives no reason matching /%s/: %r" % (reason_re, line))
+        if extra_in_msg:
+            expect(extra_in_msg in line, "stderr line does not say %r: %r" % (extra_in_msg, line))
+
+    def json_run():
+        r = run(["--json"] + argv)
+        no_crash(r)
+        expect(r.rc == 2, "expected exit 2, got %d: %s" % (r.rc, r.describe()))
+        lines = r.err_lines()
+        expect(len(lines) == 1, "expected exactly one stderr line, got %d: %s" % (len(lines), r.describe()))
+        expect(r.out.strip() != "", "no JSON on stdout (SPEC: ok:false in JSON): %s" % r.describe())
+        doc = parse_json(r)
+        objs = doc if isinstance(doc, list) else [doc]
+        bad = [o for o in objs if isinstance(o, dict) and o.get("ok") is False]
+        expect(bad, "no object with ok:false: %s" % r.describe())
+        for o in bad:
+            expect(isinstance(o.get("error"), str) and o["error"].strip() != "",
+                   "ok:false object without a non-empty error: %r" % o)
+            expect(isinstance(o.get("file"), str) and o["file"] != "", "ok:false object without file: %r" % o)
+        msgs = " | ".join(o["error"] for o in bad)
+        expect(re.search(reason_re, msgs, re.I), "JSON error gives no reason matching /%s/: %r" % (reason_re, msgs))
+        expect(any(o["file"] == path_in_msg or path_in_msg in o["error"] for o in bad),
+               "no ok:false object names %r in file or error: %r" % (path_in_msg, bad))
+        if json_file:
+            expect(any(o["file"] == json_file for o in bad),
+                   "no ok:false object with file %r: %r" % (json_file, bad))
+
+    check("bad input: %s" % name, text_run)
+    check("bad input: %s (--json)" % name, json_run)
+
+
+def check_unreadable(tmp):
+    name = "bad input: unreadable file"
+    # a world-traversable directory so that user nobody can reach the file
+    d = os.path.join(tmp, "unreadable")
+    os.mkdir(d)
+    os.chmod(d, 0o755)
+    p = os.path.join(d, "secret.wav")
+    shutil.copyfile(os.path.join(SAMPLES, "good.wav"), p)
+    os.chmod(p, 0o000)
+    prefix = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if not setpriv:
+            R.skip("unreadable", "running as root and setpriv is not installed")
+            return
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        # does running the binary as nobody work at all?
+        try:
+            probe = run(["--version"], prefix=prefix)
+        except CheckFailed as e:
+            R.skip("unreadable", "setpriv probe: %s" % e)
+            return
+        if probe.rc != 0 or "vmcheck" not in probe.out:
+            R.skip("unreadable", "cannot run vmcheck as nobody via setpriv (%s)" % probe.describe())
+            return
+        # and is a readable file readable as nobody? (else the failure is not vmcheck's)
+        ok_copy = os.path.join(d, "ok.wav")
+        shutil.copyfile(os.path.join(SAMPLES, "good.wav"), ok_copy)
+        os.chmod(ok_copy, 0o644)
+        probe = run(["-q", ok_copy], prefix=prefix)
+        if probe.rc not in (0, 1):
+            R.skip("unreadable", "vmcheck as nobody cannot analyse a readable file either (%s)" % probe.describe())
+            return
+    else:
+        try:
+            with open(p, "rb"):
+                pass
+            R.skip("unreadable", "chmod 000 does not stop this user from reading")
+            return
+        except PermissionError:
+            pass
+
+    def text_run():
+        r = run([p], prefix=prefix)
+        no_crash(r)
+        expect(r.rc == 2, "expected exit 2, got %d: %s" % (r.rc, r.describe()))
+        lines = r.err_lines()
+        expect(len(lines) == 1, "expected exactly one stderr line, got %d: %s" % (len(lines), r.describe()))
+        expect(p in lines[0], "stderr line does not name %r: %r" % (p, lines[0]))
+        expect(re.search(r"permission|cannot read|unreadable|denied", lines[0], re.I),
+               "stderr line gives no reason: %r" % lines[0])
+
+    def json_run():
+        r = run(["--json", p], prefix=prefix)
+        no_crash(r)
+        expect(r.rc == 2, "expected exit 2, got %d: %s" % (r.rc, r.describe()))
+        expect(len(r.err_lines()) == 1, "expected exactly one stderr line: %s" % r.describe())
+        doc = parse_json(r)
+        expect(isinstance(doc, dict) and doc.get("ok") is False and doc.get("file") == p
+               and isinstance(doc.get("error"), str) and doc["error"].strip(),
+               "expected {file, ok:false, error}: %r" % (doc,))
+
+    check(name, text_run)
+    check(name + " (--json)", json_run)
+
+
+def make_bad_fixtures(tmp):
+    f = {}
+    good = os.path.join(SAMPLES, "good.wav")
+
+    f["missing"] = os.path.join(tmp, "missing.wav")
+    f["dir"] = os.path.join(tmp, "adir")
+    os.mkdir(f["dir"])
+
+    f["empty"] = os.path.join(tmp, "empty.wav")
+    open(f["empty"], "wb").close()
+
+    f["notaudio"] = os.path.join(tmp, "x.wav")
+    with open(f["notaudio"], "w") as fh:
+        fh.write("This is not audio at all.\nJust some text in a file called x.wav.\n" * 20)
+
+    f["trunc"] = os.path.join(tmp, "truncated.wav")
+    with open(good, "rb") as src, open(f["trunc"], "wb") as dst:
+        dst.write(src.read(30))
+
+    f["zero"] = os.path.join(tmp, "zeroframes.wav")
+    with wave.open(f["zero"], "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(b"")
+
+    f["ch9"] = os.path.join(tmp, "nine-channels.wav")
+    with wave.open(f["ch9"], "wb") as w:
+        w.setnchannels(9)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(b"\x10\x00" * 9 * 16000)
+
+    for rate in (4000, 200000):
+        p = os.path.join(tmp, "rate%d.wav" % rate)
+        with wave.open(p, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(rate)
+            w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 200 * i / rate)))
+                                   for i in range(rate)))
+        f["rate%d" % rate] = p
+
+    base = [0.2 * math.sin(2 * math.pi * 220 * i / 16000) for i in range(16000)]
+    nan = list(base)
+    nan[8000] = float("nan")
+    f["nan"] = os.path.join(tmp, "nan.wav")
+    write_float32_wav(f["nan"], nan)
+    inf = list(base)
+    inf[8000] = float("inf")
+    f["inf"] = os.path.join(tmp, "inf.wav")
+    write_float32_wav(f["inf"], inf)
+
+    # a valid 3 s file to hang label files on
+    f["three"] = os.path.join(tmp, "three.wav")
+    write_pcm16(f["three"], speechlike(3.0))
+
+    f["badlabels"] = os.path.join(tmp, "bad.txt")
+    with open(f["badlabels"], "w") as fh:
+        fh.write("0.500000\t1.000000\tname\nabc\tdef\tname\n")
+    f["farlabels"] = os.path.join(tmp, "far.txt")
+    with open(f["farlabels"], "w") as fh:
+        fh.write("100\t101\tnumber\n")
+
+    f["side"] = os.path.join(tmp, "side.wav")
+    shutil.copyfile(good, f["side"])
+    f["sidelabels"] = os.path.join(tmp, "side.labels.txt")
+    with open(f["sidelabels"], "w") as fh:
+        fh.write("1.814250\t3.083125\tname\nabc\tdef\tnumber\n")
+    return f
+
+
+def bad_input_checks(tmp):
+    f = make_bad_fixtures(tmp)
+    three = f["three"]
+
+    # sanity: the 3 s carrier itself is accepted, so label failures are the labels' fault
+    def carrier_ok():
+        r = run(["--json", three])
+        no_crash(r)
+        expect(r.rc in (0, 1), "the valid 3 s WAV used for label cases is refused: %s" % r.describe())
+        expect(parse_json(r).get("ok") is True, "ok is not true: %s" % r.describe())
+    check("fixture: valid 3 s WAV is analysed", carrier_ok)
+
+    bad_case("missing path", [f["missing"]], f["missing"], r"no such|not found|does not exist|missing", tmp)
+    bad_case("directory given to --labels", ["--labels", f["dir"], three], f["dir"], r"directory", tmp)
+    bad_case("directory given to --baseline", ["--baseline", f["dir"], three], f["dir"], r"directory", tmp)
+    bad_case("directory given to --script", ["--script", f["dir"], three], f["dir"], r"directory", tmp)
+    bad_case("empty file", [f["empty"]], f["empty"], r"empty", tmp)
+    bad_case("not audio (text named x.wav)", [f["notaudio"]], f["notaudio"],
+             r"not (a |an )?(readable )?audio|unknown format|unrecognis|format", tmp)
+    bad_case("truncated header (30 bytes)", [f["trunc"]], f["trunc"],
+             r"truncat|header|not (a |an )?(readable )?audio|format|short", tmp)
+    bad_case("zero frames", [f["zero"]], f["zero"], r"no (audio )?frames|zero frames|no samples|empty", tmp)
+    bad_case("9 channels", [f["ch9"]], f["ch9"], r"channel", tmp)
+    bad_case("sample rate 4000 Hz", [f["rate4000"]], f["rate4000"], r"sample rate|Hz", tmp)
+    bad_case("sample rate 200000 Hz", [f["rate200000"]], f["rate200000"], r"sample rate|Hz", tmp)
+    bad_case("NaN sample (float WAV)", [f["nan"]], f["nan"], r"NaN|infinite|not finite|non-finite", tmp)
+    bad_case("+Inf sample (float WAV)", [f["inf"]], f["inf"], r"NaN|infinite|not finite|non-finite|inf", tmp)
+    bad_case("malformed --labels (line 2)", ["--labels", f["badlabels"], three], f["badlabels"],
+             r"line 2", tmp, extra_in_msg="line 2")
+    bad_case("--labels times outside the recording (line 1)", ["--labels", f["farlabels"], three],
+             f["farlabels"], r"line 1", tmp, extra_in_msg="line 1")
+    bad_case("malformed sidecar NAME.labels.txt", [f["side"]], f["sidelabels"], r"line 2", tmp,
+             extra_in_msg=f["side"] + ":", json_file=f["side"])
+    check_unreadable(tmp)
+    return f
+
+
+def check_batch(tmp, f):
+    good = os.path.join(SAMPLES, "good.wav")
+    tel = os.path.join(SAMPLES, "telephone.wav")
+    inputs = [good, f["missing"], f["empty"], tel]
+    r = run(["--format", "jsonl"] + inputs)
+    no_crash(r)
+    expect(r.rc == 2, "expected exit 2, got %d: %s" % (r.rc, r.describe()))
+    lines = [l for l in r.out.split("\n") if l.strip() != ""]
+    expect(len(lines) == 4, "expected 4 JSON lines, got %d: %s" % (len(lines), r.describe()))
+    objs = []
+    for i, l in enumerate(lines):
+        try:
+            objs.append(json.loads(l))
+        except ValueError as e:
+            raise CheckFailed("line %d is not valid JSON (%s): %r" % (i + 1, e, l[:300]))
+    files = [o.get("file") for o in objs]
+    expect(files == inputs, "not in input order: got %r, want %r" % (files, inputs))
+    oks = [o.get("ok") for o in objs]
+    expect(oks == [True, False, False, True], "ok values %r, want [true, false, false, true]" % (oks,))
+    for o in objs[1:3]:
+        expect(isinstance(o.get("error"), str) and o["error"], "failed entry without error: %r" % o)
+    el = r.err_lines()
+    expect(len(el) == 2 and f["missing"] in el[0] and f["empty"] in el[1],
+           "expected one stderr line for each failed file, in order: %r" % el)
+
+
+REQUIRED = {
+    "audio": ["duration_s", "sample_rate", "channels", "format"],
+    "speech": ["start_s", "end_s", "phonation_s", "pause_count", "pause_total_s", "longest_pause_s"],
+    "loudness": ["speech_dbfs", "noise_floor_dbfs", "snr_db", "clipped_ratio"],
+}
+
+
+def check_sample_json(name):
+    p = os.path.join(SAMPLES, name + ".wav")
+    r = run(["--json", p])
+    no_crash(r)
+    expect(r.rc in (0, 1), "expected exit 0 or 1, got %d: %s" % (r.rc, r.describe()))
+    doc = parse_json(r)
+    expect(isinstance(doc, dict), "one file must give one object, got %s" % type(doc).__name__)
+    expect(doc.get("file") == p, "file is %r, want %r" % (doc.get("file"), p))
+    expect(doc.get("ok") is True, "ok is %r" % (doc.get("ok"),))
+    missing = []
+    for sec, keys in REQUIRED.items():
+        if not isinstance(doc.get(sec), dict):
+            missing.append(sec)
+            continue
+        missing += ["%s.%s" % (sec, k) for k in keys if k not in doc[sec]]
+    for k in ("pauses", "flags"):
+        if not isinstance(doc.get(k), list):
+            missing.append(k + " (list)")
+    expect(not missing, "missing fields: %s" % ", ".join(missing))
+    a = doc["audio"]
+    for sec, keys in REQUIRED.items():
+        for k in keys:
+            v = doc[sec][k]
+            if k == "format":
+                expect(isinstance(v, str) and v, "audio.format %r" % (v,))
+            else:
+                expect(isinstance(v, (int, float)) and not isinstance(v, bool),
+                       "%s.%s is not a number: %r" % (sec, k, v))
+    want = header_duration(p)
+    expect(abs(a["duration_s"] - want) <= 0.01,
+           "audio.duration_s %r differs from the header's %.6f s" % (a["duration_s"], want))
+    if name == "telephone":
+        expect(a["sample_rate"] == 8000, "telephone sample_rate %r, want 8000" % a["sample_rate"])
+    else:
+        expect(a["sample_rate"] == 16000, "sample_rate %r, want 16000" % a["sample_rate"])
+    expect(a["channels"] == 1, "channels %r, want 1" % a["channels"])
+    sp = doc["speech"]
+    expect(sp["pause_count"] == len(doc["pauses"]),
+           "pause_count %r != len(pauses) %d" % (sp["pause_count"], len(doc["pauses"])))
+    for pz in doc["pauses"]:
+        expect(isinstance(pz, dict) and "start_s" in pz and "end_s" in pz and pz["start_s"] < pz["end_s"],
+               "bad pause entry %r" % (pz,))
+    for fl in doc["flags"]:
+        expect(isinstance(fl, dict) and "code" in fl and "severity" in fl, "bad flag entry %r" % (fl,))
+
+
+def check_no_speech(tmp):
+    p = os.path.join(tmp, "silence.wav")
+    with wave.open(p, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(b"\0\0" * 32000)
+    r = run(["--json", p])
+    no_crash(r)
+    expect(r.rc == 1, "expected exit 1 on a silent file, got %d: %s" % (r.rc, r.describe()))
+    doc = parse_json(r)
+    expect(doc.get("ok") is True, "a silent file must be analysed (ok:true), got %r" % (doc,))
+    fl = [x for x in doc.get("flags", []) if x.get("code") == "no_speech"]
+    expect(fl, "no no_speech flag: flags=%r" % (doc.get("flags"),))
+    expect(fl[0].get("severity") == "error", "no_speech severity %r, want error" % (fl[0].get("severity"),))
+    r = run([p])
+    expect(r.rc == 1, "plain text run: expected exit 1, got %d: %s" % (r.rc, r.describe()))
+
+
+def check_good_exit0():
+    r = run([os.path.join(SAMPLES, "good.wav")])
+    no_crash(r)
+    expect(r.rc == 0, "expected exit 0 on good.wav, got %d: %s" % (r.rc, r.describe()))
+    expect(r.out.strip() != "", "text report is empty")
+    r = run(["-q", os.path.join(SAMPLES, "good.wav")])
+    expect(r.rc == 0 and r.out == "", "-q: expected exit 0 and empty stdout: %s" % r.describe())
+
+
+def check_tracks():
+    for name in ("good", "telephone"):
+        p = os.path.join(SAMPLES, name + ".wav")
+        r = run(["--json", "--tracks", p])
+        no_crash(r)
+        expect(r.rc in (0, 1), "exit %d: %s" % (r.rc, r.describe()))
+        doc = parse_json(r)
+        tr = doc.get("tracks")
+        expect(isinstance(tr, dict), "%s: no tracks object" % name)
+        expect(tr.get("hop_s") == 0.01, "%s: tracks.hop_s %r, want 0.01" % (name, tr.get("hop_s")))
+        e = tr.get("energy_db")
+        expect(isinstance(e, list), "%s: tracks.energy_db is not a list" % name)
+        want = doc["audio"]["duration_s"] / 0.01
+        expect(abs(len(e) - want) <= 2, "%s: %d energy frames, want about %.1f" % (name, len(e), want))
+        expect(all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in e),
+               "%s: non-numeric energy_db values" % name)
+        r2 = run(["--json", p])
+        expect("tracks" not in parse_json(r2), "%s: tracks present without --tracks" % name)
+
+
+NUM_RE = re.compile(r"^[+-]?(\d|[.,]\d)[\d.,eE+-]*$")
+
+
+def check_locale(tmp):
+    have = subprocess.run(["locale", "-a"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) \
+        if shutil.which("locale") else None
+    names = have.stdout.decode("utf-8", "replace").lower().split() if have else []
+    if "de_de.utf8" not in names and "de_de.utf-8" not in names:
+        R.note("locale de_DE.utf8 is not installed (locale -a); glibc falls back to C, so the comparison "
+               "below cannot catch comma decimals here. tools/bootstrap generates that locale.")
+    de = {"LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8", "LC_NUMERIC": "de_DE.UTF-8"}
+    c = {"LC_ALL": "C", "LANG": "C"}
+    inputs = [os.path.join(SAMPLES, n + ".wav") for n in SAMPLE_NAMES]
+
+    def json_same():
+        a = run(["--json", "--tracks"] + inputs, env=c)
+        b = run(["--json", "--tracks"] + inputs, env=de)
+        no_crash(a)
+        no_crash(b)
+        expect(a.rc == b.rc, "exit status differs: C %d, de_DE %d" % (a.rc, b.rc))
+        if a.out_b != b.out_b:
+            al, bl = a.out.split("\n"), b.out.split("\n")
+            for i, (x, y) in enumerate(zip(al, bl)):
+                if x != y:
+                    raise CheckFailed("--json differs between LC_ALL=C and de_DE at line %d: %r vs %r"
+                                      % (i + 1, x[:200], y[:200]))
+            raise CheckFailed("--json differs in length: %d vs %d bytes" % (len(a.out_b), len(b.out_b)))
+        m = re.search(r"\d,\d", b.out)
+        expect(not m, "comma decimal in JSON under de_DE: ...%r..." % b.out[max(0, m.start() - 40):m.end() + 40]
+               if m else "")
+        parse_json(b)
+
+    def text_csv_same():
+        for fmt in ("csv", "text", "jsonl"):
+            a = run(["--format", fmt] + inputs, env=c)
+            b = run(["--format", fmt] + inputs, env=de)
+            expect(a.out_b == b.out_b, "--format %s output differs between C and de_DE:\n%r\nvs\n%r"
+                   % (fmt, a.out[:300], b.out[:300]))
+
+    def csv_numbers():
+        b = run(["--format", "csv"] + inputs, env=de)
+        no_crash(b)
+        rows = list(csv.reader(io.StringIO(b.out, newline=""), strict=True))
+        expect(len(rows) == 1 + len(inputs), "expected %d rows, got %d" % (1 + len(inputs), len(rows)))
+        for row in rows[1:]:
+            for i, cell in enumerate(row[1:], start=1):
+                if NUM_RE.match(cell):
+                    expect("," not in cell, "numeric cell %r (column %s) has a comma" % (cell, rows[0][i]))
+                    try:
+                        float(cell)
+                    except ValueError:
+                        raise CheckFailed("numeric-looking cell %r (column %s) is not a C float"
+                                          % (cell, rows[0][i]))
+
+    check("locale: --json byte-identical under LC_ALL=de_DE.UTF-8 and C, no comma decimals", json_same)
+    check("locale: text/csv/jsonl byte-identical under de_DE and C", text_csv_same)
+    check("locale: CSV numeric cells have no comma under de_DE", csv_numbers)
+
+
+def check_outfile(tmp):
+    d = os.path.join(tmp, "outdir")
+    os.mkdir(d)
+    out = os.path.join(d, "out.json")
+    inputs = [os.path.join(SAMPLES, n + ".wav") for n in ("good", "telephone")]
+
+    def writes():
+        r = run(["--json", "-o", out] + inputs)
+        no_crash(r)
+        expect(r.rc == 0, "expected exit 0, got %d: %s" % (r.rc, r.describe()))
+        expect(r.out == "", "stdout should be empty with -o, got %r" % r.out[:200])
+        expect(os.path.isfile(out), "%s was not created" % out)
+        with open(out, "rb") as fh:
+            doc = json.loads(fh.read().decode("utf-8"))
+        expect(isinstance(doc, list) and len(doc) == 2, "output is not an array of 2: %r" % (doc,)[:200])
+        left = [n for n in os.listdir(d) if n.startswith("out.json.tmp-")]
+        expect(not left, "temporary files left behind: %r" % left)
+        # the same result as on stdout
+        r2 = run(["--json"] + inputs)
+        with open(out, "rb") as fh:
+            expect(fh.read() == r2.out_b, "-o file differs from stdout output")
+
+    def overwrite_existing():
+        with open(out, "w") as fh:
+            fh.write("old")
+        r = run(["--format", "csv", "-o", out, inputs[0]])
+        expect(r.rc == 0, "exit %d: %s" % (r.rc, r.describe()))
+        with open(out) as fh:
+            expect(fh.read().startswith("file,"), "existing output not replaced")
+        left = [n for n in os.listdir(d) if ".tmp-" in n]
+        expect(not left, "temporary files left behind: %r" % left)
+
+    def failed_file_no_tmp():
+        out2 = os.path.join(d, "withbad.json")
+        r = run(["--json", "-o", out2, inputs[0], os.path.join(tmp, "missing.wav")])
+        no_crash(r)
+        expect(r.rc == 2, "expected exit 2, got %d: %s" % (r.rc, r.describe()))
+        left = [n for n in os.listdir(d) if ".tmp-" in n]
+        expect(not left, "temporary files left behind: %r" % left)
+        if os.path.exists(out2):
+            with open(out2, "rb") as fh:
+                doc = json.loads(fh.read().decode("utf-8"))
+            expect(isinstance(doc, list) and len(doc) == 2, "output file is partial: %r" % (doc,)[:300])
+
+    def refuses_input():
+        src = os.path.join(d, "input.wav")
+        shutil.copyfile(inputs[0], src)
+        with open(src, "rb") as fh:
+            before = fh.read()
+        for target, args in ((src, [src]),
+                             (src, ["--json", src]),
+                             (os.path.join(d, ".", "input.wav"), [src]),
+                             ("input.wav", [os.path.join(d, "input.wav")])):
+            r = run(["-o", target] + args, cwd=d)
+            no_crash(r)
+            expect(r.rc == 2, "-o %s over input: expected exit 2, got %d: %s" % (target, r.rc, r.describe()))
+            expect(r.err.strip() != "", "no message: %s" % r.describe())
+            with open(src, "rb") as fh:
+                expect(fh.read() == before, "input file was changed by -o %s" % target)
+        left = [n for n in os.listdir(d) if ".tmp-" in n]
+        expect(not left, "temporary files left behind: %r" % left)
+
+    check("-o writes the file atomically (exists, parses, no .tmp- left)", writes)
+    check("-o replaces an existing file", overwrite_existing)
+    check("-o with a failing file in the batch leaves no temporary file", failed_file_no_tmp)
+    check("-o naming an input file is refused (exit 2, input unchanged)", refuses_input)
+
+
+def check_usage():
+    good = os.path.join(SAMPLES, "good.wav")
+    cases = [
+        ("unknown option", ["--bogus-option", good], "--bogus-option"),
+        ("--min-pause abc", ["--min-pause", "abc", good], "--min-pause"),
+        ("-j 0", ["-j", "0", good], "-j"),
+        ("--format xml", ["--format", "xml", good], "--format"),
+        ("--name without a value", [good, "--name"], "--name"),
+        ("--number bad range", ["--number", "5-2", good], "--number"),
+    ]
+    for label, argv, opt in cases:
+        def one(argv=argv, opt=opt):
+            r = run(argv)
+            no_crash(r)
+            expect(r.rc == 2, "expected exit 2, got %d: %s" % (r.rc, r.describe()))
+            expect(opt in r.err, "stderr does not name %r: %r" % (opt, r.err))
+            expect(r.out == "", "usage error printed on stdout: %r" % r.out[:200])
+        check("usage error: %s" % label, one)
+
+    def no_input():
+        r = run([])
+        no_crash(r)
+        expect(r.rc == 2, "expected exit 2, got %d: %s" % (r.rc, r.describe()))
+        expect(re.search(r"input|file|usage", r.err, re.I), "stderr does not say what is missing: %r" % r.err)
+        expect(r.out == "", "usage error printed on stdout: %r" % r.out[:200])
+    check("usage error: no input", no_input)
+
+    def help_version():
+        r = run(["--help"])
+        expect(r.rc == 0 and "Usage" in r.out, "--help: %s" % r.describe())
+        r = run(["--version"])
+        expect(r.rc == 0 and r.out.startswith("vmcheck "), "--version: %s" % r.describe())
+    check("--help and --version exit 0", help_version)
+
+
+def check_csv(tmp, f):
+    odd = os.path.join(tmp, 'a,b"c.wav')
+    shutil.copyfile(os.path.join(SAMPLES, "good.wav"), odd)
+    inputs = [os.path.join(SAMPLES, n + ".wav") for n in SAMPLE_NAMES] + [odd, f["missing"]]
+    r = run(["--format", "csv"] + inputs)
+    no_crash(r)
+    expect(r.rc == 2, "expected exit 2 (one missing file), got %d: %s" % (r.rc, r.describe()))
+    try:
+        rows = list(csv.reader(io.StringIO(r.out, newline=""), strict=True))
+    except csv.Error as e:
+        raise CheckFailed("csv.reader(strict=True) fails: %s: %r" % (e, r.out[:500]))
+    expect(len(rows) == 1 + len(inputs), "expected %d rows (header + one per input), got %d: %r"
+           % (1 + len(inputs), len(rows), r.out[:500]))
+    hdr = rows[0]
+    expect(hdr and hdr[0] == "file", "first header cell is %r, want 'file'" % (hdr[:1],))
+    widths = set(len(x) for x in rows)
+    expect(len(widths) == 1, "rows have different numbers of cells: %r" % sorted(widths))
+    firsts = [x[0] for x in rows[1:]]
+    expect(firsts == inputs, "file column %r, want %r" % (firsts, inputs))
+    col = {n: i for i, n in enumerate(hdr)}
+    if "ok" in col:
+        oks = [x[col["ok"]] for x in rows[1:]]
+        expect(oks == ["true"] * 5 + ["false"], "ok column %r" % oks)
+
+
+def main():
+    global VMCHECK, SAMPLES
+    args = sys.argv[1:]
+    VMCHECK = SAMPLES = None
+    i = 0
+    while i < len(args):
+        if args[i] == "--vmcheck" and i + 1 < len(args):
+            VMCHECK = args[i + 1]
+            i += 2
+        elif args[i] == "--samples" and i + 1 < len(args):
+            SAMPLES = args[i + 1]
+            i += 2
+        else:
+            print("usage: %s --vmcheck PATH_TO_BINARY --samples PATH_TO_SAMPLES_DIR" % sys.argv[0],
+                  file=sys.stderr)
+            return 2
+    if not VMCHECK or not SAMPLES:
+        print("usage: %s --vmcheck PATH_TO_BINARY --samples PATH_TO_SAMPLES_DIR" % sys.argv[0], file=sys.stderr)
+        return 2
+    VMCHECK = os.path.abspath(VMCHECK)
+    SAMPLES = os.path.abspath(SAMPLES)
+    if not (os.path.isfile(VMCHECK) and os.access(VMCHECK, os.X_OK)):
+        print("skip - all: vmcheck binary not found at %s" % VMCHECK)
+        return 77
+    for n in SAMPLE_NAMES:
+        if not os.path.isfile(os.path.join(SAMPLES, n + ".wav")):
+            print("FAIL - samples: %s.wav not found in %s" % (n, SAMPLES))
+            return 1
+
+    tmp = tempfile.mkdtemp(prefix="vmcheck-cli-")
+    os.chmod(tmp, 0o755)  # user nobody must reach tmp/unreadable for the unreadable-file case
+    try:
+        f = bad_input_checks(tmp)
+        check("batch: jsonl in input order, bad ones ok:false, exit 2", check_batch, tmp, f)
+        for n in SAMPLE_NAMES:
+            check("json fields and duration: %s.wav" % n, check_sample_json, n)
+        check("exit 1 and no_speech error flag on a 2 s silent WAV", check_no_speech, tmp)
+        check("exit 0 on good.wav", check_good_exit0)
+        check("--tracks: hop_s 0.01, energy_db length ~ duration/0.01", check_tracks)
+        check_locale(tmp)
+        check_outfile(tmp)
+        check_usage()
+        check("csv: strict parse, header + one row per input, odd file name intact", check_csv, tmp, f)
+    finally:
+        for root, dirs, files in os.walk(tmp):
+            for x in dirs + files:
+                try:
+                    os.chmod(os.path.join(root, x), 0o700)
+                except OSError:
+                    pass
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print("%d passed, %d failed" % (R.passed, R.failed))
+    return 0 if R.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
