@@ -13,6 +13,7 @@ typedef struct VmcTracks {
     double hop_s;
     VmcTrack energy_db;   /* frame level, dBFS, 20 ms centre of the frame */
     VmcTrack band_db;     /* 300-3300 Hz level from the shared spectrum */
+    VmcTrack pitch_cands; /* VMC_PITCH_STRIDE floats per frame */
 } VmcTracks;
 
 typedef struct VmcAnalysis {
@@ -22,6 +23,7 @@ typedef struct VmcAnalysis {
     unsigned sample_rate_hz;
     unsigned long long clipped, total_samples;
     VmcActivity activity;
+    float *f0_hz;         /* per frame, 0 where unvoiced (the pitch path) */
 } VmcAnalysis;
 
 #endif

@@ -21,6 +21,7 @@ static int on_frame(void *ctx, const float *frame, size_t index)
     int r = vmc_track_push(&a->tracks.energy_db, vmc_energy_db(mid, a->energy_win));
     vmc_spectrum_process(&a->spec, frame);
     r |= vmc_track_push(&a->tracks.band_db, vmc_band_db(&a->band, a->spec.power));
+    r |= vmc_pitch_process(&a->pitch, &a->spec, &a->tracks.pitch_cands);
     return r ? VMCHECK_ENOMEM : 0;
 }
 
@@ -50,6 +51,10 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
     int r = vmc_spectrum_init(&a->spec, a->arate, win, nfft);
     if (r) goto fail;
     vmc_band_init(&a->band, &a->spec, 300.0, 3300.0);
+    VmcPitchParams pp;
+    vmc_pitch_params_default(&pp, cfg->pitch_floor_hz, cfg->pitch_ceiling_hz);
+    r = vmc_pitch_init(&a->pitch, &pp, &a->spec);
+    if (r) goto fail;
     r = VMCHECK_ENOMEM;
     a->framer = vmc_framer_create(a->arate, VMCHECK_HOP_S, win, VMC_CHUNK);
     if (!a->framer) goto fail;
@@ -72,10 +77,12 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
     VmcheckAnalyzer *a = *pa;
     vmc_decimator_destroy(&a->dec);
     vmc_framer_destroy(&a->framer);
+    vmc_pitch_free(&a->pitch);
     vmc_spectrum_free(&a->spec);
     free(a->dec_out);
     vmc_track_free(&a->tracks.energy_db);
     vmc_track_free(&a->tracks.band_db);
+    vmc_track_free(&a->tracks.pitch_cands);
     free(a);
     *pa = NULL;
 }
@@ -190,10 +197,14 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     an.total_samples = a->clip_external ? a->clip_total : a->n_in;
     VmcheckReport *rep = vmc_calloc(1, sizeof(*rep));
     if (!rep) return a->status = VMCHECK_ENOMEM;
-    r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.n_frames, a->tracks.hop_s,
+    an.f0_hz = vmc_calloc(an.n_frames, sizeof(float));
+    r = an.f0_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
+    if (!r) r = vmc_pitch_path(an.f0_hz, a->tracks.pitch_cands.v, an.n_frames, &a->pitch.par);
+    if (!r) r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.n_frames, a->tracks.hop_s,
                              (double)a->energy_win / a->arate, a->cfg.min_pause_s);
     if (!r) r = vmc_score(rep, &an, &a->cfg);
     vmc_activity_free(&an.activity);
+    free(an.f0_hz);
     if (r) {
         vmc_report_release(rep);
         free(rep);

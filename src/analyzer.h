@@ -8,6 +8,7 @@
 #include "dsp/decimate.h"
 #include "dsp/framer.h"
 #include "dsp/spectrum.h"
+#include "features/pitch.h"
 #include "features/spectral.h"
 #include "vmcheck/vmcheck.h"
 
@@ -24,6 +25,7 @@ struct VmcheckAnalyzer {
     VmcFramer *framer;
     VmcSpectrum spec;
     VmcBand band;             /* 300-3300 Hz: the band of syllable nuclei */
+    VmcPitch pitch;
     float *dec_out;
     VmcTracks tracks;
     unsigned long long n_in;

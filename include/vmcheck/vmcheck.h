@@ -206,6 +206,7 @@ typedef struct VmcheckReport {
     double f0_median_hz, f0_p10_hz, f0_p90_hz; /**< 0 when nothing is voiced */
     double range_st;
     double voiced_ratio;         /**< voiced frames / frames of speech */
+    size_t voiced_frames;        /**< voiced frames of speech */
     double lift_st;              /**< NAN without a baseline */
     /* segments and flags */
     size_t segment_count;

@@ -137,6 +137,21 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
     }
     fputs("],", f);
     fputs(nl, f);
+    KEY("pitch");
+    fputs("{\"median_hz\": ", f);
+    cli_json_number(f, r->voiced_frames ? r->f0_median_hz : (double)NAN, 1);
+    fputs(", \"p10_hz\": ", f);
+    cli_json_number(f, r->voiced_frames ? r->f0_p10_hz : (double)NAN, 1);
+    fputs(", \"p90_hz\": ", f);
+    cli_json_number(f, r->voiced_frames ? r->f0_p90_hz : (double)NAN, 1);
+    fputs(", \"range_st\": ", f);
+    cli_json_number(f, r->voiced_frames ? r->range_st : (double)NAN, 1);
+    fputs(", \"voiced_ratio\": ", f);
+    cli_json_number(f, r->voiced_ratio, 2);
+    fputs(", \"lift_st\": ", f);
+    cli_json_number(f, r->lift_st, 2);
+    fputs("},", f);
+    fputs(nl, f);
     KEY("loudness");
     fputs("{\"speech_dbfs\": ", f);
     cli_json_number(f, r->speech_dbfs, 1);

@@ -40,7 +40,16 @@ void vmc_spectrum_free(VmcSpectrum *s)
 
 void vmc_spectrum_process(VmcSpectrum *s, const float *frame)
 {
-    for (size_t i = 0; i < s->win; i++) s->scratch[i] = frame[i] * s->window[i];
+    double mean = 0.0;
+    for (size_t i = 0; i < s->win; i++) mean += (double)frame[i];
+    const float m = (float)(mean / (double)s->win);
+    float peak = 0.0f;
+    for (size_t i = 0; i < s->win; i++) {
+        float v = frame[i] - m;
+        if (fabsf(v) > peak) peak = fabsf(v);
+        s->scratch[i] = v * s->window[i];
+    }
+    s->peak = peak;
     /* scratch[win..nfft) stays zero from init */
     vmc_fft_forward(s->fft, s->bins, s->scratch);
     for (size_t k = 0; k < s->nbins; k++)

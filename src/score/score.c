@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/stats.h"
 #include "score/flags.h"
 
 void vmc_report_release(VmcheckReport *rep)
@@ -62,14 +63,50 @@ static int summarise(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
     }
     if (cfg->keep_tracks) {
         if (copy_track(&rep->energy_db, &an->tracks->energy_db, an->n_frames)) return VMCHECK_ENOMEM;
+        rep->f0_hz = vmc_calloc(an->n_frames, sizeof(float));
+        if (!rep->f0_hz) return VMCHECK_ENOMEM;
+        memcpy(rep->f0_hz, an->f0_hz, an->n_frames * sizeof(float));
     }
+    return VMCHECK_OK;
+}
+
+/* Pitch statistics over the voiced frames of speech. */
+static int pitch_stats(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
+{
+    const VmcActivity *act = &an->activity;
+    unsigned char *keep = vmc_calloc(an->n_frames, 1);
+    if (!keep) return VMCHECK_ENOMEM;
+    size_t voiced = 0, speech = 0;
+    for (size_t i = 0; i < an->n_frames; i++) {
+        int sp = act->active && act->active[i];
+        keep[i] = (unsigned char)(sp && an->f0_hz[i] > 0.0f);
+        speech += (size_t)sp;
+        voiced += keep[i];
+    }
+    rep->voiced_frames = voiced;
+    rep->voiced_ratio = speech ? (double)voiced / (double)speech : 0.0;
+    if (voiced) {
+        double q[3];
+        const double ps[3] = {10.0, 50.0, 90.0};
+        int r = vmc_percentiles(q, an->f0_hz, keep, an->n_frames, ps, 3);
+        if (r) {
+            free(keep);
+            return r;
+        }
+        rep->f0_p10_hz = q[0];
+        rep->f0_median_hz = q[1];
+        rep->f0_p90_hz = q[2];
+        rep->range_st = 12.0 * log2(q[2] / q[0]);
+        if (cfg->baseline_f0_hz > 0.0) rep->lift_st = 12.0 * log2(q[1] / cfg->baseline_f0_hz);
+    }
+    free(keep);
     return VMCHECK_OK;
 }
 
 static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
 {
     size_t cap = 0;
-    char a[32], b[32];
+    char a[32], b[32], c[32];
     int r = 0;
     if (!rep->has_speech)
         return vmc_flag_add(rep, &cap, VMCHECK_FLAG_NO_SPEECH, 0.0, 0.0,
@@ -91,6 +128,19 @@ static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
         r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_CLIPPING, 0.0, 0.0,
                           "%s %% of samples are clipped; lower the input gain or move back a little",
                           vmc_num(a, 100.0 * rep->clipped_ratio, 2));
+    /* pitch needs half a second of voicing to say anything */
+    if (rep->voiced_frames >= 50 && rep->range_st < cfg->monotone_range_st)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_MONOTONE, 0.0, 0.0,
+                          "pitch range only %s semitones; let the voice move: lift it for the name and the number",
+                          vmc_num(a, rep->range_st, 1));
+    if (isfinite(rep->lift_st) && rep->lift_st < cfg->min_lift_st)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NO_LIFT, 0.0, 0.0,
+                          "pitch %s semitones from your ordinary voice; lift it slightly (%s-%s st) to sound warm",
+                          vmc_num(a, rep->lift_st, 1), vmc_num(b, cfg->min_lift_st, 1), vmc_num(c, cfg->max_lift_st, 0));
+    if (isfinite(rep->lift_st) && rep->lift_st > cfg->max_lift_st)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_OVERDONE_LIFT, 0.0, 0.0,
+                          "pitch %s semitones above your ordinary voice sounds strained; aim for %s-%s st",
+                          vmc_num(a, rep->lift_st, 1), vmc_num(b, cfg->min_lift_st, 1), vmc_num(c, cfg->max_lift_st, 0));
     if (rep->snr_db < cfg->noisy_snr_db)
         r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NOISY, 0.0, 0.0,
                           "speech is only %s dB above the background; record somewhere quieter",
@@ -101,6 +151,7 @@ static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
 int vmc_score(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
 {
     int r = summarise(rep, an, cfg);
+    if (!r) r = pitch_stats(rep, an, cfg);
     if (!r) r = add_flags(rep, cfg);
     return r;
 }

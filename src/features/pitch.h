@@ -1,0 +1,60 @@
+/* Pitch: per-frame candidates from the shared spectrum (streaming), then a
+ * Viterbi path through them on the whole track (offline).
+ *
+ * Method: Boersma (1993), "Accurate short-term analysis of the fundamental
+ * frequency and the harmonics-to-noise ratio of a sampled sound", the
+ * algorithm behind Praat's To Pitch (ac).  The autocorrelation of the
+ * Hann-windowed frame is the inverse FFT of the frame's power spectrum (the
+ * one FFT every feature shares, so pitch costs one extra inverse FFT);
+ * dividing it by the window's own autocorrelation undoes the window's taper,
+ * so a periodic signal scores ~1 at its period.  Local maxima in the lag range
+ * of [floor, ceiling] become candidates, refined by a parabola through the
+ * three lags around each peak.  The path finder then trades candidate
+ * strength against octave jumps and voicing changes, with Praat's costs. */
+#ifndef VMCHECK_PITCH_H
+#define VMCHECK_PITCH_H
+
+#include <stddef.h>
+
+#include "common/track.h"
+#include "dsp/spectrum.h"
+
+/* Voiced candidates kept per frame. */
+#define VMC_PITCH_CANDS 6
+/* Floats stored per frame in the candidate track: count, local peak,
+ * then frequency and strength of each candidate. */
+#define VMC_PITCH_STRIDE (2 + 2 * VMC_PITCH_CANDS)
+
+typedef struct VmcPitchParams {
+    double floor_hz, ceiling_hz;
+    double silence_threshold;    /* 0.03: frames this far under the loudest peak are silent */
+    double voicing_threshold;    /* 0.45: strength a frame needs to count as voiced */
+    double octave_cost;          /* 0.01 per octave: favours the higher of octave-related candidates */
+    double octave_jump_cost;     /* 0.35 per octave of frame-to-frame change */
+    double voiced_unvoiced_cost; /* 0.14 per voicing change */
+} VmcPitchParams;
+
+void vmc_pitch_params_default(VmcPitchParams *p, double floor_hz, double ceiling_hz);
+
+typedef struct VmcPitch {
+    VmcPitchParams par;
+    double rate;
+    size_t lag_min, lag_max;     /* lag search range, samples */
+    float *rw;                   /* window autocorrelation, normalised, lags 0..lag_max+1 */
+    float *ac;                   /* scratch: nfft */
+    VmcCpx *bins;                /* scratch: nfft/2+1 */
+    VmcFft *fft;                 /* borrowed from the spectrum */
+    size_t nfft, nbins;
+} VmcPitch;
+
+/* The lag range must fit the spectrum: nfft >= win + lag_max.  0, VMCHECK_EINVAL or VMCHECK_ENOMEM. */
+int vmc_pitch_init(VmcPitch *p, const VmcPitchParams *par, const VmcSpectrum *s);
+void vmc_pitch_free(VmcPitch *p);
+/* Candidates of the frame whose spectrum s holds, appended to t (VMC_PITCH_STRIDE floats). */
+int vmc_pitch_process(VmcPitch *p, const VmcSpectrum *s, VmcTrack *t);
+
+/* The best path through n frames of candidates: f0_hz[i] is the pitch of
+ * frame i, 0 where unvoiced.  0 or VMCHECK_ENOMEM. */
+int vmc_pitch_path(float *f0_hz, const float *cands, size_t n, const VmcPitchParams *par);
+
+#endif
