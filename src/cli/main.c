@@ -1,4 +1,5 @@
 /* vmcheck: the command-line front end of libvmcheck. */
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,73 +45,87 @@ static int same_file(const char *a, const char *b)
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* Options that name a file (labels, script, baseline) are read before any
+ * audio; if one is bad, every input gets an ok:false record naming it. */
+static int load_globals(CliOptions *o, char **script, char **labels_text, VmcheckSegmentSpec **segs, size_t *n_segs,
+                        char *err, size_t err_size)
+{
+    char why[512];
+    *n_segs = o->n_segs;
+    if (o->export_labels && o->n_inputs != 1) {
+        snprintf(err, err_size, "--export-labels takes exactly one input file");
+        return -1;
+    }
+    if (o->labels_path) {
+        size_t len, bad = 0, n = 0;
+        VmcheckSegmentSpec *v = NULL;
+        *labels_text = cli_slurp(o->labels_path, &len, why, sizeof(why));
+        if (!*labels_text) {
+            snprintf(err, err_size, "%s: %s", o->labels_path, why);
+            return -1;
+        }
+        if (vmcheck_labels_parse(&v, &n, &bad, *labels_text, len)) {
+            snprintf(err, err_size, "%s: line %zu: not a label line (start<TAB>end<TAB>label, seconds)",
+                     o->labels_path, bad);
+            return -1;
+        }
+        *segs = calloc(n + o->n_segs + 1, sizeof(**segs));
+        if (!*segs) {
+            free(v);
+            snprintf(err, err_size, "out of memory");
+            return -1;
+        }
+        if (n) memcpy(*segs, v, n * sizeof(**segs));
+        free(v);
+        if (o->n_segs) memcpy(*segs + n, o->segs, o->n_segs * sizeof(**segs));
+        *n_segs = n + o->n_segs;
+    }
+    if (o->script_path) {
+        size_t len;
+        *script = cli_slurp(o->script_path, &len, why, sizeof(why));
+        if (!*script) {
+            snprintf(err, err_size, "%s: %s", o->script_path, why);
+            return -1;
+        }
+    }
+    if (o->baseline_path) {
+        CliResult b;
+        BatchShared bsh = {o, NULL, 0, NULL, NULL, 0};
+        batch_analyze_one(&bsh, o->baseline_path, &b);
+        if (b.status) {
+            snprintf(err, err_size, "%s: baseline: %s", o->baseline_path, b.error);
+            return -1;
+        }
+        int voiced = b.report->voiced_frames >= 20; /* a fifth of a second of voice at least */
+        double f0 = b.report->f0_median_hz;
+        vmcheck_report_free(&b.report);
+        if (!voiced) {
+            snprintf(err, err_size, "%s: baseline: no voiced speech to measure the ordinary pitch from",
+                     o->baseline_path);
+            return -1;
+        }
+        o->cfg.baseline_f0_hz = f0;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    /* strerror() and friends in the user's language; numbers never go
+     * through the locale (see common/fmt.h), so this is safe. */
+    setlocale(LC_ALL, "");
     CliOptions o;
     int rc = cli_parse(&o, argc, argv);
     if (rc) {
         cli_options_free(&o);
         return rc < 0 ? 0 : rc;
     }
-    char why[512];
+    char why[512], global_err[700] = "";
     char *script = NULL, *labels_text = NULL;
     VmcheckSegmentSpec *segs = NULL;
+    size_t n_segs = 0;
     FILE *out = NULL;
     rc = 2;
-    if (o.export_labels && o.n_inputs != 1) {
-        fprintf(stderr, "vmcheck: --export-labels takes exactly one input file\n");
-        goto done;
-    }
-    size_t n_segs = o.n_segs;
-    if (o.labels_path) {
-        size_t len, bad = 0, n = 0;
-        VmcheckSegmentSpec *v = NULL;
-        labels_text = cli_slurp(o.labels_path, &len, why, sizeof(why));
-        if (!labels_text) {
-            fprintf(stderr, "vmcheck: %s: %s\n", o.labels_path, why);
-            goto done;
-        }
-        if (vmcheck_labels_parse(&v, &n, &bad, labels_text, len)) {
-            fprintf(stderr, "vmcheck: %s: line %zu: not a label line (start<TAB>end<TAB>label, seconds)\n",
-                    o.labels_path, bad);
-            goto done;
-        }
-        segs = calloc(n + o.n_segs + 1, sizeof(*segs));
-        if (!segs) {
-            free(v);
-            goto done;
-        }
-        if (n) memcpy(segs, v, n * sizeof(*segs));
-        free(v);
-        if (o.n_segs) memcpy(segs + n, o.segs, o.n_segs * sizeof(*segs));
-        n_segs = n + o.n_segs;
-    }
-    if (o.script_path) {
-        size_t len;
-        script = cli_slurp(o.script_path, &len, why, sizeof(why));
-        if (!script) {
-            fprintf(stderr, "vmcheck: %s: %s\n", o.script_path, why);
-            goto done;
-        }
-    }
-    BatchShared sh = {&o, segs ? segs : o.segs, n_segs, o.labels_path, script, 1};
-    if (o.baseline_path) {
-        CliResult b;
-        BatchShared bsh = {&o, NULL, 0, NULL, NULL, 0};
-        batch_analyze_one(&bsh, o.baseline_path, &b);
-        if (b.status) {
-            fprintf(stderr, "vmcheck: %s: baseline: %s\n", o.baseline_path, b.error);
-            goto done;
-        }
-        if (!(b.report->f0_median_hz > 0.0)) {
-            fprintf(stderr, "vmcheck: %s: baseline: no voiced speech to measure the ordinary pitch from\n",
-                    o.baseline_path);
-            vmcheck_report_free(&b.report);
-            goto done;
-        }
-        o.cfg.baseline_f0_hz = b.report->f0_median_hz;
-        vmcheck_report_free(&b.report);
-    }
     const CliWriter *w = o.format == CLI_JSON    ? &cli_writer_json
                          : o.format == CLI_JSONL ? &cli_writer_jsonl
                          : o.format == CLI_CSV   ? &cli_writer_csv
@@ -126,6 +141,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "vmcheck: -o %s: is a directory\n", o.out_path);
             goto done;
         }
+    }
+    if (load_globals(&o, &script, &labels_text, &segs, &n_segs, global_err, sizeof(global_err)))
+        fprintf(stderr, "vmcheck: %s\n", global_err);
+    if (o.out_path) {
         out = cli_out_open(o.out_path, why, sizeof(why));
         if (!out) {
             fprintf(stderr, "vmcheck: -o %s: %s\n", o.out_path, why);
@@ -134,9 +153,23 @@ int main(int argc, char **argv)
     }
     Run run = {&o, w, o.quiet && !o.out_path ? NULL : out ? out : stdout, 0, 0};
     if (run.out) w->begin(run.out, o.n_inputs);
-    if (batch_run(&sh, o.jobs, sink, &run)) {
-        fprintf(stderr, "vmcheck: out of memory\n");
-        goto done;
+    if (global_err[0]) {
+        /* nothing analysed: each input gets its record, the reason said once above */
+        for (size_t i = 0; i < o.n_inputs && run.out; i++) {
+            CliResult r;
+            memset(&r, 0, sizeof(r));
+            r.path = o.inputs[i];
+            r.status = VMCHECK_EINVAL;
+            snprintf(r.error, sizeof(r.error), "%s", global_err);
+            if (w != &cli_writer_text) w->file(run.out, &r, i, o.n_inputs);
+        }
+        run.any_failed = 1;
+    } else {
+        BatchShared sh = {&o, segs ? segs : o.segs, n_segs, o.labels_path, script, 1};
+        if (batch_run(&sh, o.jobs, sink, &run)) {
+            fprintf(stderr, "vmcheck: out of memory\n");
+            goto done;
+        }
     }
     if (run.out) w->end(run.out, o.n_inputs);
     if (out) {
