@@ -7,6 +7,8 @@
 
 #include "common/track.h"
 #include "events/activity.h"
+#include "events/nuclei.h"
+#include "events/segments.h"
 #include "vmcheck/vmcheck.h"
 
 typedef struct VmcTracks {
@@ -24,6 +26,8 @@ typedef struct VmcAnalysis {
     unsigned long long clipped, total_samples;
     VmcActivity activity;
     float *f0_hz;         /* per frame, 0 where unvoiced (the pitch path) */
+    VmcNuclei nuclei;     /* syllable nuclei (frames) */
+    VmcSegments segments; /* name and number */
 } VmcAnalysis;
 
 #endif

@@ -12,17 +12,52 @@
 /* Full scale within 0.0001 (about -0.001 dB): int16 +32767 counts. */
 #define CLIP_LEVEL 0.9999f
 
+/* Worker w of n: spectrum, band level and pitch candidates of its share
+ * of the batch.  Pure per frame, so the results do not depend on how the
+ * batch is shared out. */
+static void analyse_batch(void *ctx, unsigned w, unsigned n)
+{
+    VmcheckAnalyzer *a = ctx;
+    VmcBatch *b = &a->batch;
+    VmcFrameWork *fw = &a->work[w];
+    size_t lo = b->n * w / n, hi = b->n * (w + 1) / n;
+    for (size_t i = lo; i < hi; i++) {
+        vmc_spectrum_process(&fw->spec, b->frames + i * a->win, b->mean[i]);
+        b->band_db[i] = vmc_band_db(&a->band, fw->spec.power);
+        vmc_pitch_process(&fw->pitch, b->cands + i * VMC_PITCH_STRIDE, &fw->spec, b->peak[i], b->max_peak[i]);
+    }
+}
+
+static int run_batch(VmcheckAnalyzer *a)
+{
+    VmcBatch *b = &a->batch;
+    if (!b->n) return 0;
+    if (a->pool)
+        vmc_pool_run(a->pool, analyse_batch, a);
+    else
+        analyse_batch(a, 0, 1);
+    int r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
+    r |= vmc_track_push_n(&a->tracks.pitch_cands, b->cands, b->n * VMC_PITCH_STRIDE);
+    b->n = 0;
+    return r ? VMCHECK_ENOMEM : 0;
+}
+
+/* The framer's callback: frame statistics in frame order (the running
+ * maximum peak must not depend on threads), then into the batch. */
 static int on_frame(void *ctx, const float *frame, size_t index)
 {
     VmcheckAnalyzer *a = ctx;
+    VmcBatch *b = &a->batch;
     (void)index;
-    const size_t w = a->spec.win;
-    const float *mid = frame + (w - a->energy_win) / 2;
-    int r = vmc_track_push(&a->tracks.energy_db, vmc_energy_db(mid, a->energy_win));
-    vmc_spectrum_process(&a->spec, frame);
-    r |= vmc_track_push(&a->tracks.band_db, vmc_band_db(&a->band, a->spec.power));
-    r |= vmc_pitch_process(&a->pitch, &a->spec, &a->tracks.pitch_cands);
-    return r ? VMCHECK_ENOMEM : 0;
+    float mean, peak;
+    vmc_frame_stats(frame, a->win, &mean, &peak);
+    if (peak > a->max_peak) a->max_peak = peak;
+    memcpy(b->frames + b->n * a->win, frame, a->win * sizeof(float));
+    b->mean[b->n] = mean;
+    b->peak[b->n] = peak;
+    b->max_peak[b->n] = a->max_peak;
+    if (++b->n == VMC_BATCH) return run_batch(a);
+    return 0;
 }
 
 int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigned rate)
@@ -31,31 +66,50 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
     if (!a) return VMCHECK_ENOMEM;
     a->cfg = *cfg;
     a->rate = rate;
-    /* Analyse at 16-32 kHz (8-16 kHz for narrow-band input): integer
-     * decimation keeps every speech cue and bounds the per-frame FFT. */
-    a->decim = rate >= 32000 ? rate / 16000 : 1;
+    /* Analyse at 8-16 kHz: integer decimation keeps every cue the features
+     * use (pitch under 500 Hz, the 300-3300 Hz syllable band) and bounds
+     * the per-frame FFT.  The frame level is measured on the input. */
+    a->decim = rate >= 16000 ? rate / 8000 : 1;
     a->arate = (double)rate / (double)a->decim;
     a->tracks.hop_s = VMCHECK_HOP_S;
-    /* Energy over 20 ms (rounded to the nearest sample, at least 2). */
-    a->energy_win = (size_t)floor(0.020 * a->arate + 0.5);
+    vmc_energy_init(&a->energy, (double)rate);
     /* Analysis window: three periods of the pitch floor (Boersma 1993), even,
      * and at least 2 hops so frames overlap. */
     size_t win = (size_t)floor(3.0 / cfg->pitch_floor_hz * a->arate + 0.5);
     size_t min_win = (size_t)ceil(2.0 * VMCHECK_HOP_S * a->arate);
     if (win < min_win) win = min_win;
     win += win & 1;
-    if (a->energy_win > win) a->energy_win = win;
+    /* FFT size 2^k or 3*2^k (fast in kissfft) covering the window plus half
+     * the longest pitch lag: the circular wrap this allows at the longest
+     * lags adds the Hann window's autocorrelation at 5/6 of its length,
+     * about 0.2 % of the value measured there. */
     size_t max_lag = (size_t)ceil(a->arate / cfg->pitch_floor_hz) + 2;
-    size_t nfft = vmc_fft_good_size(win + max_lag);
-    while (nfft % 4) nfft = vmc_fft_good_size(nfft + 1);
-    int r = vmc_spectrum_init(&a->spec, a->arate, win, nfft);
-    if (r) goto fail;
-    vmc_band_init(&a->band, &a->spec, 300.0, 3300.0);
-    VmcPitchParams pp;
-    vmc_pitch_params_default(&pp, cfg->pitch_floor_hz, cfg->pitch_ceiling_hz);
-    r = vmc_pitch_init(&a->pitch, &pp, &a->spec);
-    if (r) goto fail;
+    size_t need = win + max_lag / 2 + 2, nfft = 4;
+    while (nfft < need && 3 * nfft / 2 < need) nfft *= 2;
+    if (nfft < need) nfft = 3 * nfft / 2;
+    a->win = win;
+    int r = VMCHECK_ENOMEM;
+    const unsigned threads = cfg->threads > 1 ? (unsigned)cfg->threads : 1;
+    a->work = vmc_calloc(threads, sizeof(VmcFrameWork));
+    if (!a->work) goto fail;
+    a->n_work = threads; /* zeroed: each frees cleanly however far init got */
+    vmc_pitch_params_default(&a->pitch_par, cfg->pitch_floor_hz, cfg->pitch_ceiling_hz);
+    for (unsigned t = 0; t < threads; t++) {
+        r = vmc_spectrum_init(&a->work[t].spec, a->arate, win, nfft);
+        if (!r) r = vmc_pitch_init(&a->work[t].pitch, &a->pitch_par, &a->work[t].spec);
+        if (r) goto fail;
+    }
+    vmc_band_init(&a->band, &a->work[0].spec, 300.0, 3300.0);
     r = VMCHECK_ENOMEM;
+    if (threads > 1 && vmc_pool_create(&a->pool, threads)) goto fail;
+    VmcBatch *b = &a->batch;
+    b->frames = vmc_calloc(VMC_BATCH * win, sizeof(float));
+    b->mean = vmc_calloc(VMC_BATCH, sizeof(float));
+    b->peak = vmc_calloc(VMC_BATCH, sizeof(float));
+    b->max_peak = vmc_calloc(VMC_BATCH, sizeof(float));
+    b->band_db = vmc_calloc(VMC_BATCH, sizeof(float));
+    b->cands = vmc_calloc(VMC_BATCH * VMC_PITCH_STRIDE, sizeof(float));
+    if (!b->frames || !b->mean || !b->peak || !b->max_peak || !b->band_db || !b->cands) goto fail;
     a->framer = vmc_framer_create(a->arate, VMCHECK_HOP_S, win, VMC_CHUNK);
     if (!a->framer) goto fail;
     if (a->decim > 1) {
@@ -77,8 +131,18 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
     VmcheckAnalyzer *a = *pa;
     vmc_decimator_destroy(&a->dec);
     vmc_framer_destroy(&a->framer);
-    vmc_pitch_free(&a->pitch);
-    vmc_spectrum_free(&a->spec);
+    vmc_pool_destroy(&a->pool);
+    for (unsigned t = 0; a->work && t < a->n_work; t++) {
+        vmc_pitch_free(&a->work[t].pitch);
+        vmc_spectrum_free(&a->work[t].spec);
+    }
+    free(a->work);
+    free(a->batch.frames);
+    free(a->batch.mean);
+    free(a->batch.peak);
+    free(a->batch.max_peak);
+    free(a->batch.band_db);
+    free(a->batch.cands);
     free(a->dec_out);
     vmc_track_free(&a->tracks.energy_db);
     vmc_track_free(&a->tracks.band_db);
@@ -101,18 +165,25 @@ static int feed(VmcheckAnalyzer *a, const float *x, size_t n)
 
 int vmc_analyzer_push(VmcheckAnalyzer *a, const float *x, size_t n)
 {
+    return vmc_analyzer_push_checked(a, x, n, 0);
+}
+
+int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int checked)
+{
     if (a->status) return a->status;
     const double max_samples = VMCHECK_MAX_DURATION_S * (double)a->rate;
     if ((double)a->n_in + (double)n > max_samples) return a->status = VMCHECK_ERANGE;
     while (n) {
         size_t m = n < VMC_CHUNK ? n : VMC_CHUNK;
-        unsigned long long clip = 0;
-        for (size_t i = 0; i < m; i++) {
-            if (!isfinite(x[i])) return a->status = VMCHECK_EDATA;
-            clip += fabsf(x[i]) >= CLIP_LEVEL;
+        if (!checked) {
+            unsigned long long clip = 0;
+            for (size_t i = 0; i < m; i++) {
+                if (!isfinite(x[i])) return a->status = VMCHECK_EDATA;
+                clip += fabsf(x[i]) >= CLIP_LEVEL;
+            }
+            a->clipped += clip;
         }
-        a->clipped += clip;
-        int r = feed(a, x, m);
+        int r = vmc_energy_push(&a->energy, &a->tracks.energy_db, x, m) ? VMCHECK_ENOMEM : feed(a, x, m);
         if (r) return a->status = r;
         a->n_in += m;
         x += m;
@@ -143,7 +214,12 @@ static int flush(VmcheckAnalyzer *a)
             }
         }
     }
-    return vmc_framer_flush(a->framer, on_frame, a);
+    int r = vmc_framer_flush(a->framer, on_frame, a);
+    if (!r) r = run_batch(a);
+    if (!r && vmc_energy_flush(&a->energy, &a->tracks.energy_db, vmc_framer_count(a->framer))) r = VMCHECK_ENOMEM;
+    /* the level track may have run a frame ahead of the framer */
+    if (a->tracks.energy_db.n > vmc_framer_count(a->framer)) a->tracks.energy_db.n = vmc_framer_count(a->framer);
+    return r;
 }
 
 static int check_segments(const VmcheckAnalyzer *a, const VmcheckSegmentSpec *segs, size_t n, double dur)
@@ -199,10 +275,21 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     if (!rep) return a->status = VMCHECK_ENOMEM;
     an.f0_hz = vmc_calloc(an.n_frames, sizeof(float));
     r = an.f0_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
-    if (!r) r = vmc_pitch_path(an.f0_hz, a->tracks.pitch_cands.v, an.n_frames, &a->pitch.par);
-    if (!r) r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.n_frames, a->tracks.hop_s,
-                             (double)a->energy_win / a->arate, a->cfg.min_pause_s);
+    if (!r) r = vmc_pitch_path(an.f0_hz, a->tracks.pitch_cands.v, an.n_frames, &a->pitch_par);
+    if (!r) r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.f0_hz, an.n_frames, a->tracks.hop_s,
+                             0.020, a->cfg.min_pause_s);
+    if (!r) {
+        VmcNucleiParams np;
+        vmc_nuclei_params_default(&np);
+        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, an.f0_hz, &an.activity, an.n_frames, a->tracks.hop_s,
+                              &np);
+    }
+    if (!r)
+        r = vmc_segments_measure(&an.segments, segs, n_segs, VMCHECK_SOURCE_LABELS, &an.activity, &an.nuclei, an.f0_hz,
+                                 an.n_frames, a->tracks.hop_s);
     if (!r) r = vmc_score(rep, &an, &a->cfg);
+    vmc_segments_free(&an.segments);
+    vmc_nuclei_free(&an.nuclei);
     vmc_activity_free(&an.activity);
     free(an.f0_hz);
     if (r) {

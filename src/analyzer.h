@@ -5,27 +5,51 @@
 #define VMCHECK_ANALYZER_H
 
 #include "analysis.h"
+#include "common/pool.h"
 #include "dsp/decimate.h"
 #include "dsp/framer.h"
 #include "dsp/spectrum.h"
+#include "features/energy.h"
 #include "features/pitch.h"
 #include "features/spectral.h"
 #include "vmcheck/vmcheck.h"
 
 /* Input samples handled per step: bounds every stage's scratch. */
 #define VMC_CHUNK 4096
+/* Frames analysed together (in parallel when there are threads). */
+#define VMC_BATCH 64
+
+/* What one thread needs to analyse frames: its own FFT scratch. */
+typedef struct VmcFrameWork {
+    VmcSpectrum spec;
+    VmcPitch pitch;
+} VmcFrameWork;
+
+/* A batch of frames waiting for the per-frame features, and their results. */
+typedef struct VmcBatch {
+    size_t n;
+    float *frames;            /* VMC_BATCH * win */
+    float *mean, *peak, *max_peak;
+    float *band_db;
+    float *cands;             /* VMC_BATCH * VMC_PITCH_STRIDE */
+} VmcBatch;
 
 struct VmcheckAnalyzer {
     VmcheckConfig cfg;
     unsigned rate;            /* input rate */
     unsigned decim;           /* input rate / analysis rate */
     double arate;             /* analysis rate */
-    size_t energy_win;        /* samples of the frame centre used for the level: 20 ms */
+    VmcEnergyMeter energy;    /* on the input samples */
     VmcDecimator *dec;
     VmcFramer *framer;
-    VmcSpectrum spec;
+    size_t win;               /* analysis window, samples */
+    VmcFrameWork *work;       /* one per thread */
+    unsigned n_work;          /* of which initialised */
+    VmcPool *pool;
+    VmcBatch batch;
+    float max_peak;           /* loudest frame peak so far */
     VmcBand band;             /* 300-3300 Hz: the band of syllable nuclei */
-    VmcPitch pitch;
+    VmcPitchParams pitch_par;
     float *dec_out;
     VmcTracks tracks;
     unsigned long long n_in;
@@ -38,6 +62,9 @@ struct VmcheckAnalyzer {
 int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigned rate);
 void vmc_analyzer_destroy(VmcheckAnalyzer **a);
 int vmc_analyzer_push(VmcheckAnalyzer *a, const float *x, size_t n);
+/* As push; checked != 0: the caller has already refused non-finite samples
+ * and counted clipping (the decoder does, on the channels before the mix). */
+int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int checked);
 void vmc_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped, size_t total);
 int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSegmentSpec *segs, size_t n_segs,
                         const char *script);

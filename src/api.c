@@ -59,7 +59,7 @@ static int config_ok(const VmcheckConfig *c)
            in(c->pitch_ceiling_hz, c->pitch_floor_hz * 1.5, 1000.0) && in(c->baseline_f0_hz, 0.0, 1000.0) &&
            isfinite(c->min_lift_st) && isfinite(c->max_lift_st) && isfinite(c->monotone_range_st) &&
            isfinite(c->long_message_s) && isfinite(c->late_start_s) && isfinite(c->low_level_dbfs) &&
-           isfinite(c->clipping_ratio) && isfinite(c->noisy_snr_db);
+           isfinite(c->clipping_ratio) && isfinite(c->noisy_snr_db) && c->threads >= 0 && c->threads <= 64;
 }
 
 static const VmcheckConfig *config_or_default(const VmcheckConfig *cfg, VmcheckConfig *tmp)

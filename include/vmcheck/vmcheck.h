@@ -108,6 +108,7 @@ typedef struct VmcheckConfig {
     double clipping_ratio;       /**< clipping when more samples than this are clipped (0.001) */
     double noisy_snr_db;         /**< noisy when SNR is under this (15) */
     int keep_tracks;             /**< keep per-frame tracks in the report (0) */
+    int threads;                 /**< threads one analysis may use (0 or 1: only the caller's); results do not depend on it */
 } VmcheckConfig;
 
 /** Kind of a message segment. */
@@ -173,7 +174,9 @@ typedef struct VmcheckSegment {
     double syllables_per_s;
     int too_fast;            /**< verdict: 1 too fast, 0 ok */
     double median_f0_hz;     /**< 0 when unvoiced */
-    size_t groups;           /**< numbers: digit groups found (pause-separated) */
+    size_t groups;           /**< digit groups: stretches of speech separated by gaps of 120 ms or more */
+    size_t gap_count;        /**< gaps between the groups (groups - 1) */
+    VmcheckPause *gaps;      /**< their times (owned by the report) */
 } VmcheckSegment;
 
 /** A finished analysis.  Owned by the library: free with vmcheck_report_free(). */
@@ -218,6 +221,7 @@ typedef struct VmcheckReport {
     size_t frame_count;
     float *energy_db;            /**< per frame, floored at VMCHECK_TRACK_FLOOR_DB */
     float *f0_hz;                /**< per frame, 0 where unvoiced */
+    float *band_db;              /**< per frame, 300-3300 Hz level (the syllable envelope), dBFS */
 } VmcheckReport;
 
 /** Streaming analyser. */

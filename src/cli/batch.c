@@ -50,6 +50,7 @@ void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
     Capture cap = {{0}, 0};
     cfg.logger.cookie = &cap;
     cfg.logger.callback = capture;
+    cfg.threads = (int)sh->threads_per_file;
 
     const VmcheckSegmentSpec *segs = sh->segs;
     size_t n_segs = sh->n_segs;

@@ -21,6 +21,7 @@ typedef struct CliOptions {
     const char *out_path;
     unsigned jobs;
     int quiet;
+    int no_sidecar;              /* do not pick up NAME.labels.txt / NAME.txt */
     char **inputs;               /* expanded file list */
     size_t n_inputs;
     int any_dir;                 /* an input was a directory */

@@ -137,6 +137,23 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
     }
     fputs("],", f);
     fputs(nl, f);
+    KEY("rate");
+    fprintf(f, "{\"syllables\": %zu, \"syllables_per_s\": ", r->syllable_count);
+    cli_json_number(f, r->syllables_per_s, 2);
+    fputs(", \"articulation_rate\": ", f);
+    cli_json_number(f, r->articulation_rate, 2);
+    fputs(", \"wpm_est\": ", f);
+    cli_json_number(f, r->wpm_est, 0);
+    fputs("},", f);
+    fputs(nl, f);
+    KEY("syllables");
+    fputc('[', f);
+    for (size_t i = 0; i < r->syllable_count; i++) {
+        if (i) fputs(", ", f);
+        cli_json_number(f, r->syllables_s[i], 2);
+    }
+    fputs("],", f);
+    fputs(nl, f);
     KEY("pitch");
     fputs("{\"median_hz\": ", f);
     cli_json_number(f, r->voiced_frames ? r->f0_median_hz : (double)NAN, 1);
@@ -179,6 +196,19 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         cli_json_number(f, s->syllables_per_s, 2);
         fputs(", \"verdict\": ", f);
         cli_json_string(f, s->too_fast ? "too_fast" : "ok");
+        fputs(", \"median_f0_hz\": ", f);
+        cli_json_number(f, s->median_f0_hz > 0.0 ? s->median_f0_hz : (double)NAN, 1);
+        if (s->kind == VMCHECK_SEGMENT_NUMBER) {
+            fprintf(f, ", \"groups\": %zu, \"group_gaps\": [", s->groups);
+            for (size_t g = 0; g < s->gap_count; g++) {
+                fputs(g ? ", {\"start_s\": " : "{\"start_s\": ", f);
+                cli_json_number(f, s->gaps[g].start_s, 2);
+                fputs(", \"end_s\": ", f);
+                cli_json_number(f, s->gaps[g].end_s, 2);
+                fputc('}', f);
+            }
+            fputc(']', f);
+        }
         fputc('}', f);
     }
     fputs("],", f);
@@ -208,6 +238,10 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         cli_json_number(f, r->hop_s, 2);
         fputs(", \"energy_db\": ", f);
         track(f, r->energy_db, r->frame_count, 1);
+        if (r->band_db) {
+            fputs(", \"band_db\": ", f);
+            track(f, r->band_db, r->frame_count, 1);
+        }
         if (r->f0_hz) {
             fputs(", \"f0_hz\": ", f);
             track(f, r->f0_hz, r->frame_count, 1);

@@ -90,7 +90,7 @@ static int load_globals(CliOptions *o, char **script, char **labels_text, Vmchec
     }
     if (o->baseline_path) {
         CliResult b;
-        BatchShared bsh = {o, NULL, 0, NULL, NULL, 0};
+        BatchShared bsh = {o, NULL, 0, NULL, NULL, 0, o->jobs};
         batch_analyze_one(&bsh, o->baseline_path, &b);
         if (b.status) {
             snprintf(err, err_size, "%s: baseline: %s", o->baseline_path, b.error);
@@ -165,7 +165,11 @@ int main(int argc, char **argv)
         }
         run.any_failed = 1;
     } else {
-        BatchShared sh = {&o, segs ? segs : o.segs, n_segs, o.labels_path, script, 1};
+        /* the cores go to files first, then to frames within a file */
+        unsigned files_at_once = o.jobs < o.n_inputs ? o.jobs : (unsigned)o.n_inputs;
+        unsigned per_file = files_at_once ? o.jobs / files_at_once : 1;
+        BatchShared sh = {&o, segs ? segs : o.segs, n_segs, o.labels_path, script, !o.no_sidecar,
+                          per_file ? per_file : 1};
         if (batch_run(&sh, o.jobs, sink, &run)) {
             fprintf(stderr, "vmcheck: out of memory\n");
             goto done;

@@ -32,6 +32,7 @@ static const char usage_text[] =
     "  --min-pause S          shortest silence counted as a pause (default 0.25)\n"
     "  --pitch-floor HZ       lowest pitch searched (default 60)\n"
     "  --pitch-ceiling HZ     highest pitch searched (default 500)\n"
+    "  --no-sidecar           ignore NAME.labels.txt and NAME.txt beside each file\n"
     "  -j N                   files analysed in parallel (default: cores)\n"
     "  -o FILE                write the output to FILE (atomically)\n"
     "  -q                     print nothing on stdout; the exit status tells\n"
@@ -55,6 +56,7 @@ enum {
     OPT_MIN_PAUSE,
     OPT_PITCH_FLOOR,
     OPT_PITCH_CEIL,
+    OPT_NO_SIDECAR,
     OPT_VERSION,
     OPT_HELP,
 };
@@ -74,6 +76,7 @@ static const struct option longopts[] = {
     {"min-pause", required_argument, NULL, OPT_MIN_PAUSE},
     {"pitch-floor", required_argument, NULL, OPT_PITCH_FLOOR},
     {"pitch-ceiling", required_argument, NULL, OPT_PITCH_CEIL},
+    {"no-sidecar", no_argument, NULL, OPT_NO_SIDECAR},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -224,6 +227,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
         }
         case 'o': o->out_path = optarg; break;
         case 'q': o->quiet = 1; break;
+        case OPT_NO_SIDECAR: o->no_sidecar = 1; break;
         case OPT_VERSION: printf("vmcheck %s\n", vmcheck_version()); return -1;
         case OPT_HELP: fputs(usage_text, stdout); return -1;
         case ':': return usage_error("%s needs a value", argv[optind - 1]);

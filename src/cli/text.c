@@ -58,6 +58,20 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         fprintf(f, "  Pauses      %zu of %s s or more, %s s in all, longest %s s\n", r->pause_count, "0.25",
                 num(a, r->pause_total_s, 2), num(b, r->longest_pause_s, 2));
     }
+    if (r->has_speech) {
+        fprintf(f, "  Rate        %s syllables/s, about %s words a minute (conversation: 3.5-5.5 syllables/s); "
+                   "%s without the pauses\n",
+                num(a, r->syllables_per_s, 1), num(b, r->wpm_est, 0), num(c, r->articulation_rate, 1));
+        if (r->voiced_frames)
+            fprintf(f, "  Pitch       median %s Hz, range %s semitones (%s-%s Hz), voiced %s %% of speech\n",
+                    num(a, r->f0_median_hz, 0), num(b, r->range_st, 1), num(c, r->f0_p10_hz, 0),
+                    num(d, r->f0_p90_hz, 0), num(e, 100.0 * r->voiced_ratio, 0));
+        if (isfinite(r->lift_st))
+            fprintf(f, "  Lift        %s%s semitones against your ordinary voice (aim: +0.5 to +6)\n",
+                    r->lift_st >= 0 ? "+" : "", num(a, r->lift_st, 1));
+        else if (r->voiced_frames)
+            fprintf(f, "  Lift        not measured: record your ordinary voice and give it with --baseline FILE\n");
+    }
     fprintf(f, "  Loudness    speech %s dBFS, background %s dBFS, SNR %s dB, clipped %s %%\n",
             num(a, r->speech_dbfs, 1), num(b, r->noise_floor_dbfs, 1), num(c, r->snr_db, 1),
             num(d, 100.0 * r->clipped_ratio, 2));

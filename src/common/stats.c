@@ -5,10 +5,36 @@
 
 #include "common/common.h"
 
-static int cmp_float(const void *a, const void *b)
+/* k-th smallest of v[0..n) (Hoare's quickselect, median-of-three pivot);
+ * reorders v. */
+static float select_k(float *v, size_t n, size_t k)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        float a = v[lo], b = v[mid], c = v[hi];
+        float pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot) i++;
+            while (v[j] > pivot) j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
 }
 
 int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps,
@@ -23,14 +49,21 @@ int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size
         free(tmp);
         return VMCHECK_EEMPTY;
     }
-    qsort(tmp, m, sizeof(float), cmp_float);
     for (size_t j = 0; j < np; j++) {
         double p = ps[j] < 0.0 ? 0.0 : ps[j] > 100.0 ? 100.0 : ps[j];
         double r = p / 100.0 * (double)(m - 1);
         size_t lo = (size_t)floor(r);
-        size_t hi = lo + 1 < m ? lo + 1 : lo;
         double f = r - (double)lo;
-        out[j] = (double)tmp[lo] * (1.0 - f) + (double)tmp[hi] * f;
+        double a = (double)select_k(tmp, m, lo);
+        double b = a;
+        if (f > 0.0 && lo + 1 < m) {
+            /* the next order statistic: the smallest of what lies above lo */
+            float nb = tmp[lo + 1];
+            for (size_t i = lo + 1; i < m; i++)
+                if (tmp[i] < nb) nb = tmp[i];
+            b = (double)nb;
+        }
+        out[j] = a * (1.0 - f) + b * f;
     }
     free(tmp);
     return VMCHECK_OK;

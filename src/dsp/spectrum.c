@@ -38,18 +38,22 @@ void vmc_spectrum_free(VmcSpectrum *s)
     memset(s, 0, sizeof(*s));
 }
 
-void vmc_spectrum_process(VmcSpectrum *s, const float *frame)
+void vmc_frame_stats(const float *x, size_t n, float *mean, float *peak)
 {
-    double mean = 0.0;
-    for (size_t i = 0; i < s->win; i++) mean += (double)frame[i];
-    const float m = (float)(mean / (double)s->win);
-    float peak = 0.0f;
-    for (size_t i = 0; i < s->win; i++) {
-        float v = frame[i] - m;
-        if (fabsf(v) > peak) peak = fabsf(v);
-        s->scratch[i] = v * s->window[i];
+    float sum = 0.0f, hi = x[0], lo = x[0];
+    for (size_t i = 0; i < n; i++) {
+        sum += x[i];
+        hi = x[i] > hi ? x[i] : hi;
+        lo = x[i] < lo ? x[i] : lo;
     }
-    s->peak = peak;
+    const float m = sum / (float)n;
+    *mean = m;
+    *peak = hi - m > m - lo ? hi - m : m - lo;
+}
+
+void vmc_spectrum_process(VmcSpectrum *s, const float *frame, float mean)
+{
+    for (size_t i = 0; i < s->win; i++) s->scratch[i] = (frame[i] - mean) * s->window[i];
     /* scratch[win..nfft) stays zero from init */
     vmc_fft_forward(s->fft, s->bins, s->scratch);
     for (size_t k = 0; k < s->nbins; k++)

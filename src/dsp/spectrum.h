@@ -14,16 +14,18 @@ typedef struct VmcSpectrum {
     float *scratch;           /* nfft samples */
     VmcCpx *bins;
     float *power;             /* |X|^2 per bin, the frame's result */
-    float peak;               /* the frame's largest |x - mean|: its local peak */
     VmcFft *fft;
 } VmcSpectrum;
 
 /* nfft >= win, even. 0 or VMCHECK_ENOMEM / VMCHECK_EINVAL. */
 int vmc_spectrum_init(VmcSpectrum *s, double rate_hz, size_t win, size_t nfft);
 void vmc_spectrum_free(VmcSpectrum *s);
+/* Mean and local peak (largest |x - mean|) of n samples. */
+void vmc_frame_stats(const float *x, size_t n, float *mean, float *peak);
+
 /* Remove the frame's mean (speech has no meaningful DC, and autocorrelation
  * pitch needs it gone), window and transform one frame of win samples into
- * s->power; set s->peak. */
-void vmc_spectrum_process(VmcSpectrum *s, const float *frame);
+ * s->power. */
+void vmc_spectrum_process(VmcSpectrum *s, const float *frame, float mean);
 
 #endif

@@ -13,6 +13,10 @@
 #define MIN_PEAK_DBFS (-75.0)
 /* Shortest active run kept: 40 ms (4 frames at 10 ms). */
 #define MIN_RUN_S 0.04
+/* Steady voicing a stretch of sound needs to be speech: 50 ms, a short vowel. */
+#define MIN_VOICED_S 0.05
+/* Unvoiced sound kept before the first and after the last voicing of a stretch. */
+#define MAX_UNVOICED_EDGE_S 0.3
 
 void vmc_activity_free(VmcActivity *a)
 {
@@ -67,7 +71,8 @@ static double refine_edge(const float *e, size_t n, size_t i, double thr, double
     return onset ? t_cross + shift : t_cross - shift;
 }
 
-int vmc_activity_detect(VmcActivity *a, const float *e, size_t n, double hop_s, double win_s, double min_pause_s)
+int vmc_activity_detect(VmcActivity *a, const float *e, const float *f0, size_t n, double hop_s, double win_s,
+                        double min_pause_s)
 {
     memset(a, 0, sizeof(*a));
     a->n = n;
@@ -102,16 +107,37 @@ int vmc_activity_detect(VmcActivity *a, const float *e, size_t n, double hop_s, 
         state = state ? (double)e[i] >= off : (double)e[i] >= on;
         a->active[i] = (unsigned char)state;
     }
-    /* drop clicks */
+    /* drop clicks, and sounds without voice */
     const size_t min_run = (size_t)ceil(MIN_RUN_S / hop_s - 1e-9);
+    const size_t min_voiced = (size_t)ceil(MIN_VOICED_S / hop_s - 1e-9);
+    const size_t max_edge = (size_t)ceil(MAX_UNVOICED_EDGE_S / hop_s - 1e-9);
     for (size_t i = 0; i < n;) {
         if (!a->active[i]) {
             i++;
             continue;
         }
-        size_t j = i;
-        while (j < n && a->active[j]) j++;
-        if (j - i < min_run) memset(a->active + i, 0, j - i);
+        size_t j = i, run = 0, best = 0, v0 = n, v1 = 0;
+        for (; j < n && a->active[j]; j++) {
+            /* steady voicing: consecutive voiced frames whose pitch moves
+             * less than 2 semitones a frame (noise "voicing" jumps about) */
+            int steady = f0 && f0[j] > 0.0f &&
+                         (run == 0 || fabs(log2((double)f0[j] / (double)f0[j - 1])) < 2.0 / 12.0);
+            run = steady ? run + 1 : (f0 && f0[j] > 0.0f ? 1 : 0);
+            if (run > best) best = run;
+            if (run >= min_voiced) {
+                if (v0 == n) v0 = j + 1 - run;
+                v1 = j;
+            }
+        }
+        if (j - i < min_run || (f0 && best < min_voiced)) {
+            memset(a->active + i, 0, j - i);
+        } else if (f0) {
+            /* unvoiced onsets and codas ("s", "t", "th") last well under
+             * 0.3 s; more sound than that before or after the voice is
+             * something else: breath, handling noise, the room */
+            if (v0 > i + max_edge) memset(a->active + i, 0, v0 - max_edge - i);
+            if (v1 + 1 + max_edge < j) memset(a->active + v1 + 1 + max_edge, 0, j - (v1 + 1 + max_edge));
+        }
         i = j;
     }
     size_t first = n, last = 0;
@@ -120,8 +146,14 @@ int vmc_activity_detect(VmcActivity *a, const float *e, size_t n, double hop_s, 
             if (first == n) first = i;
             last = i;
         }
+    /* the background: frames under the "off" threshold (not every frame
+     * that is not speech: a breath or a door is not the background) */
     int found;
-    a->noise_db = power_mean_db(e, a->active, 0, n, &found);
+    unsigned char *quiet = vmc_calloc(n, 1);
+    if (!quiet) return VMCHECK_ENOMEM;
+    for (size_t i = 0; i < n; i++) quiet[i] = (double)e[i] < off;
+    a->noise_db = power_mean_db(e, quiet, 1, n, &found);
+    free(quiet);
     if (!found) a->noise_db = floor_db;
     if (first == n) return VMCHECK_OK;
     a->has_speech = 1;

@@ -29,15 +29,17 @@ typedef struct VmcActivity {
     size_t n_pauses;
     unsigned char *active;   /* per frame: 1 speech, 0 silence */
     size_t n;
-    double noise_db;         /* mean power of the silent frames, dB (track floor for digital silence) */
+    double noise_db;         /* mean power of the frames under the off threshold, dB (track floor for digital silence) */
     double speech_db;        /* mean power of the active frames, dB */
     double on_db, off_db;    /* thresholds used */
 } VmcActivity;
 
 /* energy_db: n frames on the hop_s grid, each the mean square over a
- * rectangular window of win_s around the frame centre.  0, or VMCHECK_ENOMEM. */
-int vmc_activity_detect(VmcActivity *a, const float *energy_db, size_t n, double hop_s, double win_s,
-                        double min_pause_s);
+ * rectangular window of win_s around the frame centre.  f0_hz (may be NULL):
+ * the pitch path; a stretch of sound between silences without 50 ms of
+ * steady voicing (a breath, a click, a door, a burst of noise) is not speech.  0, or VMCHECK_ENOMEM. */
+int vmc_activity_detect(VmcActivity *a, const float *energy_db, const float *f0_hz, size_t n, double hop_s,
+                        double win_s, double min_pause_s);
 void vmc_activity_free(VmcActivity *a);
 
 #endif

@@ -21,19 +21,26 @@ int vmc_pitch_init(VmcPitch *p, const VmcPitchParams *par, const VmcSpectrum *s)
     memset(p, 0, sizeof(*p));
     p->par = *par;
     p->rate = s->rate_hz;
-    p->lag_min = (size_t)floor(s->rate_hz / par->ceiling_hz);
-    p->lag_max = (size_t)ceil(s->rate_hz / par->floor_hz);
+    p->lag_min = (size_t)floor(p->rate / par->ceiling_hz);
+    p->lag_max = (size_t)ceil(p->rate / par->floor_hz);
     if (p->lag_min < 2) p->lag_min = 2;
-    p->nfft = s->nfft;
-    p->nbins = s->nbins;
-    p->fft = s->fft;
-    if (s->win + p->lag_max + 2 > s->nfft || p->lag_min >= p->lag_max) return VMCHECK_EINVAL;
-    p->rw = vmc_calloc(p->lag_max + 2, sizeof(float));
-    p->ac = vmc_calloc(s->nfft, sizeof(float));
-    p->bins = vmc_calloc(s->nbins, sizeof(VmcCpx));
-    if (!p->rw || !p->ac || !p->bins) {
+    p->half = s->nfft / 2;
+    if (s->nfft % 4 || s->win + p->lag_max / 2 + 2 > s->nfft || p->lag_max + 2 > p->half || p->lag_min >= p->lag_max)
+        return VMCHECK_EINVAL;
+    p->irw = vmc_calloc(p->lag_max + 2, sizeof(float));
+    p->sn = vmc_calloc(p->half / 2, sizeof(float));
+    p->cs = vmc_calloc(p->half / 2, sizeof(float));
+    p->y = vmc_calloc(p->half, sizeof(float));
+    p->bins = vmc_calloc(p->half / 2 + 1, sizeof(VmcCpx));
+    p->ac = vmc_calloc(p->half + 1, sizeof(float));
+    p->fft = vmc_fft_create(p->half);
+    if (!p->irw || !p->sn || !p->cs || !p->y || !p->bins || !p->ac || !p->fft) {
         vmc_pitch_free(p);
         return VMCHECK_ENOMEM;
+    }
+    for (size_t j = 0; j < p->half / 2; j++) {
+        p->sn[j] = (float)sin(M_PI * (double)j / (double)p->half);
+        p->cs[j] = (float)cos(M_PI * (double)j / (double)p->half);
     }
     /* the window's own autocorrelation, computed directly (once) */
     double r0 = 0.0;
@@ -41,47 +48,85 @@ int vmc_pitch_init(VmcPitch *p, const VmcPitchParams *par, const VmcSpectrum *s)
     for (size_t lag = 0; lag <= p->lag_max + 1; lag++) {
         double acc = 0.0;
         for (size_t i = 0; i + lag < s->win; i++) acc += (double)s->window[i] * (double)s->window[i + lag];
-        p->rw[lag] = (float)(acc / r0);
+        p->irw[lag] = acc > 0.0 ? (float)(r0 / acc) : 0.0f;
     }
     return VMCHECK_OK;
 }
 
 void vmc_pitch_free(VmcPitch *p)
 {
-    free(p->rw);
-    free(p->ac);
+    free(p->irw);
+    free(p->sn);
+    free(p->cs);
+    free(p->y);
     free(p->bins);
+    free(p->ac);
+    vmc_fft_destroy(&p->fft);
     memset(p, 0, sizeof(*p));
 }
 
-/* Normalised, window-corrected autocorrelation at an integer lag. */
-static inline double rx(const VmcPitch *p, size_t lag, double r0)
+/* Autocorrelation of the frame from its power spectrum f[0..m] (m = nfft/2):
+ * ac[t] = f0 + (-1)^t fm + 2 sum_{j=1}^{m-1} f_j cos(pi j t / m), halved
+ * (a DCT-I), for t = 0..m.  The scale does not matter: it is normalised. */
+static void autocorrelation(VmcPitch *p, const float *f)
 {
-    return (double)p->ac[lag] / r0 / (double)p->rw[lag];
+    const size_t m = p->half;
+    float *y = p->y;
+    float sum = 0.5f * (f[0] - f[m]);
+    y[0] = 0.5f * (f[0] + f[m]);
+    for (size_t j = 1; j < m / 2; j++) {
+        float y1 = 0.5f * (f[j] + f[m - j]), y2 = f[j] - f[m - j];
+        y[j] = y1 - p->sn[j] * y2;
+        y[m - j] = y1 + p->sn[j] * y2;
+        sum += p->cs[j] * y2;
+    }
+    y[m / 2] = f[m / 2];
+    vmc_fft_forward(p->fft, p->bins, y);
+    float *ac = p->ac;
+    ac[0] = p->bins[0].re;
+    ac[m] = p->bins[m / 2].re;
+    ac[1] = sum;
+    for (size_t k = 1; k < m / 2; k++) {
+        ac[2 * k] = p->bins[k].re;
+        ac[2 * k + 1] = ac[2 * k - 1] - p->bins[k].im;
+    }
 }
 
-int vmc_pitch_process(VmcPitch *p, const VmcSpectrum *s, VmcTrack *t)
+/* Normalised, window-corrected autocorrelation at an integer lag. */
+static inline double rx(const VmcPitch *p, size_t lag, double inv_r0)
 {
-    float out[VMC_PITCH_STRIDE] = {0};
-    out[1] = s->peak;
-    for (size_t k = 0; k < p->nbins; k++) p->bins[k] = (VmcCpx){s->power[k], 0.0f};
-    vmc_fft_inverse(p->fft, p->ac, p->bins);
+    return (double)p->ac[lag] * inv_r0 * (double)p->irw[lag];
+}
+
+void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectrum *s, float peak, float max_peak)
+{
+    memset(out, 0, VMC_PITCH_STRIDE * sizeof(float));
+    out[1] = peak;
+    /* A frame this quiet is unvoiced whatever its periodicity: its unvoiced
+     * score, v + 2 - (peak/global)/(silence/(1+v)), is at least v + 1 = 1.45
+     * once peak < silence/(1+v) * global (2 % of the loudest peak), more
+     * than any voiced strength (<= 1) plus the two voicing changes a voiced
+     * detour would save (2 * 0.14).  The loudest peak so far is no more
+     * than the global one, so skipping here never changes the path. */
+    if ((double)peak < p->par.silence_threshold / (1.0 + p->par.voicing_threshold) * (double)max_peak) return;
+    autocorrelation(p, s->power);
     const double r0 = (double)p->ac[0];
     size_t n = 0;
     if (r0 > 1e-20) {
+        const double inv_r0 = 1.0 / r0;
         const double min_r = 0.5 * p->par.voicing_threshold;
         float f[VMC_PITCH_CANDS], r[VMC_PITCH_CANDS];
-        double prev = rx(p, p->lag_min - 1, r0), cur = rx(p, p->lag_min, r0);
+        double prev = rx(p, p->lag_min - 1, inv_r0), cur = rx(p, p->lag_min, inv_r0);
         for (size_t lag = p->lag_min; lag <= p->lag_max; lag++) {
-            double next = rx(p, lag + 1, r0);
+            double next = rx(p, lag + 1, inv_r0);
             if (cur > min_r && cur > prev && cur >= next) {
                 /* parabola through (lag-1, lag, lag+1) */
                 double den = prev - 2.0 * cur + next;
                 double d = den < 0.0 ? 0.5 * (prev - next) / den : 0.0;
                 if (d > 0.5) d = 0.5;
                 if (d < -0.5) d = -0.5;
-                double peak = cur - 0.25 * (prev - next) * d;
-                if (peak > 1.0) peak = 1.0 / peak; /* over 1 is window error at large lags, not extra periodicity */
+                double strength = cur - 0.25 * (prev - next) * d;
+                if (strength > 1.0) strength = 1.0 / strength; /* over 1 is window error at large lags, not extra periodicity */
                 double freq = p->rate / ((double)lag + d);
                 if (freq >= p->par.floor_hz && freq <= p->par.ceiling_hz) {
                     /* keep the strongest VMC_PITCH_CANDS */
@@ -90,13 +135,13 @@ int vmc_pitch_process(VmcPitch *p, const VmcSpectrum *s, VmcTrack *t)
                         slot = 0;
                         for (size_t j = 1; j < n; j++)
                             if (r[j] < r[slot]) slot = j;
-                        if ((double)r[slot] >= peak) slot = VMC_PITCH_CANDS;
+                        if ((double)r[slot] >= strength) slot = VMC_PITCH_CANDS;
                     } else {
                         n++;
                     }
                     if (slot < VMC_PITCH_CANDS) {
                         f[slot] = (float)freq;
-                        r[slot] = (float)peak;
+                        r[slot] = (float)strength;
                     }
                 }
             }
@@ -109,7 +154,6 @@ int vmc_pitch_process(VmcPitch *p, const VmcSpectrum *s, VmcTrack *t)
         }
     }
     out[0] = (float)n;
-    return vmc_track_push_n(t, out, VMC_PITCH_STRIDE);
 }
 
 int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams *par)

@@ -7,7 +7,11 @@
  * Hann-windowed frame is the inverse FFT of the frame's power spectrum (the
  * one FFT every feature shares, so pitch costs one extra inverse FFT);
  * dividing it by the window's own autocorrelation undoes the window's taper,
- * so a periodic signal scores ~1 at its period.  Local maxima in the lag range
+ * so a periodic signal scores ~1 at its period.  The power spectrum is real
+ * and even, so its inverse transform is a DCT-I, computed with a real FFT of
+ * half the length and O(n) pre- and post-processing (Press et al.,
+ * Numerical Recipes, "cosft1"): half the cost of a full inverse FFT.
+ * Local maxima in the lag range
  * of [floor, ceiling] become candidates, refined by a parabola through the
  * three lags around each peak.  The path finder then trades candidate
  * strength against octave jumps and voicing changes, with Praat's costs. */
@@ -39,19 +43,25 @@ void vmc_pitch_params_default(VmcPitchParams *p, double floor_hz, double ceiling
 typedef struct VmcPitch {
     VmcPitchParams par;
     double rate;
-    size_t lag_min, lag_max;     /* lag search range, samples */
-    float *rw;                   /* window autocorrelation, normalised, lags 0..lag_max+1 */
-    float *ac;                   /* scratch: nfft */
-    VmcCpx *bins;                /* scratch: nfft/2+1 */
-    VmcFft *fft;                 /* borrowed from the spectrum */
-    size_t nfft, nbins;
+    size_t lag_min, lag_max;     /* lag search range, in lag steps */
+    float *irw;                  /* 1 / window autocorrelation (normalised), lags 0..lag_max+1 */
+    size_t half;                 /* nfft / 2: the DCT's length */
+    float *sn, *cs;              /* sin, cos of j*pi/half, j < half/2 */
+    float *y;                    /* scratch: half samples */
+    VmcCpx *bins;                /* scratch: half/2 + 1 bins */
+    float *ac;                   /* autocorrelation, lags 0..half */
+    VmcFft *fft;                 /* real FFT of half points */
 } VmcPitch;
 
-/* The lag range must fit the spectrum: nfft >= win + lag_max.  0, VMCHECK_EINVAL or VMCHECK_ENOMEM. */
+/* The lag range must fit the spectrum: nfft >= win + lag_max/2 (see the
+ * analyser for why half the lag suffices), nfft a multiple of 4.
+ * 0, VMCHECK_EINVAL or VMCHECK_ENOMEM. */
 int vmc_pitch_init(VmcPitch *p, const VmcPitchParams *par, const VmcSpectrum *s);
 void vmc_pitch_free(VmcPitch *p);
-/* Candidates of the frame whose spectrum s holds, appended to t (VMC_PITCH_STRIDE floats). */
-int vmc_pitch_process(VmcPitch *p, const VmcSpectrum *s, VmcTrack *t);
+/* Candidates of the frame whose spectrum s holds, into out.  peak: the
+ * frame's local peak; max_peak: the loudest local peak up to and including
+ * this frame (frames under 2 % of it are skipped, see pitch.c). */
+void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectrum *s, float peak, float max_peak);
 
 /* The best path through n frames of candidates: f0_hz[i] is the pitch of
  * frame i, 0 where unvoiced.  0 or VMCHECK_ENOMEM. */

@@ -117,7 +117,7 @@ static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, con
             mono[i] = (float)(acc / (double)ch);
         }
         vmc_analyzer_add_clipping(a, clipped, n * ch);
-        r = vmc_analyzer_push(a, mono, n);
+        r = vmc_analyzer_push_checked(a, mono, n, 1);
         if (r) {
             if (r == VMCHECK_ERANGE)
                 vmc_log(lg, VMCHECK_LOG_ERROR, "longer than %d hours", (int)(VMCHECK_MAX_DURATION_S / 3600.0));

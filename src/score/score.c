@@ -7,14 +7,21 @@
 #include "common/stats.h"
 #include "score/flags.h"
 
+/* English averages about 1.4 syllables a word in conversation. */
+#define VMC_SYLLABLES_PER_WORD 1.4
+/* Digits average about 1.15 syllables ("seven", "zero" have two; "oh" one). */
+#define VMC_SYLLABLES_PER_DIGIT 1.15
+
 void vmc_report_release(VmcheckReport *rep)
 {
+    for (size_t i = 0; i < rep->segment_count; i++) free(rep->segments[i].gaps);
     free(rep->pauses);
     free(rep->syllables_s);
     free(rep->segments);
     free(rep->flags);
     free(rep->energy_db);
     free(rep->f0_hz);
+    free(rep->band_db);
     memset(rep, 0, sizeof(*rep));
 }
 
@@ -63,9 +70,50 @@ static int summarise(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
     }
     if (cfg->keep_tracks) {
         if (copy_track(&rep->energy_db, &an->tracks->energy_db, an->n_frames)) return VMCHECK_ENOMEM;
+        if (copy_track(&rep->band_db, &an->tracks->band_db, an->n_frames)) return VMCHECK_ENOMEM;
         rep->f0_hz = vmc_calloc(an->n_frames, sizeof(float));
         if (!rep->f0_hz) return VMCHECK_ENOMEM;
         memcpy(rep->f0_hz, an->f0_hz, an->n_frames * sizeof(float));
+    }
+    return VMCHECK_OK;
+}
+
+/* Speaking rate from the nuclei: syllables over the speech span (rate) and
+ * over phonation time (articulation rate); words at 1.4 syllables a word. */
+static int rate(VmcheckReport *rep, const VmcAnalysis *an)
+{
+    const VmcNuclei *nu = &an->nuclei;
+    rep->syllable_count = nu->n;
+    if (nu->n) {
+        rep->syllables_s = vmc_calloc(nu->n, sizeof(double));
+        if (!rep->syllables_s) return VMCHECK_ENOMEM;
+        for (size_t i = 0; i < nu->n; i++) rep->syllables_s[i] = (double)nu->frames[i] * an->tracks->hop_s;
+    }
+    double span = rep->speech_end_s - rep->speech_start_s;
+    rep->syllables_per_s = span > 0.0 ? (double)nu->n / span : 0.0;
+    rep->articulation_rate = rep->phonation_s > 0.0 ? (double)nu->n / rep->phonation_s : 0.0;
+    rep->wpm_est = rep->syllables_per_s * 60.0 / VMC_SYLLABLES_PER_WORD;
+    return VMCHECK_OK;
+}
+
+/* Segments: copied from the analysis (the report owns its own), verdicts. */
+static int segments(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
+{
+    const VmcSegments *sg = &an->segments;
+    if (!sg->n) return VMCHECK_OK;
+    rep->segments = vmc_calloc(sg->n, sizeof(VmcheckSegment));
+    if (!rep->segments) return VMCHECK_ENOMEM;
+    for (size_t i = 0; i < sg->n; i++) {
+        VmcheckSegment *s = &rep->segments[rep->segment_count++];
+        *s = sg->v[i];
+        s->gaps = NULL;
+        if (s->gap_count) {
+            s->gaps = vmc_calloc(s->gap_count, sizeof(VmcheckPause));
+            if (!s->gaps) return VMCHECK_ENOMEM;
+            memcpy(s->gaps, sg->v[i].gaps, s->gap_count * sizeof(VmcheckPause));
+        }
+        double limit = s->kind == VMCHECK_SEGMENT_NUMBER ? cfg->max_number_rate : cfg->max_name_rate;
+        s->too_fast = s->syllables_per_s > limit;
     }
     return VMCHECK_OK;
 }
@@ -111,6 +159,20 @@ static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
     if (!rep->has_speech)
         return vmc_flag_add(rep, &cap, VMCHECK_FLAG_NO_SPEECH, 0.0, 0.0,
                             "nothing that sounds like speech; check the microphone and record again");
+    for (size_t i = 0; i < rep->segment_count; i++) {
+        const VmcheckSegment *s = &rep->segments[i];
+        if (!s->too_fast) continue;
+        if (s->kind == VMCHECK_SEGMENT_NUMBER)
+            r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NUMBER_TOO_FAST, s->start_s, s->end_s,
+                              "phone number at %s syllables/s (about %s digits a second); aim for %s or less: "
+                              "pause between digit groups, 07700 - 900 - 123",
+                              vmc_num(a, s->syllables_per_s, 1), vmc_num(b, s->syllables_per_s / VMC_SYLLABLES_PER_DIGIT, 1),
+                              vmc_num(c, cfg->max_number_rate, 1));
+        else
+            r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NAME_TOO_FAST, s->start_s, s->end_s,
+                              "name at %s syllables/s; say it slower, %s or less, as if spelling it for someone",
+                              vmc_num(a, s->syllables_per_s, 1), vmc_num(b, cfg->max_name_rate, 1));
+    }
     const double span = rep->speech_end_s - rep->speech_start_s;
     if (span > cfg->long_message_s)
         r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_LONG_MESSAGE, rep->speech_start_s, rep->speech_end_s,
@@ -152,6 +214,8 @@ int vmc_score(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cf
 {
     int r = summarise(rep, an, cfg);
     if (!r) r = pitch_stats(rep, an, cfg);
+    if (!r) r = rate(rep, an);
+    if (!r) r = segments(rep, an, cfg);
     if (!r) r = add_flags(rep, cfg);
     return r;
 }

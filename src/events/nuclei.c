@@ -1,0 +1,128 @@
+#include "events/nuclei.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "common/stats.h"
+
+void vmc_nuclei_params_default(VmcNucleiParams *p)
+{
+    p->min_dip_db = 2.0;
+    p->below_peak_db = 25.0;
+    p->over_floor_db = 6.0;
+    p->min_gap_s = 0.10;
+    p->voicing_reach_s = 0.06;
+    p->below_local_db = 10.0;
+    p->smooth = 1;
+}
+
+void vmc_nuclei_free(VmcNuclei *nu)
+{
+    free(nu->frames);
+    memset(nu, 0, sizeof(*nu));
+}
+
+static float range_min(const float *e, size_t a, size_t b)
+{
+    float m = e[a];
+    for (size_t i = a + 1; i <= b; i++)
+        if (e[i] < m) m = e[i];
+    return m;
+}
+
+int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *f0, const VmcActivity *act, size_t n,
+                      double hop_s, const VmcNucleiParams *p)
+{
+    memset(out, 0, sizeof(*out));
+    if (!act->has_speech || n < 3) return VMCHECK_OK;
+    float *e = vmc_calloc(n, sizeof(float));
+    size_t *pk = vmc_calloc(n, sizeof(size_t));
+    int r = VMCHECK_ENOMEM;
+    if (!e || !pk) goto done;
+    /* light smoothing, [1 2 1]/4: one frame either side (10 ms) */
+    e[0] = band[0];
+    e[n - 1] = band[n - 1];
+    for (size_t i = 1; i + 1 < n; i++)
+        e[i] = p->smooth ? 0.25f * band[i - 1] + 0.5f * band[i] + 0.25f * band[i + 1] : band[i];
+
+    double q[2];
+    const double ps[2] = {5.0, 99.0};
+    r = vmc_percentiles(q, e, NULL, n, ps, 1);
+    if (r) goto done;
+    r = vmc_percentiles(q + 1, e, act->active, n, ps + 1, 1);
+    if (r) goto done;
+    const double thr = fmax(q[1] - p->below_peak_db, q[0] + p->over_floor_db);
+
+    /* local maxima in speech, over the threshold */
+    size_t np = 0;
+    for (size_t i = act->start > 0 ? act->start : 1; i < act->end && i + 1 < n; i++) {
+        if (!act->active[i] || (double)e[i] < thr) continue;
+        if (e[i] > e[i - 1] && e[i] >= e[i + 1]) {
+            /* merge with the previous kept peak while the valley between is too shallow */
+            int keep = 1;
+            while (np > 0) {
+                size_t a = pk[np - 1];
+                float valley = range_min(e, a, i);
+                float lower = e[a] < e[i] ? e[a] : e[i];
+                int silent_between = 0;
+                for (size_t k = a; k <= i; k++)
+                    if (!act->active[k]) {
+                        silent_between = 1;
+                        break;
+                    }
+                if (silent_between || (double)(lower - valley) >= p->min_dip_db) break;
+                if (e[a] >= e[i]) {
+                    keep = 0;
+                    break;
+                }
+                np--; /* the new peak is higher: it replaces the old one */
+            }
+            if (keep) pk[np++] = i;
+        }
+    }
+    /* voicing on the peak's hill: between the valleys either side of it,
+     * at most voicing_reach away (creaky or breathy vowels lose their
+     * pitch for a few frames right at the loudness peak); then the
+     * minimum spacing */
+    const size_t reach = (size_t)floor(p->voicing_reach_s / hop_s + 0.5);
+    const size_t gap = (size_t)ceil(p->min_gap_s / hop_s - 1e-9);
+    const size_t span = (size_t)floor(0.15 / hop_s + 0.5);
+    size_t m = 0;
+    for (size_t j = 0; j < np; j++) {
+        size_t i = pk[j];
+        size_t lo = i > reach ? i - reach : 0, hi = i + reach < n ? i + reach : n - 1;
+        size_t vl = i, vr = i; /* the valleys */
+        if (j > 0) {
+            for (size_t k = pk[j - 1]; k < i; k++)
+                if (e[k] < e[vl]) vl = k;
+            if (vl > lo) lo = vl;
+        }
+        if (j + 1 < np) {
+            for (size_t k = i; k < pk[j + 1]; k++)
+                if (e[k] < e[vr]) vr = k;
+            if (vr < hi && vr > i) hi = vr;
+        }
+        int voiced = 0;
+        for (size_t k = lo; k <= hi; k++) voiced |= f0[k] > 0.0f;
+        if (!voiced) continue;
+        /* prominence: within below_local_db of the loudest frame nearby */
+        float local = e[i];
+        for (size_t k = i > span ? i - span : 0; k <= i + span && k < n; k++)
+            if (e[k] > local) local = e[k];
+        if ((double)(local - e[i]) > p->below_local_db) continue;
+        if (m > 0 && i - pk[m - 1] < gap) {
+            if (e[i] > e[pk[m - 1]]) pk[m - 1] = i;
+            continue;
+        }
+        pk[m++] = i;
+    }
+    out->frames = pk;
+    out->n = m;
+    pk = NULL;
+    r = VMCHECK_OK;
+done:
+    free(e);
+    free(pk);
+    return r;
+}

@@ -1,0 +1,44 @@
+/* Syllable nuclei: peaks of the voiced, band-limited loudness.
+ *
+ * After de Jong & Wempe (2009): a syllable's vowel is a local maximum of
+ * intensity that stands out from its neighbours by a dip on both sides and is
+ * voiced.  Differences that make it more accurate:
+ *  - the envelope is the 300-3300 Hz band level from the shared per-frame
+ *    spectrum (vowel formants; low-frequency hum and fricative hiss count
+ *    little), lightly smoothed;
+ *  - the dip needed between two peaks scales with how loud they are relative
+ *    to the speech level: weak peaks near the floor need a clearer valley;
+ *  - thresholds come from this recording's band floor and speech peak level;
+ *  - a nucleus must be voiced (pitch path) near its peak, and lie in speech,
+ *    not in a pause;
+ *  - two nuclei closer than a minimum syllable duration are one. */
+#ifndef VMCHECK_NUCLEI_H
+#define VMCHECK_NUCLEI_H
+
+#include <stddef.h>
+
+#include "events/activity.h"
+
+typedef struct VmcNucleiParams {
+    double min_dip_db;      /* valley needed on both sides of a peak */
+    double below_peak_db;   /* nuclei lie within this of the band's speech peak level */
+    double over_floor_db;   /* ... and at least this over the band's noise floor */
+    double min_gap_s;       /* nuclei closer than this merge */
+    double voicing_reach_s; /* a voiced frame within this of the peak */
+    double below_local_db;  /* nuclei lie within this of the loudest frame within 150 ms */
+    int smooth;             /* smooth the envelope [1 2 1]/4 */
+} VmcNucleiParams;
+
+void vmc_nuclei_params_default(VmcNucleiParams *p);
+
+typedef struct VmcNuclei {
+    size_t *frames;
+    size_t n;
+} VmcNuclei;
+
+/* band_db, f0_hz: n frames.  0 or VMCHECK_ENOMEM. */
+int vmc_nuclei_detect(VmcNuclei *out, const float *band_db, const float *f0_hz, const VmcActivity *act, size_t n,
+                      double hop_s, const VmcNucleiParams *p);
+void vmc_nuclei_free(VmcNuclei *nu);
+
+#endif
