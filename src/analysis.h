@@ -14,7 +14,7 @@
 typedef struct VmcTracks {
     double hop_s;
     VmcTrack energy_db;   /* frame level, dBFS, 20 ms centre of the frame */
-    VmcTrack band_db;     /* 300-3300 Hz level from the shared spectrum */
+    VmcTrack band_db;     /* 300-1200 Hz level from the shared spectrum */
     VmcTrack pitch_cands; /* VMC_PITCH_STRIDE floats per frame */
 } VmcTracks;
 

@@ -12,34 +12,52 @@
 /* Full scale within 0.0001 (about -0.001 dB): int16 +32767 counts. */
 #define CLIP_LEVEL 0.9999f
 
-/* Worker w of n: spectrum, band level and pitch candidates of its share
- * of the batch.  Pure per frame, so the results do not depend on how the
- * batch is shared out. */
-static void analyse_batch(void *ctx, unsigned w, unsigned n)
+/* Spectrum, band level and pitch candidates of the busy batch's frames, a
+ * few at a time, until none is left.  Run by the pool's threads and by the
+ * caller when it has nothing better to do.  Pure per frame, each result in
+ * its own slot, so nothing depends on who analysed what. */
+static void analyse_frames(void *ctx, unsigned w)
 {
     VmcheckAnalyzer *a = ctx;
-    VmcBatch *b = &a->batch;
+    VmcBatch *b = a->busy;
     VmcFrameWork *fw = &a->work[w];
-    size_t lo = b->n * w / n, hi = b->n * (w + 1) / n;
-    for (size_t i = lo; i < hi; i++) {
-        vmc_spectrum_process(&fw->spec, b->frames + i * a->win, b->mean[i]);
-        b->band_db[i] = vmc_band_db(&a->band, fw->spec.power);
-        vmc_pitch_process(&fw->pitch, b->cands + i * VMC_PITCH_STRIDE, &fw->spec, b->peak[i], b->max_peak[i]);
+    for (;;) {
+        size_t lo = atomic_fetch_add(&a->next_claim, VMC_CLAIM);
+        if (lo >= b->n) return;
+        size_t hi = lo + VMC_CLAIM < b->n ? lo + VMC_CLAIM : b->n;
+        for (size_t i = lo; i < hi; i++) {
+            vmc_spectrum_process(&fw->spec, b->frames + i * a->win, b->mean[i]);
+            b->band_db[i] = vmc_band_db(&a->band, fw->spec.power);
+            vmc_pitch_process(&fw->pitch, b->cands + i * VMC_PITCH_STRIDE, &fw->spec, b->peak[i], b->max_peak[i]);
+        }
     }
 }
 
-static int run_batch(VmcheckAnalyzer *a)
+/* Finish the busy batch (helping the pool) and append its results. */
+static int finish_busy(VmcheckAnalyzer *a)
 {
-    VmcBatch *b = &a->batch;
-    if (!b->n) return 0;
-    if (a->pool)
-        vmc_pool_run(a->pool, analyse_batch, a);
-    else
-        analyse_batch(a, 0, 1);
+    VmcBatch *b = a->busy;
+    if (!b) return 0;
+    analyse_frames(a, 0);
+    vmc_pool_wait(a->pool);
     int r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
     r |= vmc_track_push_n(&a->tracks.pitch_cands, b->cands, b->n * VMC_PITCH_STRIDE);
     b->n = 0;
+    a->busy = NULL;
     return r ? VMCHECK_ENOMEM : 0;
+}
+
+/* The filled batch goes to the pool; the framer gets the other one. */
+static int hand_over(VmcheckAnalyzer *a)
+{
+    int r = finish_busy(a);
+    if (r || !a->filling->n) return r;
+    a->busy = a->filling;
+    a->filling = a->busy == &a->batches[0] ? &a->batches[1] : &a->batches[0];
+    atomic_store(&a->next_claim, 0);
+    if (a->pool) vmc_pool_start(a->pool, analyse_frames, a);
+    else r = finish_busy(a); /* alone: analyse it now */
+    return r;
 }
 
 /* The framer's callback: frame statistics in frame order (the running
@@ -47,7 +65,7 @@ static int run_batch(VmcheckAnalyzer *a)
 static int on_frame(void *ctx, const float *frame, size_t index)
 {
     VmcheckAnalyzer *a = ctx;
-    VmcBatch *b = &a->batch;
+    VmcBatch *b = a->filling;
     (void)index;
     float mean, peak;
     vmc_frame_stats(frame, a->win, &mean, &peak);
@@ -56,7 +74,7 @@ static int on_frame(void *ctx, const float *frame, size_t index)
     b->mean[b->n] = mean;
     b->peak[b->n] = peak;
     b->max_peak[b->n] = a->max_peak;
-    if (++b->n == VMC_BATCH) return run_batch(a);
+    if (++b->n == VMC_BATCH) return hand_over(a);
     return 0;
 }
 
@@ -67,7 +85,7 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
     a->cfg = *cfg;
     a->rate = rate;
     /* Analyse at 8-16 kHz: integer decimation keeps every cue the features
-     * use (pitch under 500 Hz, the 300-3300 Hz syllable band) and bounds
+     * use (pitch under 500 Hz, the 300-1200 Hz syllable band) and bounds
      * the per-frame FFT.  The frame level is measured on the input. */
     a->decim = rate >= 16000 ? rate / 8000 : 1;
     a->arate = (double)rate / (double)a->decim;
@@ -99,17 +117,22 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
         if (!r) r = vmc_pitch_init(&a->work[t].pitch, &a->pitch_par, &a->work[t].spec);
         if (r) goto fail;
     }
-    vmc_band_init(&a->band, &a->work[0].spec, 300.0, 3300.0);
+    vmc_band_init(&a->band, &a->work[0].spec, 300.0, 1200.0);
     r = VMCHECK_ENOMEM;
     if (threads > 1 && vmc_pool_create(&a->pool, threads)) goto fail;
-    VmcBatch *b = &a->batch;
-    b->frames = vmc_calloc(VMC_BATCH * win, sizeof(float));
-    b->mean = vmc_calloc(VMC_BATCH, sizeof(float));
-    b->peak = vmc_calloc(VMC_BATCH, sizeof(float));
-    b->max_peak = vmc_calloc(VMC_BATCH, sizeof(float));
-    b->band_db = vmc_calloc(VMC_BATCH, sizeof(float));
-    b->cands = vmc_calloc(VMC_BATCH * VMC_PITCH_STRIDE, sizeof(float));
-    if (!b->frames || !b->mean || !b->peak || !b->max_peak || !b->band_db || !b->cands) goto fail;
+    for (int k = 0; k < 2; k++) {
+        VmcBatch *b = &a->batches[k];
+        b->frames = vmc_calloc(VMC_BATCH * win, sizeof(float));
+        b->mean = vmc_calloc(VMC_BATCH, sizeof(float));
+        b->peak = vmc_calloc(VMC_BATCH, sizeof(float));
+        b->max_peak = vmc_calloc(VMC_BATCH, sizeof(float));
+        b->band_db = vmc_calloc(VMC_BATCH, sizeof(float));
+        b->cands = vmc_calloc(VMC_BATCH * VMC_PITCH_STRIDE, sizeof(float));
+        if (!b->frames || !b->mean || !b->peak || !b->max_peak || !b->band_db || !b->cands) goto fail;
+    }
+    a->filling = &a->batches[0];
+    a->busy = NULL;
+    atomic_init(&a->next_claim, 0);
     a->framer = vmc_framer_create(a->arate, VMCHECK_HOP_S, win, VMC_CHUNK);
     if (!a->framer) goto fail;
     if (a->decim > 1) {
@@ -131,18 +154,21 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
     VmcheckAnalyzer *a = *pa;
     vmc_decimator_destroy(&a->dec);
     vmc_framer_destroy(&a->framer);
+    if (a->busy) vmc_pool_wait(a->pool); /* never leave threads inside a batch we free */
     vmc_pool_destroy(&a->pool);
     for (unsigned t = 0; a->work && t < a->n_work; t++) {
         vmc_pitch_free(&a->work[t].pitch);
         vmc_spectrum_free(&a->work[t].spec);
     }
     free(a->work);
-    free(a->batch.frames);
-    free(a->batch.mean);
-    free(a->batch.peak);
-    free(a->batch.max_peak);
-    free(a->batch.band_db);
-    free(a->batch.cands);
+    for (int k = 0; k < 2; k++) {
+        free(a->batches[k].frames);
+        free(a->batches[k].mean);
+        free(a->batches[k].peak);
+        free(a->batches[k].max_peak);
+        free(a->batches[k].band_db);
+        free(a->batches[k].cands);
+    }
     free(a->dec_out);
     vmc_track_free(&a->tracks.energy_db);
     vmc_track_free(&a->tracks.band_db);
@@ -215,7 +241,8 @@ static int flush(VmcheckAnalyzer *a)
         }
     }
     int r = vmc_framer_flush(a->framer, on_frame, a);
-    if (!r) r = run_batch(a);
+    if (!r) r = hand_over(a);
+    if (!r) r = finish_busy(a);
     if (!r && vmc_energy_flush(&a->energy, &a->tracks.energy_db, vmc_framer_count(a->framer))) r = VMCHECK_ENOMEM;
     /* the level track may have run a frame ahead of the framer */
     if (a->tracks.energy_db.n > vmc_framer_count(a->framer)) a->tracks.energy_db.n = vmc_framer_count(a->framer);
@@ -285,7 +312,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
                               &np);
     }
     if (!r)
-        r = vmc_segments_measure(&an.segments, segs, n_segs, VMCHECK_SOURCE_LABELS, &an.activity, &an.nuclei, an.f0_hz,
+        r = vmc_segments_measure(&an.segments, segs, n_segs, VMCHECK_SOURCE_LABELS, &an.activity, &an.nuclei,
                                  an.n_frames, a->tracks.hop_s);
     if (!r) r = vmc_score(rep, &an, &a->cfg);
     vmc_segments_free(&an.segments);

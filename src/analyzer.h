@@ -4,6 +4,8 @@
 #ifndef VMCHECK_ANALYZER_H
 #define VMCHECK_ANALYZER_H
 
+#include <stdatomic.h>
+
 #include "analysis.h"
 #include "common/pool.h"
 #include "dsp/decimate.h"
@@ -16,8 +18,11 @@
 
 /* Input samples handled per step: bounds every stage's scratch. */
 #define VMC_CHUNK 4096
-/* Frames analysed together (in parallel when there are threads). */
-#define VMC_BATCH 64
+/* Frames per batch: while the pool analyses one batch the framer fills the
+ * next (5 s of audio: few hand-overs, bounded memory). */
+#define VMC_BATCH 512
+/* Frames a worker claims at a time. */
+#define VMC_CLAIM 8
 
 /* What one thread needs to analyse frames: its own FFT scratch. */
 typedef struct VmcFrameWork {
@@ -46,9 +51,12 @@ struct VmcheckAnalyzer {
     VmcFrameWork *work;       /* one per thread */
     unsigned n_work;          /* of which initialised */
     VmcPool *pool;
-    VmcBatch batch;
+    VmcBatch batches[2];
+    VmcBatch *filling;        /* the framer's */
+    VmcBatch *busy;           /* the pool's, or NULL */
+    atomic_size_t next_claim; /* next frame of *busy to analyse */
     float max_peak;           /* loudest frame peak so far */
-    VmcBand band;             /* 300-3300 Hz: the band of syllable nuclei */
+    VmcBand band;             /* 300-1200 Hz: the band of syllable nuclei */
     VmcPitchParams pitch_par;
     float *dec_out;
     VmcTracks tracks;

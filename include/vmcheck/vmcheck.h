@@ -221,7 +221,7 @@ typedef struct VmcheckReport {
     size_t frame_count;
     float *energy_db;            /**< per frame, floored at VMCHECK_TRACK_FLOOR_DB */
     float *f0_hz;                /**< per frame, 0 where unvoiced */
-    float *band_db;              /**< per frame, 300-3300 Hz level (the syllable envelope), dBFS */
+    float *band_db;              /**< per frame, 300-1200 Hz level (the syllable envelope), dBFS */
 } VmcheckReport;
 
 /** Streaming analyser. */

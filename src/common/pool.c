@@ -39,7 +39,7 @@ static void *worker_main(void *arg)
         VmcPoolFn fn = p->fn;
         void *ctx = p->ctx;
         pthread_mutex_unlock(&p->mu);
-        fn(ctx, w->index, p->n);
+        fn(ctx, w->index);
         pthread_mutex_lock(&p->mu);
         if (++p->finished == p->n - 1) pthread_cond_signal(&p->done);
         pthread_mutex_unlock(&p->mu);
@@ -60,6 +60,7 @@ int vmc_pool_create(VmcPool **out, unsigned n)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->go, NULL);
     pthread_cond_init(&p->done, NULL);
+    p->finished = n - 1; /* nothing started: wait() returns at once */
     for (unsigned i = 1; i < n; i++) {
         p->w[i] = (Worker){p, i, 0};
         if (pthread_create(&p->w[i].thread, NULL, worker_main, &p->w[i])) {
@@ -74,23 +75,24 @@ int vmc_pool_create(VmcPool **out, unsigned n)
 
 unsigned vmc_pool_size(const VmcPool *p) { return p->n; }
 
-void vmc_pool_run(VmcPool *p, VmcPoolFn fn, void *ctx)
+void vmc_pool_start(VmcPool *p, VmcPoolFn fn, void *ctx)
 {
-    if (p->n > 1) {
-        pthread_mutex_lock(&p->mu);
-        p->fn = fn;
-        p->ctx = ctx;
-        p->finished = 0;
-        p->generation++;
-        pthread_cond_broadcast(&p->go);
-        pthread_mutex_unlock(&p->mu);
-    }
-    fn(ctx, 0, p->n);
-    if (p->n > 1) {
-        pthread_mutex_lock(&p->mu);
-        while (p->finished < p->n - 1) pthread_cond_wait(&p->done, &p->mu);
-        pthread_mutex_unlock(&p->mu);
-    }
+    if (!p || p->n < 2) return;
+    pthread_mutex_lock(&p->mu);
+    p->fn = fn;
+    p->ctx = ctx;
+    p->finished = 0;
+    p->generation++;
+    pthread_cond_broadcast(&p->go);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void vmc_pool_wait(VmcPool *p)
+{
+    if (!p || p->n < 2) return;
+    pthread_mutex_lock(&p->mu);
+    while (p->finished < p->n - 1) pthread_cond_wait(&p->done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
 }
 
 void vmc_pool_destroy(VmcPool **pp)

@@ -73,3 +73,44 @@ int vmc_percentile(double *out, const float *v, const unsigned char *keep, size_
 {
     return vmc_percentiles(out, v, keep, n, &p, 1);
 }
+
+typedef struct Pair {
+    float v, w;
+} Pair;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    float x = ((const Pair *)a)->v, y = ((const Pair *)b)->v;
+    return (x > y) - (x < y);
+}
+
+int vmc_weighted_percentiles(double *out, const float *v, const float *w, const unsigned char *keep, size_t n,
+                             const double *ps, size_t np)
+{
+    Pair *t = vmc_calloc(n, sizeof(Pair));
+    if (!t) return VMCHECK_ENOMEM;
+    size_t m = 0;
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if ((!keep || keep[i]) && w[i] > 0.0f) {
+            t[m++] = (Pair){v[i], w[i]};
+            total += (double)w[i];
+        }
+    if (m == 0) {
+        free(t);
+        return VMCHECK_EEMPTY;
+    }
+    qsort(t, m, sizeof(Pair), cmp_pair);
+    for (size_t j = 0; j < np; j++) {
+        double target = (ps[j] < 0.0 ? 0.0 : ps[j] > 100.0 ? 100.0 : ps[j]) / 100.0 * total;
+        double acc = 0.0;
+        size_t i = 0;
+        for (; i + 1 < m; i++) {
+            acc += (double)t[i].w;
+            if (acc >= target) break;
+        }
+        out[j] = (double)t[i].v;
+    }
+    free(t);
+    return VMCHECK_OK;
+}

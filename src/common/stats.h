@@ -14,4 +14,9 @@ int vmc_percentile(double *out, const float *v, const unsigned char *keep, size_
 int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps,
                     size_t np);
 
+/* Weighted percentiles: the value below which lies fraction p/100 of the
+ * total weight (the smallest such value), over the kept values with w > 0. */
+int vmc_weighted_percentiles(double *out, const float *v, const float *w, const unsigned char *keep, size_t n,
+                             const double *ps, size_t np);
+
 #endif

@@ -8,13 +8,14 @@
 
 void vmc_nuclei_params_default(VmcNucleiParams *p)
 {
-    p->min_dip_db = 2.0;
+    /* chosen on the tune split of tools/bench-rate (see README) */
+    p->min_dip_db = 3.0;
     p->below_peak_db = 25.0;
     p->over_floor_db = 6.0;
-    p->min_gap_s = 0.10;
+    p->min_gap_s = 0.06;
     p->voicing_reach_s = 0.06;
-    p->below_local_db = 10.0;
-    p->smooth = 1;
+    p->below_local_db = 20.0;
+    p->smooth = 0;
 }
 
 void vmc_nuclei_free(VmcNuclei *nu)

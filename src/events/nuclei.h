@@ -3,11 +3,14 @@
  * After de Jong & Wempe (2009): a syllable's vowel is a local maximum of
  * intensity that stands out from its neighbours by a dip on both sides and is
  * voiced.  Differences that make it more accurate:
- *  - the envelope is the 300-3300 Hz band level from the shared per-frame
- *    spectrum (vowel formants; low-frequency hum and fricative hiss count
- *    little), lightly smoothed;
- *  - the dip needed between two peaks scales with how loud they are relative
- *    to the speech level: weak peaks near the floor need a clearer valley;
+ *  - the envelope is the 300-1200 Hz band level from the shared per-frame
+ *    spectrum: the first formant's range, where a vowel's sonority peaks
+ *    and sonorant consonants (l, r, n, w) already dip.  Measured on the tune
+ *    split, it counts real speech markedly better than de Jong's later
+ *    300-3300 Hz band (median count error 4.2 % against 6.5 %); it also
+ *    fits inside the telephone band;
+ *  - a nucleus must come within 20 dB of the loudest frame within 150 ms
+ *    (a weak bump beside a stressed vowel is not a syllable);
  *  - thresholds come from this recording's band floor and speech peak level;
  *  - a nucleus must be voiced (pitch path) near its peak, and lie in speech,
  *    not in a pause;
@@ -26,7 +29,7 @@ typedef struct VmcNucleiParams {
     double min_gap_s;       /* nuclei closer than this merge */
     double voicing_reach_s; /* a voiced frame within this of the peak */
     double below_local_db;  /* nuclei lie within this of the loudest frame within 150 ms */
-    int smooth;             /* smooth the envelope [1 2 1]/4 */
+    int smooth;             /* smooth the envelope [1 2 1]/4 (off: the 50 ms window already smooths) */
 } VmcNucleiParams;
 
 void vmc_nuclei_params_default(VmcNucleiParams *p);

@@ -40,7 +40,7 @@ static int find_gaps(VmcheckSegment *seg, const VmcActivity *act, size_t a, size
 
 int vmc_segments_measure(VmcSegments *out, const VmcheckSegmentSpec *specs, size_t n_specs,
                          enum VmcheckSegmentSource source, const VmcActivity *act, const VmcNuclei *nu,
-                         const float *f0, size_t n_frames, double hop_s)
+                         size_t n_frames, double hop_s)
 {
     memset(out, 0, sizeof(*out));
     if (!n_specs) return VMCHECK_OK;
@@ -64,10 +64,6 @@ int vmc_segments_measure(VmcSegments *out, const VmcheckSegmentSpec *specs, size
         for (size_t i = 0; i < nu->n; i++) s->syllables += nu->frames[i] >= a && nu->frames[i] < b;
         const double dur = s->end_s - s->start_s;
         s->syllables_per_s = dur > 0.0 ? (double)s->syllables / dur : 0.0;
-        memset(keep, 0, n_frames);
-        size_t voiced = 0;
-        for (size_t i = a; i < b; i++) voiced += keep[i] = (unsigned char)(f0[i] > 0.0f);
-        if (voiced && vmc_percentile(&s->median_f0_hz, f0, keep, n_frames, 50.0)) goto oom;
         if (act->active && find_gaps(s, act, a, b, hop_s)) goto oom;
     }
     free(keep);

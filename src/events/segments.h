@@ -21,7 +21,7 @@ typedef struct VmcSegments {
 /* Measure each given segment on the events.  0 or VMCHECK_ENOMEM. */
 int vmc_segments_measure(VmcSegments *out, const VmcheckSegmentSpec *specs, size_t n_specs,
                          enum VmcheckSegmentSource source, const VmcActivity *act, const VmcNuclei *nu,
-                         const float *f0_hz, size_t n_frames, double hop_s);
+                         size_t n_frames, double hop_s);
 void vmc_segments_free(VmcSegments *s);
 
 #endif

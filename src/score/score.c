@@ -118,12 +118,29 @@ static int segments(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConf
     return VMCHECK_OK;
 }
 
-/* Pitch statistics over the voiced frames of speech. */
+/* Amplitude of each frame (from its level over the whole band: a band
+ * level would tie the weight to where the harmonics fall, i.e. to F0
+ * itself): the weight of its F0 in the pitch statistics. */
+static float *frame_weights(const VmcAnalysis *an)
+{
+    float *w = vmc_calloc(an->n_frames, sizeof(float));
+    if (!w) return NULL;
+    const float *b = an->tracks->energy_db.v;
+    for (size_t i = 0; i < an->n_frames; i++) w[i] = (float)pow(10.0, (double)b[i] / 20.0);
+    return w;
+}
+
+/* Pitch statistics over the voiced frames of speech, each weighted by its
+ * amplitude: the vowels that carry the voice count more than its weak
+ * onsets and creaky ends, which come and go with small changes of level or
+ * pitch (a voice moved by 3 semitones then moves its median by 3). */
 static int pitch_stats(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
 {
     const VmcActivity *act = &an->activity;
     unsigned char *keep = vmc_calloc(an->n_frames, 1);
-    if (!keep) return VMCHECK_ENOMEM;
+    float *w = frame_weights(an);
+    int r = VMCHECK_ENOMEM;
+    if (!keep || !w) goto done;
     size_t voiced = 0, speech = 0;
     for (size_t i = 0; i < an->n_frames; i++) {
         int sp = act->active && act->active[i];
@@ -133,22 +150,35 @@ static int pitch_stats(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckC
     }
     rep->voiced_frames = voiced;
     rep->voiced_ratio = speech ? (double)voiced / (double)speech : 0.0;
+    r = VMCHECK_OK;
     if (voiced) {
         double q[3];
         const double ps[3] = {10.0, 50.0, 90.0};
-        int r = vmc_percentiles(q, an->f0_hz, keep, an->n_frames, ps, 3);
-        if (r) {
-            free(keep);
-            return r;
-        }
+        r = vmc_weighted_percentiles(q, an->f0_hz, w, keep, an->n_frames, ps, 3);
+        if (r) goto done;
         rep->f0_p10_hz = q[0];
         rep->f0_median_hz = q[1];
         rep->f0_p90_hz = q[2];
         rep->range_st = 12.0 * log2(q[2] / q[0]);
         if (cfg->baseline_f0_hz > 0.0) rep->lift_st = 12.0 * log2(q[1] / cfg->baseline_f0_hz);
     }
+    /* each segment's median F0, weighted the same way */
+    for (size_t k = 0; k < rep->segment_count; k++) {
+        VmcheckSegment *s = &rep->segments[k];
+        size_t a = (size_t)ceil(s->start_s / an->tracks->hop_s - 1e-9), b = (size_t)ceil(s->end_s / an->tracks->hop_s - 1e-9);
+        if (b > an->n_frames) b = an->n_frames;
+        memset(keep, 0, an->n_frames);
+        size_t nv = 0;
+        for (size_t i = a; i < b; i++) nv += keep[i] = (unsigned char)(an->f0_hz[i] > 0.0f);
+        const double half = 50.0;
+        s->median_f0_hz = 0.0;
+        if (nv && (r = vmc_weighted_percentiles(&s->median_f0_hz, an->f0_hz, w, keep, an->n_frames, &half, 1)))
+            goto done;
+    }
+done:
     free(keep);
-    return VMCHECK_OK;
+    free(w);
+    return r;
 }
 
 static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
@@ -213,9 +243,9 @@ static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
 int vmc_score(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
 {
     int r = summarise(rep, an, cfg);
-    if (!r) r = pitch_stats(rep, an, cfg);
     if (!r) r = rate(rep, an);
     if (!r) r = segments(rep, an, cfg);
+    if (!r) r = pitch_stats(rep, an, cfg);
     if (!r) r = add_flags(rep, cfg);
     return r;
 }
