@@ -26,9 +26,17 @@ static void analyse_frames(void *ctx, unsigned w)
         if (lo >= b->n) return;
         size_t hi = lo + VMC_CLAIM < b->n ? lo + VMC_CLAIM : b->n;
         for (size_t i = lo; i < hi; i++) {
-            vmc_spectrum_process(&fw->spec, b->frames + i * a->win, b->mean[i]);
+            const float *frame = b->frames + i * a->win;
+            float mean, peak;
+            vmc_frame_stats(frame, a->win, &mean, &peak);
+            b->peak[i] = peak;
+            /* the loudest peak before this batch, or this frame's: never more
+             * than the running maximum, so a frame is skipped only when it
+             * is certainly unvoiced (see pitch.c); the path is the same */
+            float ref = a->max_peak > peak ? a->max_peak : peak;
+            vmc_spectrum_process(&fw->spec, frame, mean);
             b->band_db[i] = vmc_band_db(&a->band, fw->spec.power);
-            vmc_pitch_process(&fw->pitch, b->cands + i * VMC_PITCH_STRIDE, &fw->spec, b->peak[i], b->max_peak[i]);
+            vmc_pitch_process(&fw->pitch, b->cands + i * VMC_PITCH_STRIDE, &fw->spec, peak, ref);
         }
     }
 }
@@ -42,6 +50,8 @@ static int finish_busy(VmcheckAnalyzer *a)
     vmc_pool_wait(a->pool);
     int r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
     r |= vmc_track_push_n(&a->tracks.pitch_cands, b->cands, b->n * VMC_PITCH_STRIDE);
+    for (size_t i = 0; i < b->n; i++)
+        if (b->peak[i] > a->max_peak) a->max_peak = b->peak[i];
     b->n = 0;
     a->busy = NULL;
     return r ? VMCHECK_ENOMEM : 0;
@@ -60,20 +70,13 @@ static int hand_over(VmcheckAnalyzer *a)
     return r;
 }
 
-/* The framer's callback: frame statistics in frame order (the running
- * maximum peak must not depend on threads), then into the batch. */
+/* The framer's callback: into the batch. */
 static int on_frame(void *ctx, const float *frame, size_t index)
 {
     VmcheckAnalyzer *a = ctx;
     VmcBatch *b = a->filling;
     (void)index;
-    float mean, peak;
-    vmc_frame_stats(frame, a->win, &mean, &peak);
-    if (peak > a->max_peak) a->max_peak = peak;
     memcpy(b->frames + b->n * a->win, frame, a->win * sizeof(float));
-    b->mean[b->n] = mean;
-    b->peak[b->n] = peak;
-    b->max_peak[b->n] = a->max_peak;
     if (++b->n == VMC_BATCH) return hand_over(a);
     return 0;
 }
@@ -123,12 +126,10 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
     for (int k = 0; k < 2; k++) {
         VmcBatch *b = &a->batches[k];
         b->frames = vmc_calloc(VMC_BATCH * win, sizeof(float));
-        b->mean = vmc_calloc(VMC_BATCH, sizeof(float));
         b->peak = vmc_calloc(VMC_BATCH, sizeof(float));
-        b->max_peak = vmc_calloc(VMC_BATCH, sizeof(float));
         b->band_db = vmc_calloc(VMC_BATCH, sizeof(float));
         b->cands = vmc_calloc(VMC_BATCH * VMC_PITCH_STRIDE, sizeof(float));
-        if (!b->frames || !b->mean || !b->peak || !b->max_peak || !b->band_db || !b->cands) goto fail;
+        if (!b->frames || !b->peak || !b->band_db || !b->cands) goto fail;
     }
     a->filling = &a->batches[0];
     a->busy = NULL;
@@ -163,9 +164,7 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
     free(a->work);
     for (int k = 0; k < 2; k++) {
         free(a->batches[k].frames);
-        free(a->batches[k].mean);
         free(a->batches[k].peak);
-        free(a->batches[k].max_peak);
         free(a->batches[k].band_db);
         free(a->batches[k].cands);
     }

@@ -34,7 +34,7 @@ typedef struct VmcFrameWork {
 typedef struct VmcBatch {
     size_t n;
     float *frames;            /* VMC_BATCH * win */
-    float *mean, *peak, *max_peak;
+    float *peak;              /* each frame's local peak */
     float *band_db;
     float *cands;             /* VMC_BATCH * VMC_PITCH_STRIDE */
 } VmcBatch;
@@ -55,7 +55,7 @@ struct VmcheckAnalyzer {
     VmcBatch *filling;        /* the framer's */
     VmcBatch *busy;           /* the pool's, or NULL */
     atomic_size_t next_claim; /* next frame of *busy to analyse */
-    float max_peak;           /* loudest frame peak so far */
+    float max_peak;           /* loudest frame peak of the batches committed so far */
     VmcBand band;             /* 300-1200 Hz: the band of syllable nuclei */
     VmcPitchParams pitch_par;
     float *dec_out;

@@ -46,9 +46,10 @@ int vmc_energy_push(VmcEnergyMeter *m, VmcTrack *t, const float *x, size_t n)
     while (i < n) {
         size_t room = (size_t)(m->block_end - m->pos);
         size_t k = n - i < room ? n - i : room;
-        double acc = m->acc;
-        for (size_t j = 0; j < k; j++) acc += (double)x[i + j] * (double)x[i + j];
-        m->acc = acc;
+        /* a block is 5 ms: float partial sums are exact enough; blocks add in double */
+        float part = 0.0f;
+        for (size_t j = 0; j < k; j++) part += x[i + j] * x[i + j];
+        m->acc += (double)part;
         m->pos += (long long)k;
         i += k;
         if (m->pos == m->block_end) {

@@ -59,8 +59,9 @@ typedef struct VmcPitch {
 int vmc_pitch_init(VmcPitch *p, const VmcPitchParams *par, const VmcSpectrum *s);
 void vmc_pitch_free(VmcPitch *p);
 /* Candidates of the frame whose spectrum s holds, into out.  peak: the
- * frame's local peak; max_peak: the loudest local peak up to and including
- * this frame (frames under 2 % of it are skipped, see pitch.c). */
+ * frame's local peak; max_peak: a local peak of this frame or an earlier one
+ * (at most the loudest up to here; frames under 2 % of it are skipped as
+ * certainly unvoiced, see pitch.c). */
 void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectrum *s, float peak, float max_peak);
 
 /* The best path through n frames of candidates: f0_hz[i] is the pitch of

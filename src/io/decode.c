@@ -1,6 +1,7 @@
 #include "io/decode.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -100,24 +101,35 @@ static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, con
         if (got <= 0) break;
         size_t clipped = 0;
         const size_t n = (size_t)got;
-        for (size_t i = 0; i < n; i++) {
-            double acc = 0.0;
-            for (size_t c = 0; c < ch; c++) {
-                float v = buf[i * ch + c];
-                if (!isfinite(v)) {
-                    char t[32];
-                    vmc_fmt_fixed(t, sizeof(t), (double)(done_frames + i) / info->samplerate, 3);
-                    vmc_log(lg, VMCHECK_LOG_ERROR, "NaN or infinite sample at %s s", t);
-                    r = VMCHECK_EDATA;
-                    goto done;
-                }
-                clipped += fabsf(v) >= 0.9999f;
-                acc += (double)v;
+        /* NaN and infinity have an all-ones exponent: one integer test per
+         * sample that vectorises, and only then look for where */
+        unsigned bad = 0;
+        for (size_t i = 0; i < n * ch; i++) {
+            uint32_t u;
+            memcpy(&u, &buf[i], sizeof(u));
+            bad |= (u & 0x7f800000u) == 0x7f800000u;
+            clipped += fabsf(buf[i]) >= 0.9999f;
+        }
+        if (bad) {
+            size_t i = 0;
+            while (isfinite(buf[i])) i++;
+            char t[32];
+            vmc_fmt_fixed(t, sizeof(t), (double)(done_frames + i / ch) / info->samplerate, 3);
+            vmc_log(lg, VMCHECK_LOG_ERROR, "NaN or infinite sample at %s s", t);
+            r = VMCHECK_EDATA;
+            goto done;
+        }
+        const float *in = buf;
+        if (ch > 1) {
+            for (size_t i = 0; i < n; i++) {
+                float acc = 0.0f;
+                for (size_t c = 0; c < ch; c++) acc += buf[i * ch + c];
+                mono[i] = acc / (float)ch;
             }
-            mono[i] = (float)(acc / (double)ch);
+            in = mono;
         }
         vmc_analyzer_add_clipping(a, clipped, n * ch);
-        r = vmc_analyzer_push_checked(a, mono, n, 1);
+        r = vmc_analyzer_push_checked(a, in, n, 1);
         if (r) {
             if (r == VMCHECK_ERANGE)
                 vmc_log(lg, VMCHECK_LOG_ERROR, "longer than %d hours", (int)(VMCHECK_MAX_DURATION_S / 3600.0));
