@@ -17,6 +17,8 @@
 #define MIN_VOICED_S 0.05
 /* Unvoiced sound kept before the first and after the last voicing of a stretch. */
 #define MAX_UNVOICED_EDGE_S 0.3
+/* Longest stop closure: silences shorter than this do not separate sounds. */
+#define CLOSURE_S 0.12
 
 void vmc_activity_free(VmcActivity *a)
 {
@@ -107,38 +109,63 @@ int vmc_activity_detect(VmcActivity *a, const float *e, const float *f0, size_t 
         state = state ? (double)e[i] >= off : (double)e[i] >= on;
         a->active[i] = (unsigned char)state;
     }
-    /* drop clicks, and sounds without voice */
+    /* drop clicks */
     const size_t min_run = (size_t)ceil(MIN_RUN_S / hop_s - 1e-9);
-    const size_t min_voiced = (size_t)ceil(MIN_VOICED_S / hop_s - 1e-9);
-    const size_t max_edge = (size_t)ceil(MAX_UNVOICED_EDGE_S / hop_s - 1e-9);
     for (size_t i = 0; i < n;) {
         if (!a->active[i]) {
             i++;
             continue;
         }
-        size_t j = i, run = 0, best = 0, v0 = n, v1 = 0;
-        for (; j < n && a->active[j]; j++) {
-            /* steady voicing: consecutive voiced frames whose pitch moves
-             * less than 2 semitones a frame (noise "voicing" jumps about) */
-            int steady = f0 && f0[j] > 0.0f &&
-                         (run == 0 || fabs(log2((double)f0[j] / (double)f0[j - 1])) < 2.0 / 12.0);
-            run = steady ? run + 1 : (f0 && f0[j] > 0.0f ? 1 : 0);
-            if (run > best) best = run;
-            if (run >= min_voiced) {
-                if (v0 == n) v0 = j + 1 - run;
-                v1 = j;
-            }
-        }
-        if (j - i < min_run || (f0 && best < min_voiced)) {
-            memset(a->active + i, 0, j - i);
-        } else if (f0) {
-            /* unvoiced onsets and codas ("s", "t", "th") last well under
-             * 0.3 s; more sound than that before or after the voice is
-             * something else: breath, handling noise, the room */
-            if (v0 > i + max_edge) memset(a->active + i, 0, v0 - max_edge - i);
-            if (v1 + 1 + max_edge < j) memset(a->active + v1 + 1 + max_edge, 0, j - (v1 + 1 + max_edge));
-        }
+        size_t j = i;
+        while (j < n && a->active[j]) j++;
+        if (j - i < min_run) memset(a->active + i, 0, j - i);
         i = j;
+    }
+    /* Sounds without voice.  Stretches of sound closer than a stop closure
+     * (120 ms) belong together ("a-sk", "the cur-tain"); such a cluster is
+     * speech when it holds 50 ms of steady voicing somewhere.  Unvoiced
+     * sound more than 0.3 s before its first or after its last voicing is
+     * something else: breath, handling noise, the room. */
+    if (f0) {
+        const size_t min_voiced = (size_t)ceil(MIN_VOICED_S / hop_s - 1e-9);
+        const size_t max_edge = (size_t)ceil(MAX_UNVOICED_EDGE_S / hop_s - 1e-9);
+        const size_t bridge = (size_t)ceil(CLOSURE_S / hop_s - 1e-9);
+        for (size_t i = 0; i < n;) {
+            if (!a->active[i]) {
+                i++;
+                continue;
+            }
+            /* the cluster [i, j): active runs joined across short gaps */
+            size_t j = i, gap = 0;
+            for (size_t k = i; k < n; k++) {
+                if (a->active[k]) {
+                    j = k + 1;
+                    gap = 0;
+                } else if (++gap > bridge) {
+                    break;
+                }
+            }
+            size_t run = 0, best = 0, v0 = n, v1 = 0;
+            for (size_t k = i; k < j; k++) {
+                /* steady voicing: consecutive voiced frames whose pitch moves
+                 * less than 2 semitones a frame (noise "voicing" jumps about) */
+                int voiced = a->active[k] && f0[k] > 0.0f;
+                int steady = voiced && (run == 0 || fabs(log2((double)f0[k] / (double)f0[k - 1])) < 2.0 / 12.0);
+                run = steady ? run + 1 : (voiced ? 1 : 0);
+                if (run > best) best = run;
+                if (run >= min_voiced) {
+                    if (v0 == n) v0 = k + 1 - run;
+                    v1 = k;
+                }
+            }
+            if (best < min_voiced) {
+                memset(a->active + i, 0, j - i);
+            } else {
+                if (v0 > i + max_edge) memset(a->active + i, 0, v0 - max_edge - i);
+                if (v1 + 1 + max_edge < j) memset(a->active + v1 + 1 + max_edge, 0, j - (v1 + 1 + max_edge));
+            }
+            i = j;
+        }
     }
     size_t first = n, last = 0;
     for (size_t i = 0; i < n; i++)
