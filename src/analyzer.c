@@ -7,6 +7,7 @@
 #include "common/common.h"
 #include "common/fmt.h"
 #include "features/energy.h"
+#include "events/number.h"
 #include "score/score.h"
 
 /* Full scale within 0.0001 (about -0.001 dB): int16 +32767 counts. */
@@ -276,6 +277,30 @@ static int check_segments(const VmcheckAnalyzer *a, const VmcheckSegmentSpec *se
     return VMCHECK_OK;
 }
 
+/* The name and number segments: those given; when no number is given, the
+ * ones found in the audio. */
+static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const VmcheckSegmentSpec *segs, size_t n_segs)
+{
+    int has_number = 0;
+    for (size_t i = 0; i < n_segs; i++) has_number |= segs[i].kind == VMCHECK_SEGMENT_NUMBER;
+    int r = vmc_segments_measure(&an->segments, segs, n_segs, VMCHECK_SOURCE_LABELS, &an->activity, &an->nuclei,
+                                 an->n_frames, a->tracks.hop_s);
+    if (r || has_number || !an->activity.has_speech) return r;
+    VmcheckSegmentSpec *found = NULL;
+    size_t n_found = 0;
+    const VmcNumberInput in = {&an->activity, &an->nuclei, a->tracks.energy_db.v, a->tracks.band_db.v,
+                               an->f0_hz, an->n_frames, a->tracks.hop_s};
+    r = vmc_number_find(&found, &n_found, &in);
+    if (!r && n_found) {
+        VmcSegments more;
+        r = vmc_segments_measure(&more, found, n_found, VMCHECK_SOURCE_AUTO, &an->activity, &an->nuclei,
+                                 an->n_frames, a->tracks.hop_s);
+        if (!r) r = vmc_segments_append(&an->segments, &more);
+    }
+    free(found);
+    return r;
+}
+
 int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSegmentSpec *segs, size_t n_segs,
                         const char *script)
 {
@@ -310,9 +335,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
         r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, an.f0_hz, &an.activity, an.n_frames, a->tracks.hop_s,
                               &np);
     }
-    if (!r)
-        r = vmc_segments_measure(&an.segments, segs, n_segs, VMCHECK_SOURCE_LABELS, &an.activity, &an.nuclei,
-                                 an.n_frames, a->tracks.hop_s);
+    if (!r) r = find_segments(a, &an, segs, n_segs);
     if (!r) r = vmc_score(rep, &an, &a->cfg);
     vmc_segments_free(&an.segments);
     vmc_nuclei_free(&an.nuclei);

@@ -13,6 +13,22 @@ void vmc_segments_free(VmcSegments *s)
     memset(s, 0, sizeof(*s));
 }
 
+int vmc_segments_append(VmcSegments *s, VmcSegments *more)
+{
+    if (!more->n) return VMCHECK_OK;
+    VmcheckSegment *v = realloc(s->v, (s->n + more->n) * sizeof(VmcheckSegment));
+    if (!v) {
+        vmc_segments_free(more);
+        return VMCHECK_ENOMEM;
+    }
+    memcpy(v + s->n, more->v, more->n * sizeof(VmcheckSegment));
+    s->v = v;
+    s->n += more->n;
+    free(more->v); /* the gaps now belong to s */
+    memset(more, 0, sizeof(*more));
+    return VMCHECK_OK;
+}
+
 /* Silent gaps of VMC_GROUP_GAP_S or more strictly inside frames [a, b). */
 static int find_gaps(VmcheckSegment *seg, const VmcActivity *act, size_t a, size_t b, double hop_s)
 {

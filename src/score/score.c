@@ -203,6 +203,11 @@ static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
                               "name at %s syllables/s; say it slower, %s or less, as if spelling it for someone",
                               vmc_num(a, s->syllables_per_s, 1), vmc_num(b, cfg->max_name_rate, 1));
     }
+    int has_number = 0;
+    for (size_t i = 0; i < rep->segment_count; i++) has_number |= rep->segments[i].kind == VMCHECK_SEGMENT_NUMBER;
+    if (!has_number)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NUMBER_NOT_FOUND, 0.0, 0.0,
+                          "no phone number found; leave one, slowly, in groups (or mark it with --number S-E)");
     const double span = rep->speech_end_s - rep->speech_start_s;
     if (span > cfg->long_message_s)
         r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_LONG_MESSAGE, rep->speech_start_s, rep->speech_end_s,

@@ -34,6 +34,13 @@ static float *tone(size_t *n, unsigned rate, double f0, double dur_s, F0Fn fn, c
     return x;
 }
 
+static int has_flag(const VmcheckReport *r, enum VmcheckFlagCode code)
+{
+    for (size_t i = 0; r && i < r->flag_count; i++)
+        if (r->flags[i].code == code) return 1;
+    return 0;
+}
+
 static VmcheckReport *analyse(const float *x, size_t n, unsigned rate, double baseline)
 {
     VmcheckConfig cfg;
@@ -144,10 +151,11 @@ int main(void)
     r = analyse(x, n, 16000, base);
     printf("lift against a baseline of %.1f Hz\n", base);
     if (r) CHECK_NEAR(r->lift_st, 2.0, 0.2, "lift_st");
-    CHECK(r && r->flag_count == 0, "a 2 st lift is neither no_lift nor overdone");
+    CHECK(r && !has_flag(r, VMCHECK_FLAG_NO_LIFT) && !has_flag(r, VMCHECK_FLAG_OVERDONE_LIFT),
+          "a 2 st lift is neither no_lift nor overdone");
     vmcheck_report_free(&r);
     r = analyse(x, n, 16000, base * pow(2, 1.8 / 12));
-    CHECK(r && r->flag_count == 1 && r->flags[0].code == VMCHECK_FLAG_NO_LIFT, "0.2 st lift flags no_lift");
+    CHECK(has_flag(r, VMCHECK_FLAG_NO_LIFT) && !has_flag(r, VMCHECK_FLAG_OVERDONE_LIFT), "0.2 st lift flags no_lift");
     vmcheck_report_free(&r);
     free(x);
 
@@ -155,9 +163,7 @@ int main(void)
     x = tone(&n, 16000, 120, 1.5, constant, NULL, 0, 5000);
     r = analyse(x, n, 16000, 0.0);
     CHECK(r && r->range_st < 0.2, "steady tone range %.2f st", r ? r->range_st : -1);
-    int mono = 0;
-    for (size_t i = 0; r && i < r->flag_count; i++) mono |= r->flags[i].code == VMCHECK_FLAG_MONOTONE;
-    CHECK(mono, "a steady tone is flagged monotone");
+    CHECK(has_flag(r, VMCHECK_FLAG_MONOTONE), "a steady tone is flagged monotone");
     vmcheck_report_free(&r);
     free(x);
     return test_done();
