@@ -216,6 +216,8 @@ typedef struct VmcheckReport {
     VmcheckSegment *segments;
     size_t flag_count;
     VmcheckFlag *flags;
+    /* ranking */
+    double score;                /**< 0-100, see the README: 100 is a message with nothing to improve */
     /* tracks (only when keep_tracks) */
     double hop_s;
     size_t frame_count;

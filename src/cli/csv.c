@@ -27,11 +27,21 @@ static void number(FILE *f, double v, int d)
     fputs(b, f);
 }
 
+/* The fastest occurrence of a kind of segment: its rate and verdict. */
+static const VmcheckSegment *fastest(const VmcheckReport *r, enum VmcheckSegmentKind kind)
+{
+    const VmcheckSegment *best = NULL;
+    for (size_t i = 0; i < r->segment_count; i++)
+        if (r->segments[i].kind == kind && (!best || r->segments[i].syllables_per_s > best->syllables_per_s))
+            best = &r->segments[i];
+    return best;
+}
+
 static void csv_begin(FILE *f, size_t n)
 {
     (void)n;
-    fputs("file,ok,error,duration_s,speech_start_s,speech_end_s,pause_count,pause_total_s,longest_pause_s,"
-          "speech_dbfs,noise_floor_dbfs,snr_db,flags\r\n",
+    fputs("file,ok,error,duration_s,syllables_per_s,articulation_rate,wpm_est,pause_count,longest_pause_s,"
+          "pitch_median_hz,range_st,lift_st,name_rate,name_verdict,number_rate,number_verdict,flags,score\r\n",
           f);
 }
 
@@ -43,32 +53,39 @@ static void csv_file(FILE *f, const CliResult *res, size_t i, size_t n)
     if (!r) {
         fputs(",false,", f);
         field(f, res->error);
-        fputs(",,,,,,,,,,\r\n", f);
+        fputs(",,,,,,,,,,,,,,,\r\n", f);
         return;
     }
     fputs(",true,,", f);
     number(f, r->duration_s, 3);
     fputc(',', f);
-    number(f, r->has_speech ? r->speech_start_s : (double)NAN, 2);
+    number(f, r->has_speech ? r->syllables_per_s : (double)NAN, 2);
     fputc(',', f);
-    number(f, r->has_speech ? r->speech_end_s : (double)NAN, 2);
+    number(f, r->has_speech ? r->articulation_rate : (double)NAN, 2);
+    fputc(',', f);
+    number(f, r->has_speech ? r->wpm_est : (double)NAN, 0);
     fprintf(f, ",%zu,", r->pause_count);
-    number(f, r->pause_total_s, 2);
-    fputc(',', f);
     number(f, r->longest_pause_s, 2);
     fputc(',', f);
-    number(f, r->speech_dbfs, 1);
+    number(f, r->voiced_frames ? r->f0_median_hz : (double)NAN, 1);
     fputc(',', f);
-    number(f, r->noise_floor_dbfs, 1);
+    number(f, r->voiced_frames ? r->range_st : (double)NAN, 1);
     fputc(',', f);
-    number(f, r->snr_db, 1);
+    number(f, r->lift_st, 2);
+    const VmcheckSegment *sn = fastest(r, VMCHECK_SEGMENT_NAME), *sm = fastest(r, VMCHECK_SEGMENT_NUMBER);
     fputc(',', f);
+    number(f, sn ? sn->syllables_per_s : (double)NAN, 2);
+    fputs(sn ? (sn->too_fast ? ",too_fast," : ",ok,") : ",,", f);
+    number(f, sm ? sm->syllables_per_s : (double)NAN, 2);
+    fputs(sm ? (sm->too_fast ? ",too_fast," : ",ok,") : ",,", f);
     char flags[1024] = "";
     for (size_t k = 0; k < r->flag_count; k++) {
         if (k) strncat(flags, " ", sizeof(flags) - strlen(flags) - 1);
         strncat(flags, vmcheck_flag_name(r->flags[k].code), sizeof(flags) - strlen(flags) - 1);
     }
     field(f, flags);
+    fputc(',', f);
+    number(f, r->score, 0);
     fputs("\r\n", f);
 }
 

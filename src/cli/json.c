@@ -104,7 +104,9 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         return;
     }
     const VmcheckReport *r = res->report;
-    fputs("true,", f);
+    fputs("true, \"score\": ", f);
+    cli_json_number(f, r->score, 0);
+    fputc(',', f);
     fputs(nl, f);
     KEY("audio");
     fputs("{\"duration_s\": ", f);

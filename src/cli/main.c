@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/batch.h"
 #include "cli/cli.h"
@@ -16,13 +18,33 @@ typedef struct Run {
     const CliWriter *w;
     FILE *out;
     int any_failed, any_error_flag;
+    int progress;               /* stderr is a terminal and there are several files */
+    struct timespec t0;
 } Run;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+/* "12/200 files, 0:04 elapsed, about 1:02 left" on one rewritten line. */
+static void progress(const Run *run, size_t done)
+{
+    double el = since(&run->t0), left = done ? el / (double)done * (double)(run->o->n_inputs - done) : 0.0;
+    fprintf(stderr, "\r%zu/%zu files, %d:%02d elapsed, about %d:%02d left   ", done, run->o->n_inputs, (int)el / 60,
+            (int)el % 60, (int)left / 60, (int)left % 60);
+    if (done == run->o->n_inputs) fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
 
 static void sink(void *ctx, CliResult *r, size_t index)
 {
     Run *run = ctx;
     if (r->status) {
         run->any_failed = 1;
+        if (run->progress) fputs("\r\033[K", stderr);
         fprintf(stderr, "vmcheck: %s: %s\n", r->path, r->error);
     } else {
         for (size_t k = 0; k < r->report->flag_count; k++)
@@ -37,6 +59,7 @@ static void sink(void *ctx, CliResult *r, size_t index)
     }
     if (run->out && !(run->w == &cli_writer_text && r->status && run->o->n_inputs == 1))
         run->w->file(run->out, r, index, run->o->n_inputs);
+    if (run->progress) progress(run, index + 1);
 }
 
 static int same_file(const char *a, const char *b)
@@ -151,7 +174,10 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    Run run = {&o, w, o.quiet && !o.out_path ? NULL : out ? out : stdout, 0, 0};
+    Run run = {&o, w, o.quiet && !o.out_path ? NULL : out ? out : stdout, 0, 0, 0, {0, 0}};
+    /* progress only for people watching: a terminal, and not mixed into text on it */
+    run.progress = o.n_inputs > 1 && isatty(STDERR_FILENO) && !(run.out == stdout && isatty(STDOUT_FILENO));
+    clock_gettime(CLOCK_MONOTONIC, &run.t0);
     if (run.out) w->begin(run.out, o.n_inputs);
     if (global_err[0]) {
         /* nothing analysed: each input gets its record, the reason said once above */

@@ -1,5 +1,6 @@
 /* The human-readable report: the verdict first, then the figures with units. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -12,11 +13,47 @@ static const char *num(char b[32], double v, int d)
     return b;
 }
 
-static void text_begin(FILE *f, size_t n) { (void)f, (void)n; }
+/* For several files, a summary ranked by score closes the report. */
+typedef struct Row {
+    char *path;
+    int ok;
+    double score;
+    unsigned flags; /* bit per VmcheckFlagCode */
+} Row;
+static Row *rows;
+static size_t n_rows;
+
+static void text_begin(FILE *f, size_t n)
+{
+    (void)f;
+    n_rows = 0;
+    rows = n > 1 ? calloc(n, sizeof(Row)) : NULL;
+}
+
+static void remember(const CliResult *res, size_t i)
+{
+    if (!rows) return;
+    Row *row = &rows[i];
+    row->path = strdup(res->path);
+    row->ok = res->report != NULL;
+    if (res->report) {
+        row->score = res->report->score;
+        for (size_t k = 0; k < res->report->flag_count; k++) row->flags |= 1u << res->report->flags[k].code;
+    }
+    if (i + 1 > n_rows) n_rows = i + 1;
+}
+
+static int by_score(const void *a, const void *b)
+{
+    const Row *x = a, *y = b;
+    if (x->ok != y->ok) return y->ok - x->ok;
+    return (x->score < y->score) - (x->score > y->score);
+}
 
 static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
 {
     char a[32], b[32], c[32], d[32], e[32];
+    remember(res, i);
     if (i) fputc('\n', f);
     if (!res->report) {
         fprintf(f, "%s: could not be analysed: %s\n", res->path, res->error);
@@ -80,6 +117,36 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
     (void)n;
 }
 
-static void text_end(FILE *f, size_t n) { (void)f, (void)n; }
+static void text_end(FILE *f, size_t n)
+{
+    (void)n;
+    if (!rows) return;
+    qsort(rows, n_rows, sizeof(Row), by_score);
+    fprintf(f, "\nSummary of %zu files, best first\n  score  file\n", n_rows);
+    size_t failed = 0, counts[VMCHECK_FLAG_COUNT_] = {0};
+    for (size_t i = 0; i < n_rows; i++) {
+        if (!rows[i].path) continue;
+        if (rows[i].ok) {
+            char sc[32];
+            fprintf(f, "  %5s  %s\n", num(sc, rows[i].score, 0), rows[i].path);
+            for (int k = 0; k < VMCHECK_FLAG_COUNT_; k++) counts[k] += (rows[i].flags >> k) & 1u;
+        } else {
+            fprintf(f, "      -  %s (could not be analysed)\n", rows[i].path);
+            failed++;
+        }
+        free(rows[i].path);
+    }
+    fprintf(f, "Flags across the cohort:");
+    int any = 0;
+    for (int k = 0; k < VMCHECK_FLAG_COUNT_; k++)
+        if (counts[k]) {
+            fprintf(f, "%s %s %zu", any ? "," : "", vmcheck_flag_name((enum VmcheckFlagCode)k), counts[k]);
+            any = 1;
+        }
+    fprintf(f, "%s%s\n", any ? "" : " none", failed ? "" : "");
+    if (failed) fprintf(f, "%zu file%s could not be analysed\n", failed, failed == 1 ? "" : "s");
+    free(rows);
+    rows = NULL;
+}
 
 const CliWriter cli_writer_text = {text_begin, text_file, text_end};

@@ -245,6 +245,31 @@ static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
     return r ? VMCHECK_ENOMEM : VMCHECK_OK;
 }
 
+/* The 0-100 score a trainer ranks a cohort by (documented in the README):
+ * 100, less 25 for a rushed number, 20 for a rushed name, 15 when no number
+ * was found, 8 for each other warning, and 1 for each 0.1 syllable/s the
+ * overall rate lies outside 3.0-4.5 (at most 15); no speech scores 0. */
+static void overall_score(VmcheckReport *rep)
+{
+    if (!rep->has_speech) {
+        rep->score = 0.0;
+        return;
+    }
+    double s = 100.0;
+    for (size_t i = 0; i < rep->flag_count; i++) {
+        switch (rep->flags[i].code) {
+        case VMCHECK_FLAG_NUMBER_TOO_FAST: s -= 25.0; break;
+        case VMCHECK_FLAG_NAME_TOO_FAST: s -= 20.0; break;
+        case VMCHECK_FLAG_NUMBER_NOT_FOUND: s -= 15.0; break;
+        default: s -= 8.0; break;
+        }
+    }
+    double off = rep->syllables_per_s < 3.0 ? 3.0 - rep->syllables_per_s
+                 : rep->syllables_per_s > 4.5 ? rep->syllables_per_s - 4.5 : 0.0;
+    s -= fmin(15.0, floor(off * 10.0 + 1e-9));
+    rep->score = s < 0.0 ? 0.0 : s;
+}
+
 int vmc_score(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
 {
     int r = summarise(rep, an, cfg);
@@ -252,5 +277,6 @@ int vmc_score(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cf
     if (!r) r = segments(rep, an, cfg);
     if (!r) r = pitch_stats(rep, an, cfg);
     if (!r) r = add_flags(rep, cfg);
+    if (!r) overall_score(rep);
     return r;
 }
