@@ -28,6 +28,9 @@ typedef struct VmcAnalysis {
     float *f0_hz;         /* per frame, 0 where unvoiced (the pitch path) */
     VmcNuclei nuclei;     /* syllable nuclei (frames) */
     VmcSegments segments; /* name and number */
+    int script_mismatch;  /* the recording does not follow the script */
+    char script_why[160];
+    double syllables_per_word; /* from the script; 0: none (1.4 assumed) */
 } VmcAnalysis;
 
 #endif

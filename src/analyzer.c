@@ -7,7 +7,9 @@
 #include "common/common.h"
 #include "common/fmt.h"
 #include "features/energy.h"
+#include "events/align.h"
 #include "events/number.h"
+#include "text/script.h"
 #include "score/score.h"
 
 /* Full scale within 0.0001 (about -0.001 dB): int16 +32767 counts. */
@@ -277,15 +279,38 @@ static int check_segments(const VmcheckAnalyzer *a, const VmcheckSegmentSpec *se
     return VMCHECK_OK;
 }
 
-/* The name and number segments: those given; when no number is given, the
- * ones found in the audio. */
-static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const VmcheckSegmentSpec *segs, size_t n_segs)
+/* The name and number segments: those given (labels) come first; else
+ * those the script locates; when still no number, the ones found in the
+ * audio. */
+static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const VmcheckSegmentSpec *segs, size_t n_segs,
+                         const VmcScript *script)
 {
     int has_number = 0;
     for (size_t i = 0; i < n_segs; i++) has_number |= segs[i].kind == VMCHECK_SEGMENT_NUMBER;
     int r = vmc_segments_measure(&an->segments, segs, n_segs, VMCHECK_SOURCE_LABELS, &an->activity, &an->nuclei,
                                  an->n_frames, a->tracks.hop_s);
-    if (r || has_number || !an->activity.has_speech) return r;
+    if (r || !an->activity.has_speech) return r;
+    if (script && !n_segs) {
+        VmcAlignment al;
+        r = vmc_align(&al, script, &an->activity, &an->nuclei, a->tracks.band_db.v, an->n_frames, a->tracks.hop_s);
+        if (r) return r;
+        if (al.mismatch) {
+            an->script_mismatch = 1;
+            snprintf(an->script_why, sizeof(an->script_why), "%s", al.why);
+        }
+        if (al.n_segs) {
+            VmcSegments more;
+            r = vmc_segments_measure(&more, al.segs, al.n_segs, VMCHECK_SOURCE_SCRIPT, &an->activity, &an->nuclei,
+                                     an->n_frames, a->tracks.hop_s);
+            if (!r) r = vmc_segments_append(&an->segments, &more);
+            for (size_t i = 0; i < al.n_segs; i++) has_number |= al.segs[i].kind == VMCHECK_SEGMENT_NUMBER;
+        }
+        /* a script with a number that was not found: do not guess one */
+        if (script->numbers) has_number = 1;
+        vmc_alignment_free(&al);
+        if (r) return r;
+    }
+    if (has_number) return VMCHECK_OK;
     VmcheckSegmentSpec *found = NULL;
     size_t n_found = 0;
     const VmcNumberInput in = {&an->activity, &an->nuclei, a->tracks.energy_db.v, a->tracks.band_db.v,
@@ -301,10 +326,30 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
     return r;
 }
 
+/* Parse the script, or say on which line it is not text. */
+static int parse_script(const VmcheckAnalyzer *a, VmcScript *sc, const char *text)
+{
+    size_t len = strlen(text);
+    int r = vmc_script_parse(sc, text, len);
+    if (r == VMCHECK_ESCRIPT) {
+        unsigned line = 1;
+        size_t i = 0;
+        for (; i < len; i++) {
+            unsigned char c = (unsigned char)text[i];
+            if (c == '\n') line++;
+            if (c >= 0x80 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) break;
+        }
+        if (i < len)
+            vmc_log(&a->cfg.logger, VMCHECK_LOG_ERROR, "line %u: not UTF-8 text", line);
+        else
+            vmc_log(&a->cfg.logger, VMCHECK_LOG_ERROR, "no words in the script");
+    }
+    return r;
+}
+
 int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSegmentSpec *segs, size_t n_segs,
                         const char *script)
 {
-    (void)script;
     if (a->status) return a->status;
     if (a->finished) return VMCHECK_EINVAL;
     a->finished = 1;
@@ -314,6 +359,9 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     const double dur = (double)a->n_in / (double)a->rate;
     r = check_segments(a, segs, n_segs, dur);
     if (r) return a->status = r;
+    VmcScript sc;
+    memset(&sc, 0, sizeof(sc));
+    if (script && (r = parse_script(a, &sc, script))) return a->status = r;
 
     VmcAnalysis an = {0};
     an.tracks = &a->tracks;
@@ -322,8 +370,12 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     an.sample_rate_hz = a->rate;
     an.clipped = a->clipped;
     an.total_samples = a->clip_external ? a->clip_total : a->n_in;
+    if (script && sc.words) an.syllables_per_word = (double)sc.syllables / (double)sc.words;
     VmcheckReport *rep = vmc_calloc(1, sizeof(*rep));
-    if (!rep) return a->status = VMCHECK_ENOMEM;
+    if (!rep) {
+        vmc_script_free(&sc);
+        return a->status = VMCHECK_ENOMEM;
+    }
     an.f0_hz = vmc_calloc(an.n_frames, sizeof(float));
     r = an.f0_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
     if (!r) r = vmc_pitch_path(an.f0_hz, a->tracks.pitch_cands.v, an.n_frames, &a->pitch_par);
@@ -335,9 +387,10 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
         r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, an.f0_hz, &an.activity, an.n_frames, a->tracks.hop_s,
                               &np);
     }
-    if (!r) r = find_segments(a, &an, segs, n_segs);
+    if (!r) r = find_segments(a, &an, segs, n_segs, script ? &sc : NULL);
     if (!r) r = vmc_score(rep, &an, &a->cfg);
     vmc_segments_free(&an.segments);
+    vmc_script_free(&sc);
     vmc_nuclei_free(&an.nuclei);
     vmc_activity_free(&an.activity);
     free(an.f0_hz);

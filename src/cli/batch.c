@@ -56,7 +56,7 @@ void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
     size_t n_segs = sh->n_segs;
     const char *labels_path = sh->labels_path;
     VmcheckSegmentSpec *own = NULL;
-    char *labels_file = NULL, *labels_text = NULL;
+    char *labels_file = NULL, *labels_text = NULL, *script_file = NULL, *script_text = NULL;
     if (sh->sidecars && !n_segs && (labels_file = sidecar(path, ".labels.txt"))) {
         char why[256];
         size_t len, bad = 0;
@@ -77,18 +77,41 @@ void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
         labels_path = labels_file;
         r->labels_used = labels_file;
     }
-    r->status = vmcheck_analyze_file(&cfg, &r->report, path, segs, n_segs, sh->script);
+    const char *script = sh->script, *script_path = sh->opt->script_path;
+    if (sh->sidecars && !script && (script_file = sidecar(path, ".txt"))) {
+        char why[256];
+        size_t len;
+        script_text = cli_slurp(script_file, &len, why, sizeof(why));
+        if (!script_text) {
+            r->status = VMCHECK_ESCRIPT;
+            snprintf(r->error, sizeof(r->error), "%s: %s", script_file, why);
+            goto out;
+        }
+        if (strlen(script_text) != len) {
+            r->status = VMCHECK_ESCRIPT;
+            snprintf(r->error, sizeof(r->error), "%s: contains NUL bytes: not a text file", script_file);
+            goto out;
+        }
+        script = script_text;
+        script_path = script_file;
+        r->script_used = script_file;
+    }
+    r->status = vmcheck_analyze_file(&cfg, &r->report, path, segs, n_segs, script);
     if (r->status) {
         const char *why = cap.have ? cap.msg : vmcheck_strerror(r->status);
         if (r->status == VMCHECK_ELABELS && labels_path)
             snprintf(r->error, sizeof(r->error), "%s: %s", labels_path, why);
+        else if (r->status == VMCHECK_ESCRIPT && script_path)
+            snprintf(r->error, sizeof(r->error), "%s: %s", script_path, why);
         else
             snprintf(r->error, sizeof(r->error), "%s", why);
     }
 out:
-    if (r->status) r->labels_used = NULL;
+    if (r->status) r->labels_used = r->script_used = NULL;
     if (!r->labels_used) free(labels_file);
+    if (!r->script_used) free(script_file);
     free(labels_text);
+    free(script_text);
     free(own);
 }
 
@@ -158,6 +181,7 @@ int batch_run(const BatchShared *sh, unsigned jobs, BatchSink sink, void *ctx)
         sink(ctx, &b.res[i], i);
         vmcheck_report_free(&b.res[i].report);
         free((char *)b.res[i].labels_used);
+        free((char *)b.res[i].script_used);
         pthread_mutex_lock(&b.mu);
         b.written = i + 1;
         pthread_cond_broadcast(&b.cv);

@@ -110,6 +110,10 @@ static int load_globals(CliOptions *o, char **script, char **labels_text, Vmchec
             snprintf(err, err_size, "%s: %s", o->script_path, why);
             return -1;
         }
+        if (strlen(*script) != len) {
+            snprintf(err, err_size, "%s: contains NUL bytes: not a text file", o->script_path);
+            return -1;
+        }
     }
     if (o->baseline_path) {
         CliResult b;

@@ -86,6 +86,7 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
                 s->too_fast ? "TOO FAST" : "ok");
     }
     if (res->labels_used) fprintf(f, "  (segments from %s)\n", res->labels_used);
+    else if (res->script_used) fprintf(f, "  (segments aligned to the script %s)\n", res->script_used);
     if (!r->has_speech) {
         fprintf(f, "  Length      %s s, no speech found\n", num(a, r->duration_s, 2));
     } else {

@@ -92,7 +92,8 @@ static int rate(VmcheckReport *rep, const VmcAnalysis *an)
     double span = rep->speech_end_s - rep->speech_start_s;
     rep->syllables_per_s = span > 0.0 ? (double)nu->n / span : 0.0;
     rep->articulation_rate = rep->phonation_s > 0.0 ? (double)nu->n / rep->phonation_s : 0.0;
-    rep->wpm_est = rep->syllables_per_s * 60.0 / VMC_SYLLABLES_PER_WORD;
+    rep->syllables_per_word = an->syllables_per_word > 0.0 ? an->syllables_per_word : VMC_SYLLABLES_PER_WORD;
+    rep->wpm_est = rep->syllables_per_s * 60.0 / rep->syllables_per_word;
     return VMCHECK_OK;
 }
 
@@ -181,7 +182,7 @@ done:
     return r;
 }
 
-static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
+static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
 {
     size_t cap = 0;
     char a[32], b[32], c[32];
@@ -203,6 +204,9 @@ static int add_flags(VmcheckReport *rep, const VmcheckConfig *cfg)
                               "name at %s syllables/s; say it slower, %s or less, as if spelling it for someone",
                               vmc_num(a, s->syllables_per_s, 1), vmc_num(b, cfg->max_name_rate, 1));
     }
+    if (an->script_mismatch)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_SCRIPT_MISMATCH, 0.0, 0.0,
+                          "%s; practise from the script, or update it", an->script_why);
     int has_number = 0;
     for (size_t i = 0; i < rep->segment_count; i++) has_number |= rep->segments[i].kind == VMCHECK_SEGMENT_NUMBER;
     if (!has_number)
@@ -276,7 +280,7 @@ int vmc_score(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cf
     if (!r) r = rate(rep, an);
     if (!r) r = segments(rep, an, cfg);
     if (!r) r = pitch_stats(rep, an, cfg);
-    if (!r) r = add_flags(rep, cfg);
+    if (!r) r = add_flags(rep, an, cfg);
     if (!r) overall_score(rep);
     return r;
 }

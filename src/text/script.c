@@ -131,7 +131,8 @@ int vmc_script_parse(VmcScript *s, const char *text, size_t len)
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) p += 3, len -= 3;
     if (!utf8_ok(p, len)) return VMCHECK_ESCRIPT;
     size_t cap = 0;
-    int in_bracket = 0, bracket_name_seen = 0;
+    int in_bracket = 0;
+    unsigned names = 0;
     unsigned numbers = 0;
     int in_number = 0;        /* inside a written digit run */
     size_t number_digits = 0, number_start = 0;
@@ -193,14 +194,14 @@ int vmc_script_parse(VmcScript *s, const char *text, size_t len)
             unsigned syl = has_non_ascii ? 1 + (unsigned)(strlen(stem) / 4) : vmc_syllables_en(stem);
             int dw = digit_word(w);
             if (push(s, &cap, w, dw >= 0 ? digit_words[dw].syl : syl, in_bracket ? VMC_TOK_NAME : VMC_TOK_WORD,
-                     in_bracket ? 1 : 0))
+                     in_bracket ? names : 0))
                 goto oom;
             s->words++;
             continue;
         }
         if (c == '[') {
-            in_bracket = !bracket_name_seen;
-            bracket_name_seen = 1;
+            in_bracket = 1;
+            names++; /* every bracketed stretch is a mention of the name */
         } else if (c == ']') {
             in_bracket = 0;
         } else if (s->n && (c == ',' || c == ';' || c == ':' || c == '-')) {
@@ -224,8 +225,12 @@ int vmc_script_parse(VmcScript *s, const char *text, size_t len)
         }
         i = j > i ? j : i + 1;
     }
-    /* the name without brackets: after "it's", "this is", "my name is", "i'm", "it is" */
-    for (size_t i = 0; i < s->n; i++) if (s->tok[i].role == VMC_TOK_NAME) s->has_name = 1;
+    /* the name without brackets: after "it's", "this is", "my name is",
+     * "i'm", "it is"; later mentions are the same phrases followed by the
+     * same first word ("Again, it's James Walker") */
+    for (size_t i = 0; i < s->n; i++)
+        if (s->tok[i].role == VMC_TOK_NAME) s->has_name = 1;
+    const char *first_word = NULL;
     for (size_t i = 0; !s->has_name && i + 1 < s->n; i++) {
         const char *a = s->tok[i].text, *b = s->tok[i + 1].text;
         size_t start = 0;
@@ -233,15 +238,32 @@ int vmc_script_parse(VmcScript *s, const char *text, size_t len)
         else if ((!strcmp(a, "this") || !strcmp(a, "it")) && !strcmp(b, "is")) start = i + 2;
         else if (!strcmp(a, "name") && !strcmp(b, "is")) start = i + 2;
         else continue;
-        if (s->tok[i].brk && start == i + 1) continue;
+        if (start >= s->n || (s->tok[i].brk && start == i + 1)) continue;
+        if (first_word && strcmp(s->tok[start].text, first_word)) continue;
         size_t k = start, taken = 0;
         while (k < s->n && taken < 4 && s->tok[k].role == VMC_TOK_WORD && !name_stop(s->tok[k].text)) {
             s->tok[k].role = VMC_TOK_NAME;
-            s->tok[k].group = 1;
+            s->tok[k].group = names + 1;
             taken++;
             if (s->tok[k++].brk) break;
         }
-        s->has_name = taken > 0;
+        if (taken) {
+            names++;
+            if (!first_word) first_word = s->tok[start].text;
+        }
+        i = k > i ? k - 1 : i;
+    }
+    s->has_name = names > 0;
+    s->names = names;
+    /* callers set their name and number off with small pauses: a weak break
+     * before and after each mention, where the text has none */
+    for (size_t i = 0; i < s->n; i++) {
+        const VmcToken *t = &s->tok[i];
+        if (t->role == VMC_TOK_WORD) continue;
+        int first = i == 0 || s->tok[i - 1].role != t->role || s->tok[i - 1].group != t->group;
+        int last = i + 1 == s->n || s->tok[i + 1].role != t->role || s->tok[i + 1].group != t->group;
+        if (first && i > 0 && !s->tok[i - 1].brk) s->tok[i - 1].brk = 1;
+        if (last && !s->tok[i].brk) s->tok[i].brk = 1;
     }
     s->numbers = numbers;
     for (size_t i = 0; i < s->n; i++) s->syllables += s->tok[i].syllables;

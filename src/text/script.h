@@ -11,7 +11,7 @@ typedef struct VmcToken {
     char text[32];        /* lower case, letters/digits only (truncated) */
     unsigned syllables;   /* expected syllables (>= 1) */
     enum VmcTokenRole role;
-    unsigned group;       /* numbers: which number (1, 2, ...); names: 1 */
+    unsigned group;       /* which number (1, 2, ...) or which mention of the name (1, 2, ...) */
     int brk;              /* a phrase break follows: 1 weak (comma, digit group), 2 strong (sentence) */
 } VmcToken;
 
@@ -21,6 +21,7 @@ typedef struct VmcScript {
     size_t words;         /* spoken words, for wpm */
     size_t syllables;     /* total expected */
     unsigned numbers;     /* phone numbers found */
+    unsigned names;       /* mentions of the caller's name */
     int has_name;
 } VmcScript;
 

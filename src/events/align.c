@@ -1,0 +1,210 @@
+#include "events/align.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/common.h"
+
+/* Costs of the alignment (in units of one syllable). */
+#define COST_MISSED 1.0      /* an expected syllable with no nucleus */
+#define COST_EXTRA 1.0       /* a nucleus the text does not have (hesitation, a miscount) */
+#define BONUS_BREAK 0.6      /* a phrase break in the text where the audio has a silence */
+#define COST_NO_SILENCE 0.2  /* a phrase break with no silence: people run phrases on */
+/* A silence between two nuclei that counts as a phrase break. */
+#define BREAK_SILENCE_S 0.15
+/* The recording follows the script when at least this share of the
+ * expected syllables found a nucleus and the extra nuclei are fewer than
+ * this share of all nuclei. */
+#define MIN_MATCHED 0.6
+#define MAX_EXTRA 0.4
+/* Syllables found may differ from those expected by this share (nuclei
+ * are counted within about 10 %). */
+#define MAX_LENGTH_DIFF 0.35
+/* Missed plus extra syllables, as a share of the longer sequence, beyond
+ * which the recording is another message. */
+#define MAX_EDITS 0.18
+/* The table is (syllables + 1) x (nuclei + 1): 4 M cells (36 MB) is a
+ * script of some 2000 syllables, ten minutes of speech. */
+#define MAX_CELLS 4.0e6
+
+typedef struct Syl {
+    unsigned tok;   /* token index */
+    int brk_before; /* a phrase break precedes this syllable */
+} Syl;
+
+void vmc_alignment_free(VmcAlignment *a)
+{
+    free(a->segs);
+    memset(a, 0, sizeof(*a));
+}
+
+/* Silence of at least BREAK_SILENCE_S between frames a and b. */
+static int silence_between(const VmcActivity *act, size_t a, size_t b, size_t min_frames)
+{
+    size_t run = 0;
+    for (size_t k = a; k < b; k++) {
+        run = act->active[k] ? 0 : run + 1;
+        if (run >= min_frames) return 1;
+    }
+    return 0;
+}
+
+/* Boundary between nucleus frames a < b: the end of the first silence
+ * between them when before_b, else its start; without silence, the
+ * quietest frame of the envelope between them. */
+static double boundary(const VmcActivity *act, const float *band, size_t a, size_t b, int before_b, double hop_s)
+{
+    size_t s0 = b, s1 = a;
+    for (size_t k = a; k < b; k++)
+        if (!act->active[k]) {
+            if (s0 == b) s0 = k;
+            s1 = k + 1;
+        }
+    if (s0 < b) return (double)(before_b ? s1 : s0) * hop_s;
+    size_t m = a;
+    for (size_t k = a; k <= b; k++)
+        if (band[k] < band[m]) m = k;
+    return (double)m * hop_s;
+}
+
+int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, const VmcNuclei *nu, const float *band,
+              size_t n_frames, double hop_s)
+{
+    memset(out, 0, sizeof(*out));
+    size_t M = sc->syllables, N = nu->n;
+    if (!act->has_speech || N == 0 || M == 0) {
+        out->mismatch = 1;
+        snprintf(out->why, sizeof(out->why), "no syllables found to align the script to");
+        return VMCHECK_OK;
+    }
+    if ((double)(M + 1) * (double)(N + 1) > MAX_CELLS) {
+        out->mismatch = 1;
+        snprintf(out->why, sizeof(out->why), "too long to align: %zu syllables expected, %zu found", M, N);
+        return VMCHECK_OK;
+    }
+    Syl *e = vmc_calloc(M, sizeof(Syl));
+    unsigned char *gap = vmc_calloc(N, 1); /* silence before nucleus j */
+    double *D = vmc_calloc((M + 1) * (N + 1), sizeof(double));
+    unsigned char *from = vmc_calloc((M + 1) * (N + 1), 1);
+    long *match = vmc_calloc(M, sizeof(long));
+    int r = VMCHECK_ENOMEM;
+    if (!e || !gap || !D || !from || !match) goto done;
+    size_t k = 0;
+    for (size_t t = 0; t < sc->n; t++)
+        for (unsigned s = 0; s < sc->tok[t].syllables && k < M; s++)
+            e[k++] = (Syl){(unsigned)t, s == 0 && t > 0 && sc->tok[t - 1].brk > 0};
+    const size_t min_sil = (size_t)ceil(BREAK_SILENCE_S / hop_s - 1e-9);
+    for (size_t j = 1; j < N; j++) gap[j] = (unsigned char)silence_between(act, nu->frames[j - 1], nu->frames[j], min_sil);
+
+    /* D[i][j]: best cost of the first i syllables against the first j nuclei */
+#define AT(i, j) ((i) * (N + 1) + (j))
+    for (size_t i = 0; i <= M; i++)
+        for (size_t j = 0; j <= N; j++) {
+            if (!i && !j) continue;
+            double best = INFINITY;
+            unsigned char arg = 0;
+            if (i && j) { /* syllable i-1 on nucleus j-1 */
+                double c = D[AT(i - 1, j - 1)];
+                if (e[i - 1].brk_before && j > 1) c += gap[j - 1] ? -BONUS_BREAK : COST_NO_SILENCE;
+                if (c < best) best = c, arg = 1;
+            }
+            if (i && D[AT(i - 1, j)] + COST_MISSED < best) best = D[AT(i - 1, j)] + COST_MISSED, arg = 2;
+            if (j && D[AT(i, j - 1)] + COST_EXTRA < best) best = D[AT(i, j - 1)] + COST_EXTRA, arg = 3;
+            D[AT(i, j)] = best;
+            from[AT(i, j)] = arg;
+        }
+    for (size_t i = 0; i < M; i++) match[i] = -1;
+
+    for (size_t i = M, j = N; i || j;) {
+        unsigned char a = from[AT(i, j)];
+        if (a == 1) {
+            match[i - 1] = (long)(j - 1);
+            i--, j--;
+        } else if (a == 2) {
+            out->missed++;
+            i--;
+        } else {
+            out->extra++;
+            j--;
+        }
+    }
+#undef AT
+    out->matched = M - out->missed;
+    const double ratio = (double)N / (double)M;
+    if (ratio < 1.0 - MAX_LENGTH_DIFF || ratio > 1.0 + MAX_LENGTH_DIFF) {
+        out->mismatch = 1;
+        snprintf(out->why, sizeof(out->why), "the recording is %s than the script: %zu syllables expected, %zu found",
+                 ratio < 1.0 ? "much shorter" : "much longer", M, N);
+        r = VMCHECK_OK;
+        goto done;
+    }
+    if ((double)out->matched < MIN_MATCHED * (double)M || (double)out->extra > MAX_EXTRA * (double)N) {
+        out->mismatch = 1;
+        snprintf(out->why, sizeof(out->why),
+                 "the recording does not follow the script: %zu syllables expected, %zu found, %zu matched", M, N,
+                 out->matched);
+        r = VMCHECK_OK;
+        goto done;
+    }
+    /* Without a recogniser the evidence that the recording follows the
+     * script is how little the alignment had to bend: a practised reading
+     * misses or adds a few syllables (the detector's own errors, ~5 %); a
+     * different message of about the same length needs many more. */
+    const double edits = (double)(out->missed + out->extra) / (double)(M > N ? M : N);
+    if (edits > MAX_EDITS) {
+        out->mismatch = 1;
+        snprintf(out->why, sizeof(out->why),
+                 "the recording does not follow the script: %zu syllables expected, %zu found, %zu left unmatched",
+                 M, N, out->missed + out->extra);
+        r = VMCHECK_OK;
+        goto done;
+    }
+    /* spans of the name and of each number: from the boundary before the
+     * first matched nucleus of their syllables to the one after the last */
+    size_t cap = 0;
+    for (unsigned q = 0; q < sc->names + sc->numbers; q++) {
+        const int is_name = q < sc->names;
+        const unsigned g = is_name ? q + 1 : q - sc->names + 1;
+        enum VmcTokenRole role = is_name ? VMC_TOK_NAME : VMC_TOK_NUMBER;
+        long first = -1, last = -1;
+        size_t want = 0, got = 0;
+        for (size_t i = 0; i < M; i++) {
+            const VmcToken *t = &sc->tok[e[i].tok];
+            if (t->role != role || t->group != g) continue;
+            want++;
+            if (match[i] < 0) continue;
+            got++;
+            if (first < 0) first = match[i];
+            last = match[i];
+        }
+        if (!want) continue;
+        if (2 * got < want) {
+            out->mismatch = 1;
+            snprintf(out->why, sizeof(out->why), "the %s in the script was not found in the recording (%zu of %zu syllables)",
+                     is_name ? "name" : "phone number", got, want);
+            continue;
+        }
+        const size_t f0 = nu->frames[first], f1 = nu->frames[last];
+        double start = first > 0 ? boundary(act, band, nu->frames[first - 1], f0, 1, hop_s)
+                                 : (double)act->start * hop_s;
+        double end = (size_t)last + 1 < N ? boundary(act, band, f1, nu->frames[last + 1], 0, hop_s)
+                                          : act->end_s;
+        if (start < act->start_s) start = act->start_s;
+        if (end > act->end_s) end = act->end_s;
+        if (end <= start) continue;
+        if (vmc_grow((void **)&out->segs, &cap, out->n_segs + 1, sizeof(VmcheckSegmentSpec))) goto done;
+        out->segs[out->n_segs++] =
+            (VmcheckSegmentSpec){is_name ? VMCHECK_SEGMENT_NAME : VMCHECK_SEGMENT_NUMBER, start, end, 0};
+    }
+    (void)n_frames;
+    r = VMCHECK_OK;
+done:
+    free(e);
+    free(gap);
+    free(D);
+    free(from);
+    free(match);
+    if (r) vmc_alignment_free(out);
+    return r;
+}
