@@ -33,6 +33,14 @@ static const char usage_text[] =
     "  --pitch-floor HZ       lowest pitch searched (default 60)\n"
     "  --pitch-ceiling HZ     highest pitch searched (default 500)\n"
     "  --no-sidecar           ignore NAME.labels.txt and NAME.txt beside each file\n"
+    "Flag limits (defaults in brackets):\n"
+    "  --min-lift ST [0.5]  --max-lift ST [6]  --monotone-range ST [3]\n"
+    "  --long-message S [30]  --late-start S [2]  --low-level DBFS [-40]\n"
+    "  --clipping PERCENT [0.1]  --noisy-snr DB [15]\n"
+    "Flag limits (defaults in brackets):\n"
+    "  --min-lift ST [0.5]  --max-lift ST [6]  --monotone-range ST [3]\n"
+    "  --long-message S [30]  --late-start S [2]  --low-level DBFS [-40]\n"
+    "  --clipping PERCENT [0.1]  --noisy-snr DB [15]\n"
     "  -j N                   files analysed in parallel (default: cores)\n"
     "  -o FILE                write the output to FILE (atomically)\n"
     "  -q                     print nothing on stdout; the exit status tells\n"
@@ -57,6 +65,14 @@ enum {
     OPT_PITCH_FLOOR,
     OPT_PITCH_CEIL,
     OPT_NO_SIDECAR,
+    OPT_MIN_LIFT,
+    OPT_MAX_LIFT,
+    OPT_MONOTONE,
+    OPT_LONG,
+    OPT_LATE,
+    OPT_LOW,
+    OPT_CLIP,
+    OPT_NOISY,
     OPT_VERSION,
     OPT_HELP,
 };
@@ -77,6 +93,14 @@ static const struct option longopts[] = {
     {"pitch-floor", required_argument, NULL, OPT_PITCH_FLOOR},
     {"pitch-ceiling", required_argument, NULL, OPT_PITCH_CEIL},
     {"no-sidecar", no_argument, NULL, OPT_NO_SIDECAR},
+    {"min-lift", required_argument, NULL, OPT_MIN_LIFT},
+    {"max-lift", required_argument, NULL, OPT_MAX_LIFT},
+    {"monotone-range", required_argument, NULL, OPT_MONOTONE},
+    {"long-message", required_argument, NULL, OPT_LONG},
+    {"late-start", required_argument, NULL, OPT_LATE},
+    {"low-level", required_argument, NULL, OPT_LOW},
+    {"clipping", required_argument, NULL, OPT_CLIP},
+    {"noisy-snr", required_argument, NULL, OPT_NOISY},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -228,6 +252,39 @@ int cli_parse(CliOptions *o, int argc, char **argv)
         case 'o': o->out_path = optarg; break;
         case 'q': o->quiet = 1; break;
         case OPT_NO_SIDECAR: o->no_sidecar = 1; break;
+        case OPT_MIN_LIFT:
+            if (parse_num(&o->cfg.min_lift_st, optarg, -12.0, 12.0))
+                return usage_error("--min-lift: '%s' is not a number of semitones between -12 and 12", optarg);
+            break;
+        case OPT_MAX_LIFT:
+            if (parse_num(&o->cfg.max_lift_st, optarg, -12.0, 24.0))
+                return usage_error("--max-lift: '%s' is not a number of semitones between -12 and 24", optarg);
+            break;
+        case OPT_MONOTONE:
+            if (parse_num(&o->cfg.monotone_range_st, optarg, 0.0, 24.0))
+                return usage_error("--monotone-range: '%s' is not a number of semitones between 0 and 24", optarg);
+            break;
+        case OPT_LONG:
+            if (parse_num(&o->cfg.long_message_s, optarg, 1.0, 3600.0))
+                return usage_error("--long-message: '%s' is not a duration between 1 and 3600 seconds", optarg);
+            break;
+        case OPT_LATE:
+            if (parse_num(&o->cfg.late_start_s, optarg, 0.0, 60.0))
+                return usage_error("--late-start: '%s' is not a duration between 0 and 60 seconds", optarg);
+            break;
+        case OPT_LOW:
+            if (parse_num(&o->cfg.low_level_dbfs, optarg, -120.0, 0.0))
+                return usage_error("--low-level: '%s' is not a level between -120 and 0 dBFS", optarg);
+            break;
+        case OPT_CLIP:
+            if (parse_num(&v, optarg, 0.0, 100.0))
+                return usage_error("--clipping: '%s' is not a percentage between 0 and 100", optarg);
+            o->cfg.clipping_ratio = v / 100.0;
+            break;
+        case OPT_NOISY:
+            if (parse_num(&o->cfg.noisy_snr_db, optarg, 0.0, 100.0))
+                return usage_error("--noisy-snr: '%s' is not a level difference between 0 and 100 dB", optarg);
+            break;
         case OPT_VERSION: printf("vmcheck %s\n", vmcheck_version()); return -1;
         case OPT_HELP: fputs(usage_text, stdout); return -1;
         case ':': return usage_error("%s needs a value", argv[optind - 1]);

@@ -714,20 +714,52 @@ def refuse_checks(tmp, c):
                         out[p] = f.read()
         return out
 
+    def restore(snap):
+        for p, data in snap.items():
+            if p == hard:
+                continue
+            cur = None
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    cur = f.read()
+            if cur != data:
+                if cur is not None:
+                    os.unlink(p)  # -o may have replaced it by rename: a new inode
+                with open(p, "wb") as f:
+                    f.write(data)
+        if not (os.path.exists(hard) and os.path.samefile(hard, src)):
+            if os.path.lexists(hard):
+                os.unlink(hard)
+            os.link(src, hard)
+
     def refused(cases):
+        """Every case is tried (from a fresh copy of the fixtures) and every
+        problem reported."""
         before = snapshot()
+        problems = []
         for target, args, cwd in cases:
             r = run(["--format", "csv", "-o", target] + args, cwd=cwd)
-            no_crash(r)
-            desc = "-o %s %s" % (shq(target), " ".join(shq(a) for a in args))
-            expect(r.rc == 2, "%s: expected exit 2 (refused), got %d: %s" % (desc, r.rc, r.describe()))
-            expect(r.err.strip() != "", "%s: no message on stderr" % desc)
+            desc = "vmcheck --format csv -o %s %s%s" % (shq(target), " ".join(shq(a) for a in args),
+                                                         " (in %s)" % cwd if cwd else "")
+            what = []
+            if r.rc < 0:
+                what.append("killed by signal %d" % -r.rc)
+            elif r.rc != 2:
+                what.append("exit %d, want 2" % r.rc)
+            if r.err.strip() == "":
+                what.append("no message on stderr")
             after = snapshot()
             changed = [p for p in before if after.get(p) != before[p]]
-            expect(not changed, "%s: overwrote %r" % (desc, changed))
-            for dd in (d, sub):
-                left = [x for x in os.listdir(dd) if ".tmp-" in x]
-                expect(not left, "%s: temporary files left: %r" % (desc, left))
+            if changed:
+                what.append("overwrote %s with %d bytes of output"
+                            % (", ".join(changed), len(after.get(changed[0], b""))))
+            left = [x for dd in (d, sub) for x in os.listdir(dd) if ".tmp-" in x]
+            if left:
+                what.append("temporary files left: %r" % left)
+            if what:
+                problems.append("%s: %s (stderr %r)" % (desc, "; ".join(what), r.err[:300]))
+            restore(before)
+        expect(not problems, "\n".join(problems))
 
     check("-o naming an input file is refused (same path, ./ spelling, relative, symlink, hard link)", refused, [
         (src, [src], None),
@@ -755,14 +787,23 @@ def refuse_checks(tmp, c):
     ])
 
     def allowed_beside():
-        out = os.path.join(sub, "results.csv")
-        r = run(["--format", "csv", "-o", out, sub])
+        d2 = os.path.join(tmp, "beside")
+        os.mkdir(d2)
+        one = os.path.join(d2, "trainee B.wav")
+        shutil.copyfile(good, one)
+        out = os.path.join(d2, "results.csv")
+        r = run(["--format", "csv", "-o", out, d2])
         no_crash(r)
         expect(r.rc in (0, 1), "-o a new file inside the input directory: exit %d: %s" % (r.rc, r.describe()))
         expect(os.path.isfile(out), "not written")
-        _, rows = parse_csv_strict(Run([], 0, open(out, "rb").read(), b""))
-        expect([x[0] for x in rows[1:]] == [walked], "rows %r" % rows)
-        os.unlink(out)
+        with open(out, "rb") as f:
+            _, rows = parse_csv_strict(Run([], 0, f.read(), b""))
+        expect([x[0] for x in rows[1:]] == [one], "rows %r" % rows)
+        r = run(["--format", "csv", "-o", out, d2])
+        expect(r.rc in (0, 1), "second run with results.csv present: exit %d: %s" % (r.rc, r.describe()))
+        with open(out, "rb") as f:
+            _, rows = parse_csv_strict(Run([], 0, f.read(), b""))
+        expect([x[0] for x in rows[1:]] == [one], "second run: rows %r" % rows)
     check("-o a new file inside the input directory is allowed (and not read as input)", allowed_beside)
 
 

@@ -1,0 +1,147 @@
+/* Every flag of SPEC.md fires on a signal made to deserve it, with a
+ * one-line message that names the figure and the remedy; and does not fire
+ * on a clean message. */
+#include <string.h>
+
+#include "synth.h"
+#include "test.h"
+#include "vmcheck/vmcheck.h"
+
+static VmcheckReport *analyse(const float *x, size_t n, const VmcheckConfig *cfg, const VmcheckSegmentSpec *segs,
+                              size_t n_segs, const char *script)
+{
+    VmcheckAnalyzer *a = NULL;
+    VmcheckReport *r = NULL;
+    if (vmcheck_analyzer_create(&a, cfg, 16000)) return NULL;
+    if (vmcheck_analyzer_push(a, x, n) || vmcheck_analyzer_finish(a, &r, segs, n_segs, script)) r = NULL;
+    vmcheck_analyzer_destroy(&a);
+    return r;
+}
+
+static const VmcheckFlag *find(const VmcheckReport *r, enum VmcheckFlagCode code)
+{
+    for (size_t i = 0; r && i < r->flag_count; i++)
+        if (r->flags[i].code == code) return &r->flags[i];
+    return NULL;
+}
+
+static void expect(const char *what, const VmcheckReport *r, enum VmcheckFlagCode code, enum VmcheckSeverity sev)
+{
+    const VmcheckFlag *f = find(r, code);
+    CHECK(f != NULL, "%s: flag %s missing", what, vmcheck_flag_name(code));
+    if (!f) return;
+    int digit = 0;
+    for (const char *p = f->message; *p; p++) digit |= *p >= '0' && *p <= '9';
+    printf("  %-16s %s\n", vmcheck_flag_name(code), f->message);
+    /* a figure in the message, except where there is none to give */
+    int figure_free = code == VMCHECK_FLAG_NO_SPEECH || code == VMCHECK_FLAG_NUMBER_NOT_FOUND;
+    CHECK(strlen(f->message) > 30 && (digit || figure_free), "%s: message '%s'", what, f->message);
+    CHECK(!strchr(f->message, '\n'), "%s: one line", what);
+    CHECK(f->severity == sev, "%s: severity", what);
+}
+
+/* Syllable-like bursts: n of them, each on_s long, every period_s, after lead_s. */
+static float *bursts(size_t *len, double lead_s, int count, double on_s, double period_s, double rms, double f0)
+{
+    SynthPiece p[400];
+    size_t np = 0;
+    p[np++] = (SynthPiece){lead_s, 0};
+    for (int i = 0; i < count && np + 2 < 400; i++) {
+        p[np++] = (SynthPiece){on_s, f0 * (1.0 + 0.08 * (i % 5))};
+        p[np++] = (SynthPiece){period_s - on_s, 0};
+    }
+    p[np++] = (SynthPiece){0.5, 0};
+    return synth_message(len, 16000, p, np, 4000, rms);
+}
+
+int main(void)
+{
+    VmcheckConfig cfg;
+    vmcheck_config_default(&cfg);
+    size_t n;
+    VmcheckReport *r;
+
+    /* a clean message: 3 syllables/s, varied pitch, 10 s, given a number */
+    float *x = bursts(&n, 0.5, 30, 0.15, 0.33, 0.05, 110);
+    VmcheckSegmentSpec num = {VMCHECK_SEGMENT_NUMBER, 5.0, 9.0, 0};
+    r = analyse(x, n, &cfg, &num, 1, NULL);
+    CHECK(r && r->flag_count == 0, "a clean message has no flags (%zu: %s)", r ? r->flag_count : 99,
+          r && r->flag_count ? r->flags[0].message : "");
+    vmcheck_report_free(&r);
+
+    /* the same with limits under its pace: the number and the name are rushed */
+    VmcheckSegmentSpec fast[2] = {{VMCHECK_SEGMENT_NUMBER, 2.0, 4.0, 0}, {VMCHECK_SEGMENT_NAME, 6.0, 7.0, 0}};
+    cfg.max_number_rate = 2.0;
+    cfg.max_name_rate = 2.0;
+    r = analyse(x, n, &cfg, fast, 2, NULL);
+    printf("rushed number and name\n");
+    expect("rushed number", r, VMCHECK_FLAG_NUMBER_TOO_FAST, VMCHECK_SEVERITY_ERROR);
+    expect("rushed name", r, VMCHECK_FLAG_NAME_TOO_FAST, VMCHECK_SEVERITY_ERROR);
+    vmcheck_report_free(&r);
+    vmcheck_config_default(&cfg);
+
+    printf("no number given\n");
+    r = analyse(x, n, &cfg, NULL, 0, NULL);
+    expect("no number", r, VMCHECK_FLAG_NUMBER_NOT_FOUND, VMCHECK_SEVERITY_WARNING);
+    vmcheck_report_free(&r);
+
+    printf("a script of another message\n");
+    r = analyse(x, n, &cfg, &num, 1, "Hello.");
+    CHECK(r && !find(r, VMCHECK_FLAG_SCRIPT_MISMATCH), "with labels the script does not place segments");
+    vmcheck_report_free(&r);
+    r = analyse(x, n, &cfg, NULL, 0, "Hi, it's me. Bye.");
+    expect("script", r, VMCHECK_FLAG_SCRIPT_MISMATCH, VMCHECK_SEVERITY_WARNING);
+    vmcheck_report_free(&r);
+
+    printf("lift against baselines\n");
+    cfg.baseline_f0_hz = 200.0;
+    r = analyse(x, n, &cfg, &num, 1, NULL);
+    expect("no lift", r, VMCHECK_FLAG_NO_LIFT, VMCHECK_SEVERITY_WARNING);
+    vmcheck_report_free(&r);
+    cfg.baseline_f0_hz = 60.0;
+    r = analyse(x, n, &cfg, &num, 1, NULL);
+    expect("overdone lift", r, VMCHECK_FLAG_OVERDONE_LIFT, VMCHECK_SEVERITY_WARNING);
+    vmcheck_report_free(&r);
+    vmcheck_config_default(&cfg);
+
+    printf("limits moved by the caller\n");
+    cfg.long_message_s = 5.0;
+    cfg.monotone_range_st = 12.0;
+    r = analyse(x, n, &cfg, &num, 1, NULL);
+    expect("long", r, VMCHECK_FLAG_LONG_MESSAGE, VMCHECK_SEVERITY_WARNING);
+    expect("monotone", r, VMCHECK_FLAG_MONOTONE, VMCHECK_SEVERITY_WARNING);
+    vmcheck_report_free(&r);
+    vmcheck_config_default(&cfg);
+    free(x);
+
+    printf("late, quiet, clipped, noisy\n");
+    x = bursts(&n, 3.0, 16, 0.15, 0.25, 0.05, 110);
+    r = analyse(x, n, &cfg, NULL, 0, NULL);
+    expect("late", r, VMCHECK_FLAG_LATE_START, VMCHECK_SEVERITY_WARNING);
+    vmcheck_report_free(&r);
+    free(x);
+    x = bursts(&n, 0.5, 16, 0.15, 0.25, 0.003, 110); /* about -50 dBFS */
+    r = analyse(x, n, &cfg, NULL, 0, NULL);
+    expect("quiet", r, VMCHECK_FLAG_LOW_LEVEL, VMCHECK_SEVERITY_WARNING);
+    vmcheck_report_free(&r);
+    free(x);
+    x = bursts(&n, 0.5, 16, 0.15, 0.25, 0.6, 110);
+    for (size_t i = 0; i < n; i++) x[i] = x[i] > 1.0f ? 1.0f : x[i] < -1.0f ? -1.0f : x[i];
+    r = analyse(x, n, &cfg, NULL, 0, NULL);
+    expect("clipped", r, VMCHECK_FLAG_CLIPPING, VMCHECK_SEVERITY_WARNING);
+    vmcheck_report_free(&r);
+    free(x);
+    x = bursts(&n, 0.5, 16, 0.15, 0.25, 0.05, 110);
+    SynthRng rng;
+    synth_seed(&rng, 5);
+    synth_add_noise(x, n, 0.05 / 4.0, &rng); /* 12 dB under the bursts */
+    r = analyse(x, n, &cfg, NULL, 0, NULL);
+    expect("noisy", r, VMCHECK_FLAG_NOISY, VMCHECK_SEVERITY_WARNING);
+    vmcheck_report_free(&r);
+    memset(x, 0, n * sizeof(float));
+    r = analyse(x, n, &cfg, NULL, 0, NULL);
+    expect("silence", r, VMCHECK_FLAG_NO_SPEECH, VMCHECK_SEVERITY_ERROR);
+    vmcheck_report_free(&r);
+    free(x);
+    return test_done();
+}
