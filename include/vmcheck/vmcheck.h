@@ -205,6 +205,7 @@ typedef struct VmcheckReport {
     double syllables_per_s;
     double articulation_rate;
     double wpm_est;
+    double syllables_per_word;   /**< used for wpm_est: from the script, else 1.4 */
     /* pitch */
     double f0_median_hz, f0_p10_hz, f0_p90_hz; /**< 0 when nothing is voiced */
     double range_st;
