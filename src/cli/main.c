@@ -68,6 +68,22 @@ static int same_file(const char *a, const char *b)
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* out is NAME.labels.txt or NAME.txt beside audio NAME.ext (existing or not). */
+static int is_sidecar_of(const char *out, const char *audio)
+{
+    const char *slash = strrchr(audio, '/'), *dot = strrchr(audio, '.');
+    size_t stem = dot && (!slash || dot > slash + 1) ? (size_t)(dot - audio) : strlen(audio);
+    static const char *const suffix[2] = {".labels.txt", ".txt"};
+    for (int k = 0; k < 2; k++) {
+        char p[4096];
+        if (stem + strlen(suffix[k]) + 1 > sizeof(p)) continue;
+        memcpy(p, audio, stem);
+        strcpy(p + stem, suffix[k]);
+        if (!strcmp(p, out) || same_file(p, out)) return 1;
+    }
+    return 0;
+}
+
 /* Options that name a file (labels, script, baseline) are read before any
  * audio; if one is bad, every input gets an ok:false record naming it. */
 static int load_globals(CliOptions *o, char **script, char **labels_text, VmcheckSegmentSpec **segs, size_t *n_segs,
@@ -158,11 +174,19 @@ int main(int argc, char **argv)
                          : o.format == CLI_CSV   ? &cli_writer_csv
                                                  : &cli_writer_text;
     if (o.out_path) {
-        for (size_t i = 0; i < o.n_inputs; i++)
-            if (same_file(o.out_path, o.inputs[i]) || !strcmp(o.out_path, o.inputs[i])) {
-                fprintf(stderr, "vmcheck: -o %s: refusing to write over an input file\n", o.out_path);
-                goto done;
-            }
+        /* every file the run reads is an input: audio, labels, script,
+         * baseline, and the label and script files beside the audio */
+        const char *named[3] = {o.labels_path, o.script_path, o.baseline_path};
+        int clash = 0;
+        for (int k = 0; k < 3; k++) clash |= named[k] && (same_file(o.out_path, named[k]) || !strcmp(o.out_path, named[k]));
+        for (size_t i = 0; i < o.n_inputs && !clash; i++) {
+            clash |= same_file(o.out_path, o.inputs[i]) || !strcmp(o.out_path, o.inputs[i]);
+            if (!o.no_sidecar) clash |= is_sidecar_of(o.out_path, o.inputs[i]);
+        }
+        if (clash) {
+            fprintf(stderr, "vmcheck: -o %s: refusing to write over an input file\n", o.out_path);
+            goto done;
+        }
         struct stat st;
         if (stat(o.out_path, &st) == 0 && S_ISDIR(st.st_mode)) {
             fprintf(stderr, "vmcheck: -o %s: is a directory\n", o.out_path);

@@ -93,7 +93,7 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         fprintf(f, "  Length      %s s of audio; speech %s-%s s (%s s), of which %s s phonation\n",
                 num(a, r->duration_s, 2), num(b, r->speech_start_s, 2), num(c, r->speech_end_s, 2),
                 num(d, r->speech_end_s - r->speech_start_s, 1), num(e, r->phonation_s, 1));
-        fprintf(f, "  Pauses      %zu of %s s or more, %s s in all, longest %s s\n", r->pause_count, "0.25",
+        fprintf(f, "  Pauses      %zu, %s s in all, longest %s s\n", r->pause_count,
                 num(a, r->pause_total_s, 2), num(b, r->longest_pause_s, 2));
     }
     if (r->has_speech) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <math.h>
+#include <pthread.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,11 @@
 #include "analyzer.h"
 #include "common/common.h"
 #include "common/fmt.h"
+
+/* libsndfile keeps the error of a failed open in one global: an open and
+ * the reading of its error must not interleave with another thread's open.
+ * Opens only parse a header, so serialising them costs nothing. */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Frames read per sf_readf_float call. */
 #define BLOCK_FRAMES 2048
@@ -185,9 +191,13 @@ int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char 
     }
     SF_INFO info;
     memset(&info, 0, sizeof(info));
+    char why[256];
+    pthread_mutex_lock(&open_lock);
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (!sf) snprintf(why, sizeof(why), "%s", sf_strerror(NULL));
+    pthread_mutex_unlock(&open_lock);
     if (!sf) {
-        vmc_log(lg, VMCHECK_LOG_ERROR, "not a readable audio file (libsndfile: %s)", sf_strerror(NULL));
+        vmc_log(lg, VMCHECK_LOG_ERROR, "not a readable audio file (libsndfile: %s)", why);
         return VMCHECK_EFORMAT;
     }
     int r = run(out, args, sf, &info);
@@ -237,9 +247,13 @@ int vmc_decode_memory(VmcheckReport **out, const VmcAnalyzeArgs *args, const voi
     SF_VIRTUAL_IO io = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
     SF_INFO info;
     memset(&info, 0, sizeof(info));
+    char why[256];
+    pthread_mutex_lock(&open_lock);
     SNDFILE *sf = sf_open_virtual(&io, SFM_READ, &info, &m);
+    if (!sf) snprintf(why, sizeof(why), "%s", sf_strerror(NULL));
+    pthread_mutex_unlock(&open_lock);
     if (!sf) {
-        vmc_log(lg, VMCHECK_LOG_ERROR, "not a readable audio file (libsndfile: %s)", sf_strerror(NULL));
+        vmc_log(lg, VMCHECK_LOG_ERROR, "not a readable audio file (libsndfile: %s)", why);
         return VMCHECK_EFORMAT;
     }
     int r = run(out, args, sf, &info);
