@@ -729,6 +729,99 @@ def check_csv(tmp, f):
         expect(oks == ["true"] * 5 + ["false"], "ok column %r" % oks)
 
 
+# ---------------------------------------------------------------- script, labels, export
+
+def read_labels(path):
+    """Audacity label track -> {kind: [(start, end), ...]} for name/number."""
+    out = {}
+    for line in open(path, encoding="utf-8"):
+        p = line.rstrip("\r\n").split("\t")
+        if len(p) >= 3 and p[2].lower() in ("name", "number"):
+            out.setdefault(p[2].lower(), []).append((float(p[0]), float(p[1])))
+    return out
+
+
+def iou(a, b):
+    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union > 0 else 0.0
+
+
+def check_script_locates(name):
+    """The sample's own script places name and number where its labels say
+    (overlap over union >= 0.5), source "script", verdicts as labelled."""
+    truth = read_labels(os.path.join(SAMPLES, name + ".labels.txt"))
+    r = run(["--json", "--no-sidecar", "--script", os.path.join(SAMPLES, name + ".txt"),
+             os.path.join(SAMPLES, name + ".wav")])
+    no_crash(r)
+    d = parse_json(r)
+    segs = d["segments"]
+    expect(all(s["source"] == "script" for s in segs) and segs, "segments %r" % segs)
+    for kind, spans in truth.items():
+        mine = [(s["start_s"], s["end_s"]) for s in segs if s["kind"] == kind]
+        for t in spans:
+            best = max((iou(t, m) for m in mine), default=0.0)
+            expect(best >= 0.5, "%s %s: best IoU %.2f with %r" % (name, kind, best, mine))
+    flagged = {f["code"] for f in d["flags"]}
+    want = {"rushed-number": "number_too_fast", "rushed-name": "name_too_fast"}.get(name)
+    expect((want in flagged) if want else not (flagged & {"number_too_fast", "name_too_fast"}),
+           "%s flags %r" % (name, sorted(flagged)))
+
+
+def check_wrong_script(tmp):
+    """A script of another message: script_mismatch, and no invented segments."""
+    p = os.path.join(tmp, "wrong-script.txt")
+    with open(p, "w") as f:
+        f.write("Hello John, this is Priya Raman from Acme Insurance. I wanted to talk to you about your "
+                "renewal quote for next year. Please ring me back on 020 7946 0958, that's 020 7946 0958. "
+                "Many thanks, goodbye.\n")
+    r = run(["--json", "--no-sidecar", "--script", p, os.path.join(SAMPLES, "good.wav")])
+    d = parse_json(r)
+    codes = [f["code"] for f in d["flags"]]
+    expect("script_mismatch" in codes, "flags %r" % codes)
+    expect(not any(s["source"] == "script" for s in d["segments"]), "segments %r" % d["segments"])
+
+
+def check_sidecar_script(tmp):
+    """NAME.txt beside NAME.wav is used (and said so) when there is no label file."""
+    d = os.path.join(tmp, "sidecar-script")
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(os.path.join(SAMPLES, "rushed-name.wav"), d)
+    shutil.copy(os.path.join(SAMPLES, "rushed-name.txt"), d)
+    r = run([os.path.join(d, "rushed-name.wav")])
+    expect("aligned to the script" in r.out and "rushed-name.txt" in r.out, r.describe())
+    expect(r.rc == 1 and "name" in r.out.lower(), r.describe())
+
+
+def check_junk_script(tmp):
+    """A binary script: exit 2, one line naming the script and the line."""
+    p = os.path.join(tmp, "junk.txt")
+    with open(p, "wb") as f:
+        f.write(b"Hi it's Sam\n\x89PNG\x1a\xff\xfe\n")
+    r = run(["--json", "--script", p, os.path.join(SAMPLES, "good.wav")])
+    expect(r.rc == 2, r.describe())
+    expect(len(r.err_lines()) == 1 and "junk.txt" in r.err and "line 2" in r.err, r.describe())
+    d = parse_json(r)
+    expect(d["ok"] is False and "junk.txt" in d["error"], r.describe())
+
+
+def check_export_labels(tmp):
+    """--export-labels: an Audacity track with pauses, syllables, segments and flags, times in range."""
+    p = os.path.join(tmp, "export.txt")
+    r = run(["--export-labels", p, os.path.join(SAMPLES, "rushed-number.wav")])
+    expect(r.rc == 1, r.describe())
+    rows = [l.rstrip("\n").split("\t") for l in open(p, encoding="utf-8")]
+    expect(all(len(x) == 3 for x in rows), "malformed rows")
+    kinds = [x[2].split(" ")[0].rstrip(":") for x in rows]
+    for k in ("pause", "syl", "name", "number", "number_too_fast"):
+        expect(k in kinds, "no %s label in %r" % (k, sorted(set(kinds))))
+    for a, b, _ in rows:
+        expect(0.0 <= float(a) <= float(b) <= 14.5, "times %s %s" % (a, b))
+    d = parse_json(run(["--json", os.path.join(SAMPLES, "rushed-number.wav")]))
+    expect(kinds.count("syl") == d["rate"]["syllables"], "syllable points %d vs %d" %
+           (kinds.count("syl"), d["rate"]["syllables"]))
+
+
 def main():
     global VMCHECK, SAMPLES
     args = sys.argv[1:]
@@ -772,6 +865,12 @@ def main():
         check_outfile(tmp)
         check_usage()
         check("csv: strict parse, header + one row per input, odd file name intact", check_csv, tmp, f)
+        for n in SAMPLE_NAMES:
+            check("--script locates the labelled name and number: %s" % n, check_script_locates, n)
+        check("a script of another message gives script_mismatch, no segments", check_wrong_script, tmp)
+        check("NAME.txt beside the audio is used", check_sidecar_script, tmp)
+        check("binary junk as a script: exit 2, one line naming file and line", check_junk_script, tmp)
+        check("--export-labels writes pauses, syllables, segments and flags", check_export_labels, tmp)
     finally:
         for root, dirs, files in os.walk(tmp):
             for x in dirs + files:
