@@ -115,10 +115,13 @@ out:
     free(own);
 }
 
+/* Results wait in a ring of `window` slots: slot i % window holds result
+ * i once done[slot] == i + 1.  Workers never run more than window ahead of
+ * the writer, so the ring never overwrites a result not yet written. */
 typedef struct Batch {
     const BatchShared *sh;
     CliResult *res;
-    unsigned char *done;
+    size_t *done;
     size_t n, next, written, window;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -140,8 +143,8 @@ static void *worker(void *arg)
         CliResult r;
         batch_analyze_one(b->sh, b->sh->opt->inputs[i], &r);
         pthread_mutex_lock(&b->mu);
-        b->res[i] = r;
-        b->done[i] = 1;
+        b->res[i % b->window] = r;
+        b->done[i % b->window] = i + 1;
         pthread_cond_broadcast(&b->cv);
         pthread_mutex_unlock(&b->mu);
     }
@@ -156,8 +159,8 @@ int batch_run(const BatchShared *sh, unsigned jobs, BatchSink sink, void *ctx)
     if (jobs > b.n) jobs = (unsigned)b.n;
     if (jobs < 1) jobs = 1;
     b.window = 2 * (size_t)jobs;
-    b.res = calloc(b.n ? b.n : 1, sizeof(*b.res));
-    b.done = calloc(b.n ? b.n : 1, 1);
+    b.res = calloc(b.window, sizeof(*b.res));
+    b.done = calloc(b.window, sizeof(*b.done));
     pthread_t *th = calloc(jobs, sizeof(*th));
     if (!b.res || !b.done || !th) {
         free(b.res);
@@ -170,18 +173,19 @@ int batch_run(const BatchShared *sh, unsigned jobs, BatchSink sink, void *ctx)
     unsigned started = 0;
     for (; started < jobs; started++)
         if (pthread_create(&th[started], NULL, worker, &b)) break;
-    if (started == 0) { /* no threads at all: work inline, no window */
-        b.window = b.n;
-        worker(&b);
-    }
     for (size_t i = 0; i < b.n; i++) {
-        pthread_mutex_lock(&b.mu);
-        while (!b.done[i]) pthread_cond_wait(&b.cv, &b.mu);
-        pthread_mutex_unlock(&b.mu);
-        sink(ctx, &b.res[i], i);
-        vmcheck_report_free(&b.res[i].report);
-        free((char *)b.res[i].labels_used);
-        free((char *)b.res[i].script_used);
+        CliResult *r = &b.res[i % b.window];
+        if (started == 0) { /* no thread could start: analyse here, one at a time */
+            batch_analyze_one(sh, sh->opt->inputs[i], r);
+        } else {
+            pthread_mutex_lock(&b.mu);
+            while (b.done[i % b.window] != i + 1) pthread_cond_wait(&b.cv, &b.mu);
+            pthread_mutex_unlock(&b.mu);
+        }
+        sink(ctx, r, i);
+        vmcheck_report_free(&r->report);
+        free((char *)r->labels_used);
+        free((char *)r->script_used);
         pthread_mutex_lock(&b.mu);
         b.written = i + 1;
         pthread_cond_broadcast(&b.cv);
