@@ -220,6 +220,17 @@ int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int 
     return VMCHECK_OK;
 }
 
+int vmc_analyzer_reserve(VmcheckAnalyzer *a, unsigned long long samples)
+{
+    /* frames whose centre lies in the signal, one spare */
+    size_t frames = (size_t)((double)samples / (double)a->rate / VMCHECK_HOP_S) + 2;
+    int r = vmc_grow((void **)&a->tracks.energy_db.v, &a->tracks.energy_db.cap, frames, sizeof(float));
+    r |= vmc_grow((void **)&a->tracks.band_db.v, &a->tracks.band_db.cap, frames, sizeof(float));
+    r |= vmc_grow((void **)&a->tracks.pitch_cands.v, &a->tracks.pitch_cands.cap, frames * VMC_PITCH_STRIDE,
+                  sizeof(float));
+    return r ? VMCHECK_ENOMEM : VMCHECK_OK;
+}
+
 void vmc_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped, size_t total)
 {
     if (!a->clip_external) {

@@ -74,6 +74,9 @@ int vmc_analyzer_push(VmcheckAnalyzer *a, const float *x, size_t n);
  * and counted clipping (the decoder does, on the channels before the mix). */
 int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int checked);
 void vmc_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped, size_t total);
+/* The stream will be about this many samples: size the tracks once, exactly,
+ * instead of doubling them (which can leave half their memory unused). */
+int vmc_analyzer_reserve(VmcheckAnalyzer *a, unsigned long long samples);
 int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSegmentSpec *segs, size_t n_segs,
                         const char *script);
 

@@ -16,6 +16,7 @@ int vmc_grow(void **buf, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return VMCHECK_OK;
     size_t ncap = *cap ? *cap : 64;
+    if (*cap == 0 && need > ncap) ncap = need; /* a first request for a known size: exactly that */
     while (ncap < need) {
         if (ncap > SIZE_MAX / 2) return VMCHECK_ENOMEM;
         ncap *= 2;

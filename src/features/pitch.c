@@ -160,13 +160,10 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
 {
     if (n == 0) return VMCHECK_OK;
     enum { K = VMC_PITCH_CANDS + 1 }; /* state 0 is unvoiced */
-    float *score = vmc_calloc(n * K, sizeof(float));
+    /* scores of the previous and current frame only; back-pointers for all */
+    float prev_score[K], cur_score[K];
     unsigned char *from = vmc_calloc(n * K, 1);
-    if (!score || !from) {
-        free(score);
-        free(from);
-        return VMCHECK_ENOMEM;
-    }
+    if (!from) return VMCHECK_ENOMEM;
     double global_peak = 0.0;
     for (size_t i = 0; i < n; i++)
         if ((double)cands[i * VMC_PITCH_STRIDE + 1] > global_peak) global_peak = (double)cands[i * VMC_PITCH_STRIDE + 1];
@@ -188,7 +185,7 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
     for (size_t j = 0; j < K; j++) {
         double d = -1e30;
         if (j == 0 || j <= (size_t)cands[0]) DELTA(0, j, d);
-        score[j] = (float)d;
+        prev_score[j] = (float)d;
     }
     for (size_t i = 1; i < n; i++) {
         const float *pc = cands + (i - 1) * VMC_PITCH_STRIDE;
@@ -207,26 +204,26 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
                     cost = 0.0;
                 else
                     cost = par->octave_jump_cost * fabs(log2((double)pc[2 + q - 1] / (double)cc[2 + j - 1]));
-                double v = (double)score[(i - 1) * K + q] - cost;
+                double v = (double)prev_score[q] - cost;
                 if (v > best) {
                     best = v;
                     arg = (unsigned char)q;
                 }
             }
-            score[i * K + j] = (float)(best + d);
+            cur_score[j] = (float)(best + d);
             from[i * K + j] = arg;
         }
-        for (size_t j = nc + 1; j < K; j++) score[i * K + j] = -1e30f;
+        for (size_t j = nc + 1; j < K; j++) cur_score[j] = -1e30f;
+        memcpy(prev_score, cur_score, sizeof(prev_score));
     }
 #undef DELTA
     size_t j = 0;
     for (size_t q = 1; q <= (size_t)cands[(n - 1) * VMC_PITCH_STRIDE]; q++)
-        if (score[(n - 1) * K + q] > score[(n - 1) * K + j]) j = q;
+        if (prev_score[q] > prev_score[j]) j = q;
     for (size_t i = n; i-- > 0;) {
         f0[i] = j == 0 ? 0.0f : cands[i * VMC_PITCH_STRIDE + 2 + j - 1];
         j = from[i * K + j];
     }
-    free(score);
     free(from);
     return VMCHECK_OK;
 }
