@@ -313,11 +313,22 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
             VmcSegments more;
             r = vmc_segments_measure(&more, al.segs, al.n_segs, VMCHECK_SOURCE_SCRIPT, &an->activity, &an->nuclei,
                                      an->n_frames, a->tracks.hop_s);
+            /* The script says how many syllables the name and number hold;
+             * the detector's error is to miss some in rushed speech, so a
+             * segment counts at least the script's (a written 0 as "oh"). */
+            for (size_t i = 0; !r && i < more.n; i++)
+                if (more.v[i].syllables < al.syllables[i]) {
+                    more.v[i].syllables = al.syllables[i];
+                    double dur = more.v[i].end_s - more.v[i].start_s;
+                    more.v[i].syllables_per_s = dur > 0.0 ? (double)more.v[i].syllables / dur : 0.0;
+                }
             if (!r) r = vmc_segments_append(&an->segments, &more);
             for (size_t i = 0; i < al.n_segs; i++) has_number |= al.segs[i].kind == VMCHECK_SEGMENT_NUMBER;
         }
-        /* a script with a number that was not found: do not guess one */
-        if (script->numbers) has_number = 1;
+        /* A script whose number could not be placed: no times are made up
+         * from it; the number may still be found in the audio (source auto)
+         * when the recording as a whole did not follow the script. */
+        if (script->numbers && !al.mismatch) has_number = 1;
         vmc_alignment_free(&al);
         if (r) return r;
     }

@@ -36,6 +36,7 @@ typedef struct Syl {
 void vmc_alignment_free(VmcAlignment *a)
 {
     free(a->segs);
+    free(a->syllables);
     memset(a, 0, sizeof(*a));
 }
 
@@ -162,7 +163,7 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
     }
     /* spans of the name and of each number: from the boundary before the
      * first matched nucleus of their syllables to the one after the last */
-    size_t cap = 0;
+    size_t cap = 0, cap_syl = 0;
     for (unsigned q = 0; q < sc->names + sc->numbers; q++) {
         const int is_name = q < sc->names;
         const unsigned g = is_name ? q + 1 : q - sc->names + 1;
@@ -193,7 +194,10 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
         if (start < act->start_s) start = act->start_s;
         if (end > act->end_s) end = act->end_s;
         if (end <= start) continue;
-        if (vmc_grow((void **)&out->segs, &cap, out->n_segs + 1, sizeof(VmcheckSegmentSpec))) goto done;
+        if (vmc_grow((void **)&out->segs, &cap, out->n_segs + 1, sizeof(VmcheckSegmentSpec)) ||
+            vmc_grow((void **)&out->syllables, &cap_syl, out->n_segs + 1, sizeof(unsigned)))
+            goto done;
+        out->syllables[out->n_segs] = (unsigned)want;
         out->segs[out->n_segs++] =
             (VmcheckSegmentSpec){is_name ? VMCHECK_SEGMENT_NAME : VMCHECK_SEGMENT_NUMBER, start, end, 0};
     }
