@@ -68,8 +68,10 @@ static int hand_over(VmcheckAnalyzer *a)
     a->busy = a->filling;
     a->filling = a->busy == &a->batches[0] ? &a->batches[1] : &a->batches[0];
     atomic_store(&a->next_claim, 0);
-    if (a->pool) vmc_pool_start(a->pool, analyse_frames, a);
-    else r = finish_busy(a); /* alone: analyse it now */
+    if (a->pool)
+        vmc_pool_start(a->pool, analyse_frames, a);
+    else
+        r = finish_busy(a); /* alone: analyse it now */
     return r;
 }
 
@@ -191,10 +193,7 @@ static int feed(VmcheckAnalyzer *a, const float *x, size_t n)
     return 0;
 }
 
-int vmc_analyzer_push(VmcheckAnalyzer *a, const float *x, size_t n)
-{
-    return vmc_analyzer_push_checked(a, x, n, 0);
-}
+int vmc_analyzer_push(VmcheckAnalyzer *a, const float *x, size_t n) { return vmc_analyzer_push_checked(a, x, n, 0); }
 
 int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int checked)
 {
@@ -335,13 +334,13 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
     if (has_number) return VMCHECK_OK;
     VmcheckSegmentSpec *found = NULL;
     size_t n_found = 0;
-    const VmcNumberInput in = {&an->activity, &an->nuclei, a->tracks.energy_db.v, a->tracks.band_db.v,
-                               an->f0_hz, an->n_frames, a->tracks.hop_s};
+    const VmcNumberInput in = {&an->activity, &an->nuclei,  a->tracks.energy_db.v, a->tracks.band_db.v,
+                               an->f0_hz,     an->n_frames, a->tracks.hop_s};
     r = vmc_number_find(&found, &n_found, &in);
     if (!r && n_found) {
         VmcSegments more;
-        r = vmc_segments_measure(&more, found, n_found, VMCHECK_SOURCE_AUTO, &an->activity, &an->nuclei,
-                                 an->n_frames, a->tracks.hop_s);
+        r = vmc_segments_measure(&more, found, n_found, VMCHECK_SOURCE_AUTO, &an->activity, &an->nuclei, an->n_frames,
+                                 a->tracks.hop_s);
         if (!r) r = vmc_segments_append(&an->segments, &more);
     }
     free(found);
@@ -401,8 +400,9 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     an.f0_hz = vmc_calloc(an.n_frames, sizeof(float));
     r = an.f0_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
     if (!r) r = vmc_pitch_path(an.f0_hz, a->tracks.pitch_cands.v, an.n_frames, &a->pitch_par);
-    if (!r) r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.f0_hz, an.n_frames, a->tracks.hop_s,
-                             0.020, a->cfg.min_pause_s);
+    if (!r)
+        r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.f0_hz, an.n_frames, a->tracks.hop_s, 0.020,
+                                a->cfg.min_pause_s);
     if (!r) {
         VmcNucleiParams np;
         vmc_nuclei_params_default(&np);

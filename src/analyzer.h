@@ -33,23 +33,23 @@ typedef struct VmcFrameWork {
 /* A batch of frames waiting for the per-frame features, and their results. */
 typedef struct VmcBatch {
     size_t n;
-    float *frames;            /* VMC_BATCH * win */
-    float *peak;              /* each frame's local peak */
+    float *frames; /* VMC_BATCH * win */
+    float *peak;   /* each frame's local peak */
     float *band_db;
-    float *cands;             /* VMC_BATCH * VMC_PITCH_STRIDE */
+    float *cands; /* VMC_BATCH * VMC_PITCH_STRIDE */
 } VmcBatch;
 
 struct VmcheckAnalyzer {
     VmcheckConfig cfg;
-    unsigned rate;            /* input rate */
-    unsigned decim;           /* input rate / analysis rate */
-    double arate;             /* analysis rate */
-    VmcEnergyMeter energy;    /* on the input samples */
+    unsigned rate;         /* input rate */
+    unsigned decim;        /* input rate / analysis rate */
+    double arate;          /* analysis rate */
+    VmcEnergyMeter energy; /* on the input samples */
     VmcDecimator *dec;
     VmcFramer *framer;
-    size_t win;               /* analysis window, samples */
-    VmcFrameWork *work;       /* one per thread */
-    unsigned n_work;          /* of which initialised */
+    size_t win;         /* analysis window, samples */
+    VmcFrameWork *work; /* one per thread */
+    unsigned n_work;    /* of which initialised */
     VmcPool *pool;
     VmcBatch batches[2];
     VmcBatch *filling;        /* the framer's */
@@ -64,7 +64,7 @@ struct VmcheckAnalyzer {
     unsigned long long clipped, clip_total;
     int clip_external;
     int finished;
-    int status;               /* sticky error */
+    int status; /* sticky error */
 };
 
 int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigned rate);

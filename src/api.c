@@ -54,12 +54,12 @@ static int in(double v, double lo, double hi) { return isfinite(v) && v >= lo &&
 /* Settings that would make the analysis meaningless are misuse. */
 static int config_ok(const VmcheckConfig *c)
 {
-    return in(c->min_pause_s, 0.02, 10.0) && in(c->max_number_rate, 0.1, 50.0) &&
-           in(c->max_name_rate, 0.1, 50.0) && in(c->pitch_floor_hz, 30.0, 400.0) &&
-           in(c->pitch_ceiling_hz, c->pitch_floor_hz * 1.5, 1000.0) && in(c->baseline_f0_hz, 0.0, 1000.0) &&
-           isfinite(c->min_lift_st) && isfinite(c->max_lift_st) && isfinite(c->monotone_range_st) &&
-           isfinite(c->long_message_s) && isfinite(c->late_start_s) && isfinite(c->low_level_dbfs) &&
-           isfinite(c->clipping_ratio) && isfinite(c->noisy_snr_db) && c->threads >= 0 && c->threads <= 64;
+    return in(c->min_pause_s, 0.02, 10.0) && in(c->max_number_rate, 0.1, 50.0) && in(c->max_name_rate, 0.1, 50.0) &&
+           in(c->pitch_floor_hz, 30.0, 400.0) && in(c->pitch_ceiling_hz, c->pitch_floor_hz * 1.5, 1000.0) &&
+           in(c->baseline_f0_hz, 0.0, 1000.0) && isfinite(c->min_lift_st) && isfinite(c->max_lift_st) &&
+           isfinite(c->monotone_range_st) && isfinite(c->long_message_s) && isfinite(c->late_start_s) &&
+           isfinite(c->low_level_dbfs) && isfinite(c->clipping_ratio) && isfinite(c->noisy_snr_db) && c->threads >= 0 &&
+           c->threads <= 64;
 }
 
 static const VmcheckConfig *config_or_default(const VmcheckConfig *cfg, VmcheckConfig *tmp)

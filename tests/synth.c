@@ -109,7 +109,7 @@ uint8_t synth_mulaw_encode(float xf)
     int exp = 7;
     for (int mask = 0x4000; (x & mask) == 0 && exp > 0; mask >>= 1) exp--;
     int mant = (x >> (exp + 3)) & 0x0F;
-    return (uint8_t)~(sign | (exp << 4) | mant);
+    return (uint8_t) ~(sign | (exp << 4) | mant);
 }
 
 float synth_mulaw_decode(uint8_t u)

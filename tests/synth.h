@@ -11,8 +11,8 @@ typedef struct SynthRng {
 } SynthRng;
 
 void synth_seed(SynthRng *r, uint64_t seed);
-double synth_uniform(SynthRng *r);   /* [0, 1) */
-double synth_gauss(SynthRng *r);     /* N(0, 1) */
+double synth_uniform(SynthRng *r); /* [0, 1) */
+double synth_gauss(SynthRng *r);   /* N(0, 1) */
 
 /* A vowel-like harmonic tone: harmonics of f0 up to max_hz with 1/k
  * amplitudes, scaled so its RMS is rms.  phase carries over between calls. */

@@ -53,15 +53,15 @@ extern "C" {
 /** Return codes. */
 enum VmcheckStatus {
     VMCHECK_OK = 0,
-    VMCHECK_EINVAL = -1,     /**< invalid argument (API misuse) */
-    VMCHECK_ENOMEM = -2,     /**< out of memory */
-    VMCHECK_EIO = -3,        /**< path missing, unreadable or a directory */
-    VMCHECK_EFORMAT = -4,    /**< not audio, truncated or unsupported encoding */
-    VMCHECK_ERANGE = -5,     /**< channels, sample rate or length out of bounds */
-    VMCHECK_EDATA = -6,      /**< NaN or infinite samples */
-    VMCHECK_EEMPTY = -7,     /**< empty file or zero frames */
-    VMCHECK_ELABELS = -8,    /**< malformed label/segment spec or times outside the recording */
-    VMCHECK_ESCRIPT = -9,    /**< malformed script text */
+    VMCHECK_EINVAL = -1,  /**< invalid argument (API misuse) */
+    VMCHECK_ENOMEM = -2,  /**< out of memory */
+    VMCHECK_EIO = -3,     /**< path missing, unreadable or a directory */
+    VMCHECK_EFORMAT = -4, /**< not audio, truncated or unsupported encoding */
+    VMCHECK_ERANGE = -5,  /**< channels, sample rate or length out of bounds */
+    VMCHECK_EDATA = -6,   /**< NaN or infinite samples */
+    VMCHECK_EEMPTY = -7,  /**< empty file or zero frames */
+    VMCHECK_ELABELS = -8, /**< malformed label/segment spec or times outside the recording */
+    VMCHECK_ESCRIPT = -9, /**< malformed script text */
 };
 
 /** Hard limits on input (checked before any allocation). */
@@ -93,22 +93,22 @@ typedef struct VmcheckLogger {
  */
 typedef struct VmcheckConfig {
     VmcheckLogger logger;
-    double min_pause_s;          /**< shortest silence counted as a pause (0.25) */
-    double max_number_rate;      /**< number segment limit, syllables/s (3.5) */
-    double max_name_rate;        /**< name segment limit, syllables/s (4.0) */
-    double pitch_floor_hz;       /**< lowest F0 searched (60) */
-    double pitch_ceiling_hz;     /**< highest F0 searched (500) */
-    double baseline_f0_hz;       /**< the speaker's ordinary median F0; 0 = none (lift_st null) */
-    double min_lift_st;          /**< no_lift below this (0.5) */
-    double max_lift_st;          /**< overdone_lift above this (6.0) */
-    double monotone_range_st;    /**< monotone below this pitch range (3.0) */
-    double long_message_s;       /**< long_message above this speech span (30) */
-    double late_start_s;         /**< late_start when speech begins after this (2.0) */
-    double low_level_dbfs;       /**< low_level when speech is under this (-40) */
-    double clipping_ratio;       /**< clipping when more samples than this are clipped (0.001) */
-    double noisy_snr_db;         /**< noisy when SNR is under this (15) */
-    int keep_tracks;             /**< keep per-frame tracks in the report (0) */
-    int threads;                 /**< threads one analysis may use (0 or 1: only the caller's); results do not depend on it */
+    double min_pause_s;       /**< shortest silence counted as a pause (0.25) */
+    double max_number_rate;   /**< number segment limit, syllables/s (3.5) */
+    double max_name_rate;     /**< name segment limit, syllables/s (4.0) */
+    double pitch_floor_hz;    /**< lowest F0 searched (60) */
+    double pitch_ceiling_hz;  /**< highest F0 searched (500) */
+    double baseline_f0_hz;    /**< the speaker's ordinary median F0; 0 = none (lift_st null) */
+    double min_lift_st;       /**< no_lift below this (0.5) */
+    double max_lift_st;       /**< overdone_lift above this (6.0) */
+    double monotone_range_st; /**< monotone below this pitch range (3.0) */
+    double long_message_s;    /**< long_message above this speech span (30) */
+    double late_start_s;      /**< late_start when speech begins after this (2.0) */
+    double low_level_dbfs;    /**< low_level when speech is under this (-40) */
+    double clipping_ratio;    /**< clipping when more samples than this are clipped (0.001) */
+    double noisy_snr_db;      /**< noisy when SNR is under this (15) */
+    int keep_tracks;          /**< keep per-frame tracks in the report (0) */
+    int threads; /**< threads one analysis may use (0 or 1: only the caller's); results do not depend on it */
 } VmcheckConfig;
 
 /** Kind of a message segment. */
@@ -129,7 +129,7 @@ typedef struct VmcheckSegmentSpec {
     enum VmcheckSegmentKind kind;
     double start_s;
     double end_s;
-    unsigned line;           /**< line of the label file it came from, for messages; 0 if none */
+    unsigned line; /**< line of the label file it came from, for messages; 0 if none */
 } VmcheckSegmentSpec;
 
 enum VmcheckSeverity {
@@ -158,8 +158,8 @@ enum VmcheckFlagCode {
 typedef struct VmcheckFlag {
     enum VmcheckFlagCode code;
     enum VmcheckSeverity severity;
-    double start_s, end_s;   /**< the stretch concerned; both 0 for the whole message */
-    char message[200];       /**< one line: the figure and the remedy */
+    double start_s, end_s; /**< the stretch concerned; both 0 for the whole message */
+    char message[200];     /**< one line: the figure and the remedy */
 } VmcheckFlag;
 
 typedef struct VmcheckPause {
@@ -172,11 +172,11 @@ typedef struct VmcheckSegment {
     double start_s, end_s;
     size_t syllables;
     double syllables_per_s;
-    int too_fast;            /**< verdict: 1 too fast, 0 ok */
-    double median_f0_hz;     /**< 0 when unvoiced */
-    size_t groups;           /**< digit groups: stretches of speech separated by gaps of 120 ms or more */
-    size_t gap_count;        /**< gaps between the groups (groups - 1) */
-    VmcheckPause *gaps;      /**< their times (owned by the report) */
+    int too_fast;        /**< verdict: 1 too fast, 0 ok */
+    double median_f0_hz; /**< 0 when unvoiced */
+    size_t groups;       /**< digit groups: stretches of speech separated by gaps of 120 ms or more */
+    size_t gap_count;    /**< gaps between the groups (groups - 1) */
+    VmcheckPause *gaps;  /**< their times (owned by the report) */
 } VmcheckSegment;
 
 /** A finished analysis.  Owned by the library: free with vmcheck_report_free(). */
@@ -185,7 +185,7 @@ typedef struct VmcheckReport {
     double duration_s;
     unsigned sample_rate_hz;
     unsigned channels;
-    char format[48];             /**< e.g. "WAV PCM 16"; "" for pushed samples */
+    char format[48]; /**< e.g. "WAV PCM 16"; "" for pushed samples */
     /* speech */
     int has_speech;
     double speech_start_s, speech_end_s;
@@ -195,36 +195,36 @@ typedef struct VmcheckReport {
     double longest_pause_s;
     VmcheckPause *pauses;
     /* loudness */
-    double speech_dbfs;          /**< mean level of speech frames; -INFINITY if none */
-    double noise_floor_dbfs;     /**< level of the quietest frames; -INFINITY for digital silence */
-    double snr_db;               /**< speech minus noise floor; INFINITY over digital silence */
-    double clipped_ratio;        /**< fraction of samples at full scale */
+    double speech_dbfs;      /**< mean level of speech frames; -INFINITY if none */
+    double noise_floor_dbfs; /**< level of the quietest frames; -INFINITY for digital silence */
+    double snr_db;           /**< speech minus noise floor; INFINITY over digital silence */
+    double clipped_ratio;    /**< fraction of samples at full scale */
     /* rate */
     size_t syllable_count;
-    double *syllables_s;         /**< times of syllable nuclei */
+    double *syllables_s; /**< times of syllable nuclei */
     double syllables_per_s;
     double articulation_rate;
     double wpm_est;
-    double syllables_per_word;   /**< used for wpm_est: from the script, else 1.4 */
+    double syllables_per_word; /**< used for wpm_est: from the script, else 1.4 */
     /* pitch */
     double f0_median_hz, f0_p10_hz, f0_p90_hz; /**< 0 when nothing is voiced */
     double range_st;
-    double voiced_ratio;         /**< voiced frames / frames of speech */
-    size_t voiced_frames;        /**< voiced frames of speech */
-    double lift_st;              /**< NAN without a baseline */
+    double voiced_ratio;  /**< voiced frames / frames of speech */
+    size_t voiced_frames; /**< voiced frames of speech */
+    double lift_st;       /**< NAN without a baseline */
     /* segments and flags */
     size_t segment_count;
     VmcheckSegment *segments;
     size_t flag_count;
     VmcheckFlag *flags;
     /* ranking */
-    double score;                /**< 0-100, see the README: 100 is a message with nothing to improve */
+    double score; /**< 0-100, see the README: 100 is a message with nothing to improve */
     /* tracks (only when keep_tracks) */
     double hop_s;
     size_t frame_count;
-    float *energy_db;            /**< per frame, floored at VMCHECK_TRACK_FLOOR_DB */
-    float *f0_hz;                /**< per frame, 0 where unvoiced */
-    float *band_db;              /**< per frame, 300-1200 Hz level (the syllable envelope), dBFS */
+    float *energy_db; /**< per frame, floored at VMCHECK_TRACK_FLOOR_DB */
+    float *f0_hz;     /**< per frame, 0 where unvoiced */
+    float *band_db;   /**< per frame, 300-1200 Hz level (the syllable envelope), dBFS */
 } VmcheckReport;
 
 /** Streaming analyser. */
@@ -258,16 +258,16 @@ VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyzer_create(VmcheckAnalyzer **ou
  *         VMCHECK_EDATA (a NaN or infinite sample: the analyser is then finished with an error),
  *         VMCHECK_ERANGE (longer than VMCHECK_MAX_DURATION_S), VMCHECK_ENOMEM
  */
-VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyzer_push(VmcheckAnalyzer *a, const float *samples,
-                                                          size_t n_frames) VMCHECK_NONNULL(1);
+VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyzer_push(VmcheckAnalyzer *a, const float *samples, size_t n_frames)
+    VMCHECK_NONNULL(1);
 
 /**
  * Note that clipped_frames samples of the original (pre-downmix) signal were
  * at full scale, of total_samples.  Called by the decoder; optional otherwise.
  * @return VMCHECK_OK, VMCHECK_EINVAL
  */
-VMCHECK_API int vmcheck_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped_samples,
-                                              size_t total_samples) VMCHECK_NONNULL(1);
+VMCHECK_API int vmcheck_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped_samples, size_t total_samples)
+    VMCHECK_NONNULL(1);
 
 /**
  * End of stream: run events and scoring and return the report.
@@ -321,9 +321,8 @@ VMCHECK_API void vmcheck_report_free(VmcheckReport **r);
  * @param bad_line    on VMCHECK_ELABELS receives the 1-based line at fault (may be NULL)
  * @return VMCHECK_OK, VMCHECK_EINVAL, VMCHECK_ELABELS, VMCHECK_ENOMEM
  */
-VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_labels_parse(VmcheckSegmentSpec **out, size_t *n_out,
-                                                         size_t *bad_line, const char *text, size_t len)
-    VMCHECK_NONNULL(1, 2);
+VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_labels_parse(VmcheckSegmentSpec **out, size_t *n_out, size_t *bad_line,
+                                                         const char *text, size_t len) VMCHECK_NONNULL(1, 2);
 
 #ifdef __cplusplus
 }

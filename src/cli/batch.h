@@ -10,10 +10,10 @@ typedef struct BatchShared {
     const CliOptions *opt;
     const VmcheckSegmentSpec *segs; /* global segments (--labels, --name, --number) */
     size_t n_segs;
-    const char *labels_path;        /* where the global segments came from */
-    const char *script;             /* global script text or NULL */
-    int sidecars;                   /* pick up NAME.labels.txt / NAME.txt beside each file */
-    unsigned threads_per_file;      /* threads one file's analysis may use */
+    const char *labels_path;   /* where the global segments came from */
+    const char *script;        /* global script text or NULL */
+    int sidecars;              /* pick up NAME.labels.txt / NAME.txt beside each file */
+    unsigned threads_per_file; /* threads one file's analysis may use */
 } BatchShared;
 
 /* Called for each finished result in input order; the callee may keep nothing. */

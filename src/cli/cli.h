@@ -13,7 +13,7 @@ typedef struct CliOptions {
     VmcheckConfig cfg;
     enum CliFormat format;
     const char *labels_path;
-    VmcheckSegmentSpec *segs;    /* --name / --number (+ --labels) */
+    VmcheckSegmentSpec *segs; /* --name / --number (+ --labels) */
     size_t n_segs;
     const char *script_path;
     const char *baseline_path;
@@ -21,20 +21,20 @@ typedef struct CliOptions {
     const char *out_path;
     unsigned jobs;
     int quiet;
-    int no_sidecar;              /* do not pick up NAME.labels.txt / NAME.txt */
-    char **inputs;               /* expanded file list */
+    int no_sidecar; /* do not pick up NAME.labels.txt / NAME.txt */
+    char **inputs;  /* expanded file list */
     size_t n_inputs;
-    int any_dir;                 /* an input was a directory */
-    int walk_failed;             /* a directory could not be read */
+    int any_dir;     /* an input was a directory */
+    int walk_failed; /* a directory could not be read */
 } CliOptions;
 
 /* One analysed file, as the writers see it. */
 typedef struct CliResult {
     const char *path;
-    int status;                  /* VMCHECK_OK or the error */
-    char error[512];             /* one line: why it could not be analysed */
-    VmcheckReport *report;       /* NULL on error */
-    const char *labels_used;     /* label file picked up beside the audio, or NULL */
+    int status;              /* VMCHECK_OK or the error */
+    char error[512];         /* one line: why it could not be analysed */
+    VmcheckReport *report;   /* NULL on error */
+    const char *labels_used; /* label file picked up beside the audio, or NULL */
     const char *script_used;
 } CliResult;
 

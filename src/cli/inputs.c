@@ -11,8 +11,8 @@
 
 #include "cli/cli.h"
 
-static const char *const audio_ext[] = {"wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "aif", "aiff",
-                                        "aifc", "au", "snd", "w64", "rf64", "caf", "voc", "sph", "nist"};
+static const char *const audio_ext[] = {"wav",  "wave", "flac", "ogg", "oga",  "opus", "mp3", "aif", "aiff",
+                                        "aifc", "au",   "snd",  "w64", "rf64", "caf",  "voc", "sph", "nist"};
 
 static int is_audio_name(const char *name)
 {
@@ -80,8 +80,10 @@ static int walk(CliOptions *o, size_t *cap, const char *dir, int depth)
         struct stat st;
         if (bad >= 0 && stat(names[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             int r = walk(o, cap, names[i], depth + 1);
-            if (r < 0) bad = r;
-            else bad |= r;
+            if (r < 0)
+                bad = r;
+            else
+                bad |= r;
             free(names[i]);
         } else if (bad >= 0 && is_audio_name(names[i])) {
             if (push(o, cap, names[i])) bad = -1;

@@ -18,7 +18,7 @@ typedef struct Run {
     const CliWriter *w;
     FILE *out;
     int any_failed, any_error_flag;
-    int progress;               /* stderr is a terminal and there are several files */
+    int progress; /* stderr is a terminal and there are several files */
     struct timespec t0;
 } Run;
 
@@ -104,8 +104,8 @@ static int load_globals(CliOptions *o, char **script, char **labels_text, Vmchec
             return -1;
         }
         if (vmcheck_labels_parse(&v, &n, &bad, *labels_text, len)) {
-            snprintf(err, err_size, "%s: line %zu: not a label line (start<TAB>end<TAB>label, seconds)",
-                     o->labels_path, bad);
+            snprintf(err, err_size, "%s: line %zu: not a label line (start<TAB>end<TAB>label, seconds)", o->labels_path,
+                     bad);
             return -1;
         }
         *segs = calloc(n + o->n_segs + 1, sizeof(**segs));
@@ -178,7 +178,8 @@ int main(int argc, char **argv)
          * baseline, and the label and script files beside the audio */
         const char *named[3] = {o.labels_path, o.script_path, o.baseline_path};
         int clash = 0;
-        for (int k = 0; k < 3; k++) clash |= named[k] && (same_file(o.out_path, named[k]) || !strcmp(o.out_path, named[k]));
+        for (int k = 0; k < 3; k++)
+            clash |= named[k] && (same_file(o.out_path, named[k]) || !strcmp(o.out_path, named[k]));
         for (size_t i = 0; i < o.n_inputs && !clash; i++) {
             clash |= same_file(o.out_path, o.inputs[i]) || !strcmp(o.out_path, o.inputs[i]);
             if (!o.no_sidecar) clash |= is_sidecar_of(o.out_path, o.inputs[i]);
@@ -222,8 +223,8 @@ int main(int argc, char **argv)
         /* the cores go to files first, then to frames within a file */
         unsigned files_at_once = o.jobs < o.n_inputs ? o.jobs : (unsigned)o.n_inputs;
         unsigned per_file = files_at_once ? o.jobs / files_at_once : 1;
-        BatchShared sh = {&o, segs ? segs : o.segs, n_segs, o.labels_path, script, !o.no_sidecar,
-                          per_file ? per_file : 1};
+        BatchShared sh = {
+            &o, segs ? segs : o.segs, n_segs, o.labels_path, script, !o.no_sidecar, per_file ? per_file : 1};
         if (batch_run(&sh, o.jobs, sink, &run)) {
             fprintf(stderr, "vmcheck: out of memory\n");
             goto done;

@@ -13,41 +13,40 @@
 #include "common/common.h"
 #include "common/fmt.h"
 
-static const char usage_text[] =
-    "Usage: vmcheck [OPTIONS] FILE|DIR...\n"
-    "Measure a practice answer-phone message: speaking rate, pauses, pitch,\n"
-    "loudness, length, and whether the name and phone number were rushed.\n"
-    "\n"
-    "  --format text|json|jsonl|csv  output format (default text)\n"
-    "  --json                 same as --format json\n"
-    "  --labels FILE          Audacity label track marking 'name' and 'number'\n"
-    "  --name S-E             the name is spoken from S to E seconds\n"
-    "  --number S-E           the number is spoken from S to E seconds (repeatable)\n"
-    "  --script FILE          the prepared text of the message\n"
-    "  --baseline FILE        the same speaker's ordinary voice, for pitch lift\n"
-    "  --tracks               add per-frame tracks to JSON\n"
-    "  --export-labels FILE   write pauses, syllables, segments and flags as labels\n"
-    "  --max-number-rate R    number limit in syllables/s (default 3.5)\n"
-    "  --max-name-rate R      name limit in syllables/s (default 4.0)\n"
-    "  --min-pause S          shortest silence counted as a pause (default 0.25)\n"
-    "  --pitch-floor HZ       lowest pitch searched (default 60)\n"
-    "  --pitch-ceiling HZ     highest pitch searched (default 500)\n"
-    "  --no-sidecar           ignore NAME.labels.txt and NAME.txt beside each file\n"
-    "Flag limits (defaults in brackets):\n"
-    "  --min-lift ST [0.5]  --max-lift ST [6]  --monotone-range ST [3]\n"
-    "  --long-message S [30]  --late-start S [2]  --low-level DBFS [-40]\n"
-    "  --clipping PERCENT [0.1]  --noisy-snr DB [15]\n"
-    "Flag limits (defaults in brackets):\n"
-    "  --min-lift ST [0.5]  --max-lift ST [6]  --monotone-range ST [3]\n"
-    "  --long-message S [30]  --late-start S [2]  --low-level DBFS [-40]\n"
-    "  --clipping PERCENT [0.1]  --noisy-snr DB [15]\n"
-    "  -j N                   files analysed in parallel (default: cores)\n"
-    "  -o FILE                write the output to FILE (atomically)\n"
-    "  -q                     print nothing on stdout; the exit status tells\n"
-    "  --version, --help\n"
-    "\n"
-    "Exit status: 0 all analysed and nothing to fix, 1 something to fix,\n"
-    "2 usage error or a file could not be analysed.\n";
+static const char usage_text[] = "Usage: vmcheck [OPTIONS] FILE|DIR...\n"
+                                 "Measure a practice answer-phone message: speaking rate, pauses, pitch,\n"
+                                 "loudness, length, and whether the name and phone number were rushed.\n"
+                                 "\n"
+                                 "  --format text|json|jsonl|csv  output format (default text)\n"
+                                 "  --json                 same as --format json\n"
+                                 "  --labels FILE          Audacity label track marking 'name' and 'number'\n"
+                                 "  --name S-E             the name is spoken from S to E seconds\n"
+                                 "  --number S-E           the number is spoken from S to E seconds (repeatable)\n"
+                                 "  --script FILE          the prepared text of the message\n"
+                                 "  --baseline FILE        the same speaker's ordinary voice, for pitch lift\n"
+                                 "  --tracks               add per-frame tracks to JSON\n"
+                                 "  --export-labels FILE   write pauses, syllables, segments and flags as labels\n"
+                                 "  --max-number-rate R    number limit in syllables/s (default 3.5)\n"
+                                 "  --max-name-rate R      name limit in syllables/s (default 4.0)\n"
+                                 "  --min-pause S          shortest silence counted as a pause (default 0.25)\n"
+                                 "  --pitch-floor HZ       lowest pitch searched (default 60)\n"
+                                 "  --pitch-ceiling HZ     highest pitch searched (default 500)\n"
+                                 "  --no-sidecar           ignore NAME.labels.txt and NAME.txt beside each file\n"
+                                 "Flag limits (defaults in brackets):\n"
+                                 "  --min-lift ST [0.5]  --max-lift ST [6]  --monotone-range ST [3]\n"
+                                 "  --long-message S [30]  --late-start S [2]  --low-level DBFS [-40]\n"
+                                 "  --clipping PERCENT [0.1]  --noisy-snr DB [15]\n"
+                                 "Flag limits (defaults in brackets):\n"
+                                 "  --min-lift ST [0.5]  --max-lift ST [6]  --monotone-range ST [3]\n"
+                                 "  --long-message S [30]  --late-start S [2]  --low-level DBFS [-40]\n"
+                                 "  --clipping PERCENT [0.1]  --noisy-snr DB [15]\n"
+                                 "  -j N                   files analysed in parallel (default: cores)\n"
+                                 "  -o FILE                write the output to FILE (atomically)\n"
+                                 "  -q                     print nothing on stdout; the exit status tells\n"
+                                 "  --version, --help\n"
+                                 "\n"
+                                 "Exit status: 0 all analysed and nothing to fix, 1 something to fix,\n"
+                                 "2 usage error or a file could not be analysed.\n";
 
 enum {
     OPT_FORMAT = 256,
@@ -145,7 +144,8 @@ static int parse_range(VmcheckSegmentSpec *seg, const char *s)
 static int add_seg(CliOptions *o, enum VmcheckSegmentKind kind, const char *arg, const char *opt)
 {
     VmcheckSegmentSpec s;
-    if (parse_range(&s, arg)) return usage_error("%s: '%s' is not a time range START-END in seconds (e.g. 12.5-17.0)", opt, arg);
+    if (parse_range(&s, arg))
+        return usage_error("%s: '%s' is not a time range START-END in seconds (e.g. 12.5-17.0)", opt, arg);
     s.kind = kind;
     VmcheckSegmentSpec *v = realloc(o->segs, (o->n_segs + 1) * sizeof(*v));
     if (!v) return usage_error("%s: out of memory", opt);
@@ -202,11 +202,16 @@ int cli_parse(CliOptions *o, int argc, char **argv)
         double v;
         switch (c) {
         case OPT_FORMAT:
-            if (!strcmp(optarg, "text")) o->format = CLI_TEXT;
-            else if (!strcmp(optarg, "json")) o->format = CLI_JSON;
-            else if (!strcmp(optarg, "jsonl")) o->format = CLI_JSONL;
-            else if (!strcmp(optarg, "csv")) o->format = CLI_CSV;
-            else return usage_error("--format: '%s' is not one of text, json, jsonl, csv", optarg);
+            if (!strcmp(optarg, "text"))
+                o->format = CLI_TEXT;
+            else if (!strcmp(optarg, "json"))
+                o->format = CLI_JSON;
+            else if (!strcmp(optarg, "jsonl"))
+                o->format = CLI_JSONL;
+            else if (!strcmp(optarg, "csv"))
+                o->format = CLI_CSV;
+            else
+                return usage_error("--format: '%s' is not one of text, json, jsonl, csv", optarg);
             break;
         case OPT_JSON: o->format = CLI_JSON; break;
         case OPT_LABELS: o->labels_path = optarg; break;

@@ -85,20 +85,23 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
                 num(a, s->start_s, 2), num(b, s->end_s, 2), num(c, s->syllables_per_s, 1),
                 s->too_fast ? "TOO FAST" : "ok");
     }
-    if (res->labels_used) fprintf(f, "  (segments from %s)\n", res->labels_used);
-    else if (res->script_used) fprintf(f, "  (segments aligned to the script %s)\n", res->script_used);
+    if (res->labels_used)
+        fprintf(f, "  (segments from %s)\n", res->labels_used);
+    else if (res->script_used)
+        fprintf(f, "  (segments aligned to the script %s)\n", res->script_used);
     if (!r->has_speech) {
         fprintf(f, "  Length      %s s, no speech found\n", num(a, r->duration_s, 2));
     } else {
         fprintf(f, "  Length      %s s of audio; speech %s-%s s (%s s), of which %s s phonation\n",
                 num(a, r->duration_s, 2), num(b, r->speech_start_s, 2), num(c, r->speech_end_s, 2),
                 num(d, r->speech_end_s - r->speech_start_s, 1), num(e, r->phonation_s, 1));
-        fprintf(f, "  Pauses      %zu, %s s in all, longest %s s\n", r->pause_count,
-                num(a, r->pause_total_s, 2), num(b, r->longest_pause_s, 2));
+        fprintf(f, "  Pauses      %zu, %s s in all, longest %s s\n", r->pause_count, num(a, r->pause_total_s, 2),
+                num(b, r->longest_pause_s, 2));
     }
     if (r->has_speech) {
-        fprintf(f, "  Rate        %s syllables/s, about %s words a minute (conversation: 3.5-5.5 syllables/s); "
-                   "%s without the pauses\n",
+        fprintf(f,
+                "  Rate        %s syllables/s, about %s words a minute (conversation: 3.5-5.5 syllables/s); "
+                "%s without the pauses\n",
                 num(a, r->syllables_per_s, 1), num(b, r->wpm_est, 0), num(c, r->articulation_rate, 1));
         if (r->voiced_frames)
             fprintf(f, "  Pitch       median %s Hz, range %s semitones (%s-%s Hz), voiced %s %% of speech\n",

@@ -10,8 +10,6 @@
  * "inf" or "-inf".  Returns the length (like snprintf). */
 int vmc_fmt_fixed(char *buf, size_t size, double v, int decimals);
 
-
-
 /* Parse a decimal number ("-12.5", "3", ".5", "1e-3") from s[0..len) with
  * '.' as the decimal point whatever the locale.  Returns the number of
  * characters used (0 if none); the value goes to *out. */

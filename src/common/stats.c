@@ -37,8 +37,7 @@ static float select_k(float *v, size_t n, size_t k)
     return v[k];
 }
 
-int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps,
-                    size_t np)
+int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps, size_t np)
 {
     float *tmp = vmc_calloc(n, sizeof(float));
     if (!tmp) return VMCHECK_ENOMEM;

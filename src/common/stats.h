@@ -11,8 +11,7 @@
 int vmc_percentile(double *out, const float *v, const unsigned char *keep, size_t n, double p);
 
 /* Several percentiles at once (ps ascending or not), one sort. */
-int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps,
-                    size_t np);
+int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps, size_t np);
 
 /* Weighted percentiles: the value below which lies fraction p/100 of the
  * total weight (the smallest such value), over the kept values with w > 0. */

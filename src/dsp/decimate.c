@@ -7,13 +7,13 @@
 
 struct VmcDecimator {
     unsigned m;
-    size_t half;         /* filter half-length; taps = 2*half + 1 */
-    float h0;            /* centre tap */
-    float *h;            /* non-zero taps at offsets off[k] from the centre (both sides) */
+    size_t half; /* filter half-length; taps = 2*half + 1 */
+    float h0;    /* centre tap */
+    float *h;    /* non-zero taps at offsets off[k] from the centre (both sides) */
     size_t *off;
     size_t nh;
-    float *buf;          /* pending input; buf[c] is the next output's centre */
-    float *odd, *acc;    /* M = 2 block scratch: odd samples, outputs */
+    float *buf;       /* pending input; buf[c] is the next output's centre */
+    float *odd, *acc; /* M = 2 block scratch: odd samples, outputs */
     size_t len, cap, c;
     size_t chunk;
     unsigned long long n_in, n_out;

@@ -8,17 +8,14 @@
 struct VmcFramer {
     double rate, hop;
     size_t win, chunk;
-    float *buf;              /* samples [base, base + len) */
+    float *buf; /* samples [base, base + len) */
     long long base;
     size_t len, cap;
     size_t next;             /* index of the next frame */
     unsigned long long n_in; /* samples pushed */
 };
 
-static long long centre(const VmcFramer *f, size_t i)
-{
-    return (long long)floor((double)i * f->rate * f->hop + 0.5);
-}
+static long long centre(const VmcFramer *f, size_t i) { return (long long)floor((double)i * f->rate * f->hop + 0.5); }
 
 VmcFramer *vmc_framer_create(double rate_hz, double hop_s, size_t win, size_t chunk)
 {

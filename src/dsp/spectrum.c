@@ -56,6 +56,5 @@ void vmc_spectrum_process(VmcSpectrum *s, const float *frame, float mean)
     for (size_t i = 0; i < s->win; i++) s->scratch[i] = (frame[i] - mean) * s->window[i];
     /* scratch[win..nfft) stays zero from init */
     vmc_fft_forward(s->fft, s->bins, s->scratch);
-    for (size_t k = 0; k < s->nbins; k++)
-        s->power[k] = s->bins[k].re * s->bins[k].re + s->bins[k].im * s->bins[k].im;
+    for (size_t k = 0; k < s->nbins; k++) s->power[k] = s->bins[k].re * s->bins[k].re + s->bins[k].im * s->bins[k].im;
 }

@@ -8,12 +8,12 @@
 #include "dsp/fft.h"
 
 typedef struct VmcSpectrum {
-    size_t win, nfft, nbins;  /* nbins = nfft/2 + 1 */
+    size_t win, nfft, nbins; /* nbins = nfft/2 + 1 */
     double rate_hz;
-    float *window;            /* Hann, win samples */
-    float *scratch;           /* nfft samples */
+    float *window;  /* Hann, win samples */
+    float *scratch; /* nfft samples */
     VmcCpx *bins;
-    float *power;             /* |X|^2 per bin, the frame's result */
+    float *power; /* |X|^2 per bin, the frame's result */
     VmcFft *fft;
 } VmcSpectrum;
 

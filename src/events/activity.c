@@ -55,8 +55,8 @@ static double local_level(const float *e, size_t n, size_t from, int dir)
 
 /* Edge between frame i-1 and frame i, where the level crosses thr: going
  * up (onset, i active) or down (offset, i silent). */
-static double refine_edge(const float *e, size_t n, size_t i, double thr, double floor_db, double hop_s,
-                          double win_s, int onset)
+static double refine_edge(const float *e, size_t n, size_t i, double thr, double floor_db, double hop_s, double win_s,
+                          int onset)
 {
     if (i == 0 || i >= n) return (double)i * hop_s;
     double lo = (double)e[i - 1], hi = (double)e[i];

@@ -17,21 +17,21 @@
 #include <stddef.h>
 
 typedef struct VmcRange {
-    size_t start, end;       /* frames [start, end) */
-    double start_s, end_s;   /* edges refined between frames, seconds */
+    size_t start, end;     /* frames [start, end) */
+    double start_s, end_s; /* edges refined between frames, seconds */
 } VmcRange;
 
 typedef struct VmcActivity {
     int has_speech;
-    size_t start, end;       /* speech span, frames [start, end) */
-    double start_s, end_s;   /* the same, edges refined, seconds */
+    size_t start, end;     /* speech span, frames [start, end) */
+    double start_s, end_s; /* the same, edges refined, seconds */
     VmcRange *pauses;
     size_t n_pauses;
-    unsigned char *active;   /* per frame: 1 speech, 0 silence */
+    unsigned char *active; /* per frame: 1 speech, 0 silence */
     size_t n;
-    double noise_db;         /* mean power of the frames under the off threshold, dB (track floor for digital silence) */
-    double speech_db;        /* mean power of the active frames, dB */
-    double on_db, off_db;    /* thresholds used */
+    double noise_db;      /* mean power of the frames under the off threshold, dB (track floor for digital silence) */
+    double speech_db;     /* mean power of the active frames, dB */
+    double on_db, off_db; /* thresholds used */
 } VmcActivity;
 
 /* energy_db: n frames on the hop_s grid, each the mean square over a

@@ -7,10 +7,10 @@
 #include "common/common.h"
 
 /* Costs of the alignment (in units of one syllable). */
-#define COST_MISSED 1.0      /* an expected syllable with no nucleus */
-#define COST_EXTRA 1.0       /* a nucleus the text does not have (hesitation, a miscount) */
-#define BONUS_BREAK 0.6      /* a phrase break in the text where the audio has a silence */
-#define COST_NO_SILENCE 0.2  /* a phrase break with no silence: people run phrases on */
+#define COST_MISSED 1.0     /* an expected syllable with no nucleus */
+#define COST_EXTRA 1.0      /* a nucleus the text does not have (hesitation, a miscount) */
+#define BONUS_BREAK 0.6     /* a phrase break in the text where the audio has a silence */
+#define COST_NO_SILENCE 0.2 /* a phrase break with no silence: people run phrases on */
 /* A silence between two nuclei that counts as a phrase break. */
 #define BREAK_SILENCE_S 0.15
 /* The recording follows the script when at least this share of the
@@ -96,9 +96,10 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
         for (unsigned s = 0; s < sc->tok[t].syllables && k < M; s++)
             e[k++] = (Syl){(unsigned)t, s == 0 && t > 0 && sc->tok[t - 1].brk > 0};
     const size_t min_sil = (size_t)ceil(BREAK_SILENCE_S / hop_s - 1e-9);
-    for (size_t j = 1; j < N; j++) gap[j] = (unsigned char)silence_between(act, nu->frames[j - 1], nu->frames[j], min_sil);
+    for (size_t j = 1; j < N; j++)
+        gap[j] = (unsigned char)silence_between(act, nu->frames[j - 1], nu->frames[j], min_sil);
 
-    /* D[i][j]: best cost of the first i syllables against the first j nuclei */
+        /* D[i][j]: best cost of the first i syllables against the first j nuclei */
 #define AT(i, j) ((i) * (N + 1) + (j))
     for (size_t i = 0; i <= M; i++)
         for (size_t j = 0; j <= N; j++) {
@@ -156,8 +157,8 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
     if (edits > MAX_EDITS) {
         out->mismatch = 1;
         snprintf(out->why, sizeof(out->why),
-                 "the recording does not follow the script: %zu syllables expected, %zu found, %zu left unmatched",
-                 M, N, out->missed + out->extra);
+                 "the recording does not follow the script: %zu syllables expected, %zu found, %zu left unmatched", M,
+                 N, out->missed + out->extra);
         r = VMCHECK_OK;
         goto done;
     }
@@ -182,15 +183,15 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
         if (!want) continue;
         if (2 * got < want) {
             out->mismatch = 1;
-            snprintf(out->why, sizeof(out->why), "the %s in the script was not found in the recording (%zu of %zu syllables)",
+            snprintf(out->why, sizeof(out->why),
+                     "the %s in the script was not found in the recording (%zu of %zu syllables)",
                      is_name ? "name" : "phone number", got, want);
             continue;
         }
         const size_t f0 = nu->frames[first], f1 = nu->frames[last];
-        double start = first > 0 ? boundary(act, band, nu->frames[first - 1], f0, 1, hop_s)
-                                 : (double)act->start * hop_s;
-        double end = (size_t)last + 1 < N ? boundary(act, band, f1, nu->frames[last + 1], 0, hop_s)
-                                          : act->end_s;
+        double start =
+            first > 0 ? boundary(act, band, nu->frames[first - 1], f0, 1, hop_s) : (double)act->start * hop_s;
+        double end = (size_t)last + 1 < N ? boundary(act, band, f1, nu->frames[last + 1], 0, hop_s) : act->end_s;
         if (start < act->start_s) start = act->start_s;
         if (end > act->end_s) end = act->end_s;
         if (end <= start) continue;

@@ -15,11 +15,11 @@
 #include "vmcheck/vmcheck.h"
 
 typedef struct VmcAlignment {
-    VmcheckSegmentSpec *segs;   /* name and number spans found (malloc'd) */
-    unsigned *syllables;        /* the script's syllables in each (a written 0 counted as "oh") */
+    VmcheckSegmentSpec *segs; /* name and number spans found (malloc'd) */
+    unsigned *syllables;      /* the script's syllables in each (a written 0 counted as "oh") */
     size_t n_segs;
-    int mismatch;               /* the recording does not follow the script */
-    char why[160];              /* what did not fit, for the flag */
+    int mismatch;  /* the recording does not follow the script */
+    char why[160]; /* what did not fit, for the flag */
     size_t matched, missed, extra;
 } VmcAlignment;
 

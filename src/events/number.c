@@ -59,23 +59,23 @@
 #include "common/common.h"
 
 /* Durations, converted to frames once per hop (rounded to nearest). */
-#define STRONG_REACH_S 0.25    /* neighbourhood for the stressed-nucleus test */
-#define MAX_SILENCE_S 1.5      /* longest silence inside a number (a slow reader's group pause) */
-#define EDGE_GAP_S 0.08        /* silence needed before and after a number */
-#define ONSET_REACH_S 0.35     /* a syllable's onset lies at most this before its nucleus */
-#define OFFSET_REACH_S 0.45    /* ... its offset at most this after (final consonants, release) */
-#define GAP_CAP_S 1.0          /* silences before / after a run are measured up to this */
-#define SHORT_SILENCE_S 0.03   /* a silence this long between two nuclei separates the words */
-#define GROUP_PAUSE_S 0.25     /* ... this long, digit groups (the CLI's default --min-pause) */
-#define SLOW_INTERVAL_S 0.40   /* nucleus spacing of a slow reader, about 2.5 digits/s or less */
-#define TWIN_MAX_GAP_S 4.0     /* the repeat of a number follows within this */
-#define TWIN_APART_S 0.05      /* ... and does not touch it */
+#define STRONG_REACH_S 0.25  /* neighbourhood for the stressed-nucleus test */
+#define MAX_SILENCE_S 1.5    /* longest silence inside a number (a slow reader's group pause) */
+#define EDGE_GAP_S 0.08      /* silence needed before and after a number */
+#define ONSET_REACH_S 0.35   /* a syllable's onset lies at most this before its nucleus */
+#define OFFSET_REACH_S 0.45  /* ... its offset at most this after (final consonants, release) */
+#define GAP_CAP_S 1.0        /* silences before / after a run are measured up to this */
+#define SHORT_SILENCE_S 0.03 /* a silence this long between two nuclei separates the words */
+#define GROUP_PAUSE_S 0.25   /* ... this long, digit groups (the CLI's default --min-pause) */
+#define SLOW_INTERVAL_S 0.40 /* nucleus spacing of a slow reader, about 2.5 digits/s or less */
+#define TWIN_MAX_GAP_S 4.0   /* the repeat of a number follows within this */
+#define TWIN_APART_S 0.05    /* ... and does not touch it */
 
-#define STRONG_DB 10.0     /* weaker than a neighbour by this: not a stressed syllable */
-#define TRAIN_SPACING_LO 0.8  /* spacing from 0.8 x the run's shortest ... */
-#define TRAIN_SPACING_HI 1.25 /* ... to 1.25 x its longest is "the same pattern" */
-#define TRAIN_LEVEL_DB 3.0 /* level difference still "the same pattern" */
-#define DIP_CAP_DB 30.0    /* dips deeper than this (silence between words) count as this */
+#define STRONG_DB 10.0         /* weaker than a neighbour by this: not a stressed syllable */
+#define TRAIN_SPACING_LO 0.8   /* spacing from 0.8 x the run's shortest ... */
+#define TRAIN_SPACING_HI 1.25  /* ... to 1.25 x its longest is "the same pattern" */
+#define TRAIN_LEVEL_DB 3.0     /* level difference still "the same pattern" */
+#define DIP_CAP_DB 30.0        /* dips deeper than this (silence between words) count as this */
 #define ENVELOPE_RANGE_DB 30.0 /* envelope for the repeat test floored this below the speech level */
 
 enum { MIN_NUCLEI = 6, MAX_NUCLEI = 22, TRAIN_MORE = 4, TWIN_POINTS = 48, MAX_FOUND = 2 };
@@ -83,55 +83,52 @@ enum { MIN_NUCLEI = 6, MAX_NUCLEI = 22, TRAIN_MORE = 4, TWIN_POINTS = 48, MAX_FO
 /* The scoring model: log-odds of "a phone number" for a run of k stressed
  * nuclei.  Each weight multiplies the feature named after it. */
 #define W_BIAS (-2.802)
-#define W_SEPARATED 0.926      /* fraction of intervals with a silence (SHORT_SILENCE_S) inside: words said apart */
-#define W_SLOW 1.880           /* fraction of within-group intervals over SLOW_INTERVAL_S */
-#define W_GROUPS 1.055         /* group pauses inside, min(count, 4) / 4 */
-#define W_FAST 3.939           /* max(0, ln(nuclei per second) - FAST_LN_RATE): rattled off */
-#define W_IRREGULAR (-0.942)   /* SD of ln(interval) within groups: digits come evenly */
+#define W_SEPARATED 0.926       /* fraction of intervals with a silence (SHORT_SILENCE_S) inside: words said apart */
+#define W_SLOW 1.880            /* fraction of within-group intervals over SLOW_INTERVAL_S */
+#define W_GROUPS 1.055          /* group pauses inside, min(count, 4) / 4 */
+#define W_FAST 3.939            /* max(0, ln(nuclei per second) - FAST_LN_RATE): rattled off */
+#define W_IRREGULAR (-0.942)    /* SD of ln(interval) within groups: digits come evenly */
 #define W_LEVEL_SPREAD (-1.834) /* SD of the nucleus levels / 5 dB: every digit stressed */
-#define W_DIP 1.152            /* mean dip between nuclei (capped at DIP_CAP_DB) / 20 dB */
-#define W_POSITION 2.752       /* centre of the run in the speech span, 0..1: numbers come late */
-#define W_POSITION_SQ (-3.219) /* 4 (position - 0.65)^2: ... but before the goodbye */
-#define W_COUNT (-1.082)       /* |k - 12| / 4: 7 to 15 digit syllables */
-#define W_LAST (-1.423)        /* the run holds the last nucleus: messages end with a goodbye */
-#define FAST_LN_RATE 1.3       /* ln 3.7 nuclei/s: faster than this is faster than talk */
-#define FEW_INTERVALS_SD 0.6   /* irregularity assumed when a run has fewer than 3 intervals in groups */
+#define W_DIP 1.152             /* mean dip between nuclei (capped at DIP_CAP_DB) / 20 dB */
+#define W_POSITION 2.752        /* centre of the run in the speech span, 0..1: numbers come late */
+#define W_POSITION_SQ (-3.219)  /* 4 (position - 0.65)^2: ... but before the goodbye */
+#define W_COUNT (-1.082)        /* |k - 12| / 4: 7 to 15 digit syllables */
+#define W_LAST (-1.423)         /* the run holds the last nucleus: messages end with a goodbye */
+#define FAST_LN_RATE 1.3        /* ln 3.7 nuclei/s: faster than this is faster than talk */
+#define FEW_INTERVALS_SD 0.6    /* irregularity assumed when a run has fewer than 3 intervals in groups */
 
-#define TWIN_MIN_R 0.5   /* envelope correlation that starts to count as a repeat */
-#define TWIN_BONUS 2.5   /* log-odds added at correlation 1 */
-#define TWIN_MIN_SCORE (-2.0) /* a run must score this on its own to vouch for a twin */
-#define TWIN_MAX_LN_DUR 0.3   /* |ln(duration ratio)| of twins */
-#define THRESHOLD_FIRST (-1.0)  /* log-odds needed to report a number */
-#define THRESHOLD_REPEAT (-0.5) /* ... and a second one */
+#define TWIN_MIN_R 0.5           /* envelope correlation that starts to count as a repeat */
+#define TWIN_BONUS 2.5           /* log-odds added at correlation 1 */
+#define TWIN_MIN_SCORE (-2.0)    /* a run must score this on its own to vouch for a twin */
+#define TWIN_MAX_LN_DUR 0.3      /* |ln(duration ratio)| of twins */
+#define THRESHOLD_FIRST (-1.0)   /* log-odds needed to report a number */
+#define THRESHOLD_REPEAT (-0.5)  /* ... and a second one */
 #define REPEAT_MAX_LN_COUNT 0.35 /* |ln(nuclei ratio)| of a second reading to the first */
 #define REPEAT_MAX_LN_DUR 0.45   /* |ln(duration ratio)| of a second reading to the first */
 
 typedef struct Run {
-    size_t i, j;      /* first and last stressed nucleus */
-    size_t s, e;      /* frames [s, e) */
+    size_t i, j; /* first and last stressed nucleus */
+    size_t s, e; /* frames [s, e) */
     double score, bonus;
-    float *env;       /* TWIN_POINTS values, or NULL */
+    float *env; /* TWIN_POINTS values, or NULL */
 } Run;
 
 typedef struct Finder {
     const VmcNumberInput *in;
-    size_t *nu;       /* stressed nuclei, frames */
+    size_t *nu; /* stressed nuclei, frames */
     size_t n;
-    size_t *s, *gb;   /* per nucleus: onset frame, silence before it (frames) */
-    size_t *e, *ga;   /* offset frame (exclusive), silence after it */
-    size_t *sil;      /* per interval m (nu[m] .. nu[m+1]): longest silence inside, frames */
-    double *dip;      /* ... level dip, dB, capped */
-    double *lniv;     /* ... ln(interval in frames) */
+    size_t *s, *gb; /* per nucleus: onset frame, silence before it (frames) */
+    size_t *e, *ga; /* offset frame (exclusive), silence after it */
+    size_t *sil;    /* per interval m (nu[m] .. nu[m+1]): longest silence inside, frames */
+    double *dip;    /* ... level dip, dB, capped */
+    double *lniv;   /* ... ln(interval in frames) */
     Run *runs;
     size_t n_runs, cap_runs;
     size_t f_reach, f_gap_cap, f_short, f_pause, f_slow, f_max_sil, f_edge, f_onset, f_offset;
     size_t f_twin_gap, f_twin_apart;
 } Finder;
 
-static size_t to_frames(double s, double hop_s)
-{
-    return (size_t)floor(s / hop_s + 0.5);
-}
+static size_t to_frames(double s, double hop_s) { return (size_t)floor(s / hop_s + 0.5); }
 
 /* Nuclei not more than STRONG_DB below another nucleus within f_reach. */
 static size_t stressed(size_t *out, const size_t *nu, size_t n, const float *band, size_t reach)
@@ -263,12 +260,11 @@ static double score(const Finder *F, size_t i, size_t j, size_t s, size_t e)
     const double pos = (0.5 * (double)(s + e) - (double)act->start) / span;
     const double irregular = within >= 3 ? sd(lsum, lsum2, within) : FEW_INTERVALS_SD;
     return W_BIAS + W_SEPARATED * (double)separated / (double)(k - 1) +
-           W_SLOW * (double)slow / (double)(within ? within : 1) +
-           W_GROUPS * (double)(pauses < 4 ? pauses : 4) / 4.0 +
+           W_SLOW * (double)slow / (double)(within ? within : 1) + W_GROUPS * (double)(pauses < 4 ? pauses : 4) / 4.0 +
            W_FAST * fmax(0.0, log((double)k / dur_s) - FAST_LN_RATE) + W_IRREGULAR * irregular +
-           W_LEVEL_SPREAD * sd(vsum, vsum2, k) / 5.0 + W_DIP * dips / (double)(k - 1) / 20.0 +
-           W_POSITION * pos + W_POSITION_SQ * 4.0 * (pos - 0.65) * (pos - 0.65) +
-           W_COUNT * fabs((double)k - 12.0) / 4.0 + W_LAST * (j + 1 == F->n ? 1.0 : 0.0);
+           W_LEVEL_SPREAD * sd(vsum, vsum2, k) / 5.0 + W_DIP * dips / (double)(k - 1) / 20.0 + W_POSITION * pos +
+           W_POSITION_SQ * 4.0 * (pos - 0.65) * (pos - 0.65) + W_COUNT * fabs((double)k - 12.0) / 4.0 +
+           W_LAST * (j + 1 == F->n ? 1.0 : 0.0);
 }
 
 /* The upper median of v[0..n) (n >= 1, n <= MAX_NUCLEI), v left sorted. */
@@ -303,11 +299,10 @@ static int in_train(const Finder *F, size_t i, size_t j)
     const double med_sep = upper_median(sep, w), med_lv = upper_median(lv, j - i + 1);
     size_t more = 0;
     /* interval m (nucleus m to m + 1) continues the pattern */
-#define GOES_ON(m)                                                                                             \
-    (F->sil[m] < F->f_pause && (double)(F->nu[(m) + 1] - F->nu[m]) >= lo &&                                   \
-     (double)(F->nu[(m) + 1] - F->nu[m]) <= hi &&                                                             \
-     (double)(F->sil[m] >= F->f_short) == med_sep &&                                                         \
-     fabs((double)F->in->band_db[F->nu[m]] - med_lv) <= TRAIN_LEVEL_DB &&                                    \
+#define GOES_ON(m)                                                                                                     \
+    (F->sil[m] < F->f_pause && (double)(F->nu[(m) + 1] - F->nu[m]) >= lo &&                                            \
+     (double)(F->nu[(m) + 1] - F->nu[m]) <= hi && (double)(F->sil[m] >= F->f_short) == med_sep &&                      \
+     fabs((double)F->in->band_db[F->nu[m]] - med_lv) <= TRAIN_LEVEL_DB &&                                              \
      fabs((double)F->in->band_db[F->nu[(m) + 1]] - med_lv) <= TRAIN_LEVEL_DB)
     for (size_t m = i; m > 0 && more < TRAIN_MORE && GOES_ON(m - 1); m--) more++;
     for (size_t m = j, after = 0; m + 1 < F->n && after < TRAIN_MORE && GOES_ON(m); m++) after++, more++;
@@ -447,8 +442,8 @@ int vmc_number_find(VmcheckSegmentSpec **out, size_t *n_out, const VmcNumberInpu
     *out = NULL;
     *n_out = 0;
     const VmcActivity *act = in->act;
-    if (!act || !act->has_speech || !act->active || act->n < in->n_frames || !in->nu ||
-        in->nu->n < MIN_NUCLEI || !in->band_db || !(in->hop_s > 0.0))
+    if (!act || !act->has_speech || !act->active || act->n < in->n_frames || !in->nu || in->nu->n < MIN_NUCLEI ||
+        !in->band_db || !(in->hop_s > 0.0))
         return VMCHECK_OK;
     for (size_t k = 0; k < in->nu->n; k++)
         if (in->nu->frames[k] >= in->n_frames || (k && in->nu->frames[k] <= in->nu->frames[k - 1]))

@@ -16,9 +16,9 @@
 typedef struct VmcNumberInput {
     const VmcActivity *act;
     const VmcNuclei *nu;
-    const float *energy_db;  /* frame level, dBFS */
-    const float *band_db;    /* 300-1200 Hz level, dBFS */
-    const float *f0_hz;      /* pitch path, 0 unvoiced */
+    const float *energy_db; /* frame level, dBFS */
+    const float *band_db;   /* 300-1200 Hz level, dBFS */
+    const float *f0_hz;     /* pitch path, 0 unvoiced */
     size_t n_frames;
     double hop_s;
 } VmcNumberInput;

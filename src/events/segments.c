@@ -55,8 +55,8 @@ static int find_gaps(VmcheckSegment *seg, const VmcActivity *act, size_t a, size
 }
 
 int vmc_segments_measure(VmcSegments *out, const VmcheckSegmentSpec *specs, size_t n_specs,
-                         enum VmcheckSegmentSource source, const VmcActivity *act, const VmcNuclei *nu,
-                         size_t n_frames, double hop_s)
+                         enum VmcheckSegmentSource source, const VmcActivity *act, const VmcNuclei *nu, size_t n_frames,
+                         double hop_s)
 {
     memset(out, 0, sizeof(*out));
     if (!n_specs) return VMCHECK_OK;

@@ -20,8 +20,8 @@ typedef struct VmcSegments {
 
 /* Measure each given segment on the events.  0 or VMCHECK_ENOMEM. */
 int vmc_segments_measure(VmcSegments *out, const VmcheckSegmentSpec *specs, size_t n_specs,
-                         enum VmcheckSegmentSource source, const VmcActivity *act, const VmcNuclei *nu,
-                         size_t n_frames, double hop_s);
+                         enum VmcheckSegmentSource source, const VmcActivity *act, const VmcNuclei *nu, size_t n_frames,
+                         double hop_s);
 /* Move the segments of *more to the end of *s (more is emptied).  0 or VMCHECK_ENOMEM. */
 int vmc_segments_append(VmcSegments *s, VmcSegments *more);
 void vmc_segments_free(VmcSegments *s);

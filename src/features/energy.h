@@ -11,12 +11,12 @@
 
 typedef struct VmcEnergyMeter {
     double rate;
-    long long next_block;        /* the block being filled */
-    long long block_end;         /* its end, in samples */
-    long long pos;               /* samples seen */
-    double acc;                  /* sum of squares of the block being filled */
-    double sums[4];              /* the last four complete blocks (ring by block index) */
-    size_t frames;               /* frames emitted */
+    long long next_block; /* the block being filled */
+    long long block_end;  /* its end, in samples */
+    long long pos;        /* samples seen */
+    double acc;           /* sum of squares of the block being filled */
+    double sums[4];       /* the last four complete blocks (ring by block index) */
+    size_t frames;        /* frames emitted */
 } VmcEnergyMeter;
 
 void vmc_energy_init(VmcEnergyMeter *m, double rate_hz);

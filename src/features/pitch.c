@@ -126,7 +126,8 @@ void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectr
                 if (d > 0.5) d = 0.5;
                 if (d < -0.5) d = -0.5;
                 double strength = cur - 0.25 * (prev - next) * d;
-                if (strength > 1.0) strength = 1.0 / strength; /* over 1 is window error at large lags, not extra periodicity */
+                if (strength > 1.0)
+                    strength = 1.0 / strength; /* over 1 is window error at large lags, not extra periodicity */
                 double freq = p->rate / ((double)lag + d);
                 if (freq >= p->par.floor_hz && freq <= p->par.ceiling_hz) {
                     /* keep the strongest VMC_PITCH_CANDS */
@@ -166,21 +167,22 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
     if (!from) return VMCHECK_ENOMEM;
     double global_peak = 0.0;
     for (size_t i = 0; i < n; i++)
-        if ((double)cands[i * VMC_PITCH_STRIDE + 1] > global_peak) global_peak = (double)cands[i * VMC_PITCH_STRIDE + 1];
+        if ((double)cands[i * VMC_PITCH_STRIDE + 1] > global_peak)
+            global_peak = (double)cands[i * VMC_PITCH_STRIDE + 1];
     if (global_peak <= 0.0) global_peak = 1.0;
     const double vt = par->voicing_threshold;
     /* Praat's frame scores ("delta"): voiced = strength less the octave cost;
      * unvoiced = the voicing threshold, more for frames near silence. */
-#define DELTA(i, j, out)                                                                                     \
-    do {                                                                                                    \
-        const float *c_ = cands + (i) * VMC_PITCH_STRIDE;                                                  \
-        if ((j) == 0) {                                                                                     \
-            double u_ = 2.0 - ((double)c_[1] / global_peak) / (par->silence_threshold / (1.0 + vt));        \
-            (out) = vt + (u_ > 0.0 ? u_ : 0.0);                                                             \
-        } else {                                                                                            \
-            (out) = (double)c_[2 + VMC_PITCH_CANDS + (j) - 1] -                                             \
-                    par->octave_cost * log2(par->ceiling_hz / (double)c_[2 + (j) - 1]);                     \
-        }                                                                                                   \
+#define DELTA(i, j, out)                                                                                               \
+    do {                                                                                                               \
+        const float *c_ = cands + (i)*VMC_PITCH_STRIDE;                                                                \
+        if ((j) == 0) {                                                                                                \
+            double u_ = 2.0 - ((double)c_[1] / global_peak) / (par->silence_threshold / (1.0 + vt));                   \
+            (out) = vt + (u_ > 0.0 ? u_ : 0.0);                                                                        \
+        } else {                                                                                                       \
+            (out) = (double)c_[2 + VMC_PITCH_CANDS + (j)-1] -                                                          \
+                    par->octave_cost * log2(par->ceiling_hz / (double)c_[2 + (j)-1]);                                  \
+        }                                                                                                              \
     } while (0)
     for (size_t j = 0; j < K; j++) {
         double d = -1e30;

@@ -43,14 +43,14 @@ void vmc_pitch_params_default(VmcPitchParams *p, double floor_hz, double ceiling
 typedef struct VmcPitch {
     VmcPitchParams par;
     double rate;
-    size_t lag_min, lag_max;     /* lag search range, in lag steps */
-    float *irw;                  /* 1 / window autocorrelation (normalised), lags 0..lag_max+1 */
-    size_t half;                 /* nfft / 2: the DCT's length */
-    float *sn, *cs;              /* sin, cos of j*pi/half, j < half/2 */
-    float *y;                    /* scratch: half samples */
-    VmcCpx *bins;                /* scratch: half/2 + 1 bins */
-    float *ac;                   /* autocorrelation, lags 0..half */
-    VmcFft *fft;                 /* real FFT of half points */
+    size_t lag_min, lag_max; /* lag search range, in lag steps */
+    float *irw;              /* 1 / window autocorrelation (normalised), lags 0..lag_max+1 */
+    size_t half;             /* nfft / 2: the DCT's length */
+    float *sn, *cs;          /* sin, cos of j*pi/half, j < half/2 */
+    float *y;                /* scratch: half samples */
+    VmcCpx *bins;            /* scratch: half/2 + 1 bins */
+    float *ac;               /* autocorrelation, lags 0..half */
+    VmcFft *fft;             /* real FFT of half points */
 } VmcPitch;
 
 /* The lag range must fit the spectrum: nfft >= win + lag_max/2 (see the

@@ -7,8 +7,8 @@
 #include "dsp/spectrum.h"
 
 typedef struct VmcBand {
-    size_t k0, k1;  /* bins [k0, k1) */
-    double scale;   /* turns the bin sum into a mean square comparable to energy_db */
+    size_t k0, k1; /* bins [k0, k1) */
+    double scale;  /* turns the bin sum into a mean square comparable to energy_db */
 } VmcBand;
 
 /* The band lo_hz..hi_hz of spectrum s (clamped to Nyquist). */

@@ -75,8 +75,7 @@ static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, con
 {
     const VmcheckLogger *lg = &args->cfg->logger;
     if (info->channels < 1 || info->channels > VMCHECK_MAX_CHANNELS) {
-        vmc_log(lg, VMCHECK_LOG_ERROR, "%d channels; vmcheck reads 1 to %d", info->channels,
-                VMCHECK_MAX_CHANNELS);
+        vmc_log(lg, VMCHECK_LOG_ERROR, "%d channels; vmcheck reads 1 to %d", info->channels, VMCHECK_MAX_CHANNELS);
         return VMCHECK_ERANGE;
     }
     if (info->samplerate < VMCHECK_MIN_RATE_HZ || info->samplerate > VMCHECK_MAX_RATE_HZ) {

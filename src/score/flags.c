@@ -36,10 +36,10 @@ int vmc_flag_add(VmcheckReport *rep, size_t *cap, enum VmcheckFlagCode code, dou
     VmcheckFlag *f = &rep->flags[rep->flag_count++];
     memset(f, 0, sizeof(*f));
     f->code = code;
-    f->severity = (code == VMCHECK_FLAG_NUMBER_TOO_FAST || code == VMCHECK_FLAG_NAME_TOO_FAST ||
-                   code == VMCHECK_FLAG_NO_SPEECH)
-                      ? VMCHECK_SEVERITY_ERROR
-                      : VMCHECK_SEVERITY_WARNING;
+    f->severity =
+        (code == VMCHECK_FLAG_NUMBER_TOO_FAST || code == VMCHECK_FLAG_NAME_TOO_FAST || code == VMCHECK_FLAG_NO_SPEECH)
+            ? VMCHECK_SEVERITY_ERROR
+            : VMCHECK_SEVERITY_WARNING;
     f->start_s = start_s;
     f->end_s = end_s;
     va_list ap;

@@ -166,7 +166,8 @@ static int pitch_stats(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckC
     /* each segment's median F0, weighted the same way */
     for (size_t k = 0; k < rep->segment_count; k++) {
         VmcheckSegment *s = &rep->segments[k];
-        size_t a = (size_t)ceil(s->start_s / an->tracks->hop_s - 1e-9), b = (size_t)ceil(s->end_s / an->tracks->hop_s - 1e-9);
+        size_t a = (size_t)ceil(s->start_s / an->tracks->hop_s - 1e-9),
+               b = (size_t)ceil(s->end_s / an->tracks->hop_s - 1e-9);
         if (b > an->n_frames) b = an->n_frames;
         memset(keep, 0, an->n_frames);
         size_t nv = 0;
@@ -197,7 +198,8 @@ static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
             r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NUMBER_TOO_FAST, s->start_s, s->end_s,
                               "phone number at %s syllables/s (about %s digits a second); aim for %s or less: "
                               "pause between digit groups, 07700 - 900 - 123",
-                              vmc_num(a, s->syllables_per_s, 1), vmc_num(b, s->syllables_per_s / VMC_SYLLABLES_PER_DIGIT, 1),
+                              vmc_num(a, s->syllables_per_s, 1),
+                              vmc_num(b, s->syllables_per_s / VMC_SYLLABLES_PER_DIGIT, 1),
                               vmc_num(c, cfg->max_number_rate, 1));
         else
             r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NAME_TOO_FAST, s->start_s, s->end_s,
@@ -235,13 +237,15 @@ static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
                           "pitch range only %s semitones; let the voice move: lift it for the name and the number",
                           vmc_num(a, rep->range_st, 1));
     if (isfinite(rep->lift_st) && rep->lift_st < cfg->min_lift_st)
-        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NO_LIFT, 0.0, 0.0,
-                          "pitch %s semitones from your ordinary voice; lift it slightly (%s-%s st) to sound warm",
-                          vmc_num(a, rep->lift_st, 1), vmc_num(b, cfg->min_lift_st, 1), vmc_num(c, cfg->max_lift_st, 0));
+        r |=
+            vmc_flag_add(rep, &cap, VMCHECK_FLAG_NO_LIFT, 0.0, 0.0,
+                         "pitch %s semitones from your ordinary voice; lift it slightly (%s-%s st) to sound warm",
+                         vmc_num(a, rep->lift_st, 1), vmc_num(b, cfg->min_lift_st, 1), vmc_num(c, cfg->max_lift_st, 0));
     if (isfinite(rep->lift_st) && rep->lift_st > cfg->max_lift_st)
-        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_OVERDONE_LIFT, 0.0, 0.0,
-                          "pitch %s semitones above your ordinary voice sounds strained; aim for %s-%s st",
-                          vmc_num(a, rep->lift_st, 1), vmc_num(b, cfg->min_lift_st, 1), vmc_num(c, cfg->max_lift_st, 0));
+        r |=
+            vmc_flag_add(rep, &cap, VMCHECK_FLAG_OVERDONE_LIFT, 0.0, 0.0,
+                         "pitch %s semitones above your ordinary voice sounds strained; aim for %s-%s st",
+                         vmc_num(a, rep->lift_st, 1), vmc_num(b, cfg->min_lift_st, 1), vmc_num(c, cfg->max_lift_st, 0));
     if (rep->snr_db < cfg->noisy_snr_db)
         r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NOISY, 0.0, 0.0,
                           "speech is only %s dB above the background; record somewhere quieter",
@@ -268,8 +272,9 @@ static void overall_score(VmcheckReport *rep)
         default: s -= 8.0; break;
         }
     }
-    double off = rep->syllables_per_s < 3.0 ? 3.0 - rep->syllables_per_s
-                 : rep->syllables_per_s > 4.5 ? rep->syllables_per_s - 4.5 : 0.0;
+    double off = rep->syllables_per_s < 3.0   ? 3.0 - rep->syllables_per_s
+                 : rep->syllables_per_s > 4.5 ? rep->syllables_per_s - 4.5
+                                              : 0.0;
     s -= fmin(15.0, floor(off * 10.0 + 1e-9));
     rep->score = s < 0.0 ? 0.0 : s;
 }

@@ -13,17 +13,19 @@ static const struct {
     const char *w;
     unsigned n;
 } exceptions[] = {
-    {"the", 1}, {"you're", 1}, {"every", 2}, {"everyone", 3}, {"business", 2}, {"different", 3}, {"evening", 2},
-    {"area", 3}, {"idea", 3}, {"ideas", 3}, {"real", 1}, {"really", 2}, {"being", 2}, {"seeing", 2}, {"doing", 2},
-    {"going", 2}, {"create", 2}, {"people", 2}, {"queue", 1}, {"one", 1}, {"once", 1}, {"whole", 1}, {"some", 1},
-    {"come", 1}, {"done", 1}, {"gone", 1}, {"none", 1}, {"give", 1}, {"live", 1}, {"have", 1}, {"there", 1},
-    {"where", 1}, {"here", 1}, {"were", 1}, {"are", 1}, {"fire", 1}, {"hour", 1}, {"our", 1}, {"quiet", 2},
-    {"science", 2}, {"poem", 2}, {"chaos", 2}, {"naive", 2}, {"cooperate", 4}, {"recipe", 3}, {"apostrophe", 4},
-    {"maybe", 2}, {"anyone", 3}, {"someone", 2}, {"sometimes", 2}, {"something", 2}, {"somewhere", 2},
-    {"everything", 3}, {"interesting", 3}, {"comfortable", 3}, {"vegetable", 3}, {"family", 3}, {"actually", 4},
-    {"usually", 4}, {"available", 4}, {"thursday", 2}, {"wednesday", 2}, {"tuesday", 2}, {"monday", 2},
-    {"friday", 2}, {"saturday", 3}, {"sunday", 2}, {"seven", 2}, {"zero", 2}, {"eleven", 3}, {"mewse", 1},
-    {"michael", 2}, {"rachel", 2}, {"james", 1}, {"george", 1}, {"sarah", 2}, {"hi", 1}, {"bye", 1},
+    {"the", 1},         {"you're", 1},    {"every", 2},     {"everyone", 3},   {"business", 2},   {"different", 3},
+    {"evening", 2},     {"area", 3},      {"idea", 3},      {"ideas", 3},      {"real", 1},       {"really", 2},
+    {"being", 2},       {"seeing", 2},    {"doing", 2},     {"going", 2},      {"create", 2},     {"people", 2},
+    {"queue", 1},       {"one", 1},       {"once", 1},      {"whole", 1},      {"some", 1},       {"come", 1},
+    {"done", 1},        {"gone", 1},      {"none", 1},      {"give", 1},       {"live", 1},       {"have", 1},
+    {"there", 1},       {"where", 1},     {"here", 1},      {"were", 1},       {"are", 1},        {"fire", 1},
+    {"hour", 1},        {"our", 1},       {"quiet", 2},     {"science", 2},    {"poem", 2},       {"chaos", 2},
+    {"naive", 2},       {"cooperate", 4}, {"recipe", 3},    {"apostrophe", 4}, {"maybe", 2},      {"anyone", 3},
+    {"someone", 2},     {"sometimes", 2}, {"something", 2}, {"somewhere", 2},  {"everything", 3}, {"interesting", 3},
+    {"comfortable", 3}, {"vegetable", 3}, {"family", 3},    {"actually", 4},   {"usually", 4},    {"available", 4},
+    {"thursday", 2},    {"wednesday", 2}, {"tuesday", 2},   {"monday", 2},     {"friday", 2},     {"saturday", 3},
+    {"sunday", 2},      {"seven", 2},     {"zero", 2},      {"eleven", 3},     {"mewse", 1},      {"michael", 2},
+    {"rachel", 2},      {"james", 1},     {"george", 1},    {"sarah", 2},      {"hi", 1},         {"bye", 1},
 };
 
 unsigned vmc_syllables_en(const char *w)
@@ -56,8 +58,8 @@ unsigned vmc_syllables_en(const char *w)
     /* -es after most consonants is silent ("makes", "times"); after s, x, z, ch, sh, ge, ce it is a syllable */
     if (len > 3 && w[len - 1] == 's' && w[len - 2] == 'e' && !is_vowel(w[len - 3])) {
         char c = w[len - 3];
-        int voiced_es = c == 's' || c == 'x' || c == 'z' || c == 'g' || c == 'c' || (c == 'h' && len > 4 &&
-                                                                                      (w[len - 4] == 'c' || w[len - 4] == 's'));
+        int voiced_es = c == 's' || c == 'x' || c == 'z' || c == 'g' || c == 'c' ||
+                        (c == 'h' && len > 4 && (w[len - 4] == 'c' || w[len - 4] == 's'));
         if (!voiced_es && n > 1) n--;
     }
     /* -ed is silent except after t or d ("wanted", "needed") */
@@ -73,7 +75,7 @@ static const struct {
     const char *w;
     unsigned syl;
 } digit_words[] = {
-    {"zero", 2}, {"oh", 1}, {"one", 1}, {"two", 1}, {"three", 1}, {"four", 1}, {"five", 1},
+    {"zero", 2}, {"oh", 1},    {"one", 1},   {"two", 1},  {"three", 1},  {"four", 1},   {"five", 1},
     {"six", 1},  {"seven", 2}, {"eight", 1}, {"nine", 1}, {"double", 2}, {"triple", 2},
 };
 /* the spoken syllables of each digit: 0 as "oh", the usual form in a phone number */
@@ -112,7 +114,10 @@ static int utf8_ok(const unsigned char *p, size_t len)
     return 1;
 }
 
-static int is_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80 || c == '\''; }
+static int is_letter(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80 || c == '\'';
+}
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 /* Words that end a name: "it's Matthew Mewse from Northwind". */
@@ -134,7 +139,7 @@ int vmc_script_parse(VmcScript *s, const char *text, size_t len)
     int in_bracket = 0;
     unsigned names = 0;
     unsigned numbers = 0;
-    int in_number = 0;        /* inside a written digit run */
+    int in_number = 0; /* inside a written digit run */
     size_t number_digits = 0, number_start = 0;
     for (size_t i = 0; i < len;) {
         unsigned char c = p[i];
@@ -234,10 +239,14 @@ int vmc_script_parse(VmcScript *s, const char *text, size_t len)
     for (size_t i = 0; !s->has_name && i + 1 < s->n; i++) {
         const char *a = s->tok[i].text, *b = s->tok[i + 1].text;
         size_t start = 0;
-        if (!strcmp(a, "it's") || !strcmp(a, "i'm")) start = i + 1;
-        else if ((!strcmp(a, "this") || !strcmp(a, "it")) && !strcmp(b, "is")) start = i + 2;
-        else if (!strcmp(a, "name") && !strcmp(b, "is")) start = i + 2;
-        else continue;
+        if (!strcmp(a, "it's") || !strcmp(a, "i'm"))
+            start = i + 1;
+        else if ((!strcmp(a, "this") || !strcmp(a, "it")) && !strcmp(b, "is"))
+            start = i + 2;
+        else if (!strcmp(a, "name") && !strcmp(b, "is"))
+            start = i + 2;
+        else
+            continue;
         if (start >= s->n || (s->tok[i].brk && start == i + 1)) continue;
         if (first_word && strcmp(s->tok[start].text, first_word)) continue;
         size_t k = start, taken = 0;

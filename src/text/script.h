@@ -8,20 +8,20 @@
 enum VmcTokenRole { VMC_TOK_WORD = 0, VMC_TOK_NAME = 1, VMC_TOK_NUMBER = 2 };
 
 typedef struct VmcToken {
-    char text[32];        /* lower case, letters/digits only (truncated) */
-    unsigned syllables;   /* expected syllables (>= 1) */
+    char text[32];      /* lower case, letters/digits only (truncated) */
+    unsigned syllables; /* expected syllables (>= 1) */
     enum VmcTokenRole role;
-    unsigned group;       /* which number (1, 2, ...) or which mention of the name (1, 2, ...) */
-    int brk;              /* a phrase break follows: 1 weak (comma, digit group), 2 strong (sentence) */
+    unsigned group; /* which number (1, 2, ...) or which mention of the name (1, 2, ...) */
+    int brk;        /* a phrase break follows: 1 weak (comma, digit group), 2 strong (sentence) */
 } VmcToken;
 
 typedef struct VmcScript {
     VmcToken *tok;
     size_t n;
-    size_t words;         /* spoken words, for wpm */
-    size_t syllables;     /* total expected */
-    unsigned numbers;     /* phone numbers found */
-    unsigned names;       /* mentions of the caller's name */
+    size_t words;     /* spoken words, for wpm */
+    size_t syllables; /* total expected */
+    unsigned numbers; /* phone numbers found */
+    unsigned names;   /* mentions of the caller's name */
     int has_name;
 } VmcScript;
 

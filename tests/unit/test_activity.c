@@ -12,8 +12,8 @@
  * gap (clearly over the minimum: a pause; a gap of exactly 0.25 s is a coin
  * toss for any detector whose edges are good to +-20 ms). */
 static const SynthPiece pieces[] = {
-    {0.50, 0}, {0.80, 120}, {0.40, 0}, {0.60, 180}, {0.30, 0}, {1.00, 110}, {0.70, 0},
-    {0.50, 140}, {0.20, 0}, {0.60, 125}, {0.28, 0}, {0.45, 160}, {0.60, 0},
+    {0.50, 0},   {0.80, 120}, {0.40, 0},   {0.60, 180}, {0.30, 0},   {1.00, 110}, {0.70, 0},
+    {0.50, 140}, {0.20, 0},   {0.60, 125}, {0.28, 0},   {0.45, 160}, {0.60, 0},
 };
 #define NP (sizeof(pieces) / sizeof(pieces[0]))
 

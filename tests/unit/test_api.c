@@ -65,8 +65,7 @@ int main(void)
     CHECK(vmcheck_labels_parse(NULL, NULL, NULL, "", 0) == VMCHECK_EINVAL, "labels: NULL out");
     CHECK(vmcheck_analyzer_add_clipping(NULL, 0, 0) == VMCHECK_EINVAL, "clipping: NULL");
 
-    for (int c = 0; c >= -9; c--)
-        CHECK(strcmp(vmcheck_strerror(c), "unknown error") != 0, "strerror names code %d", c);
+    for (int c = 0; c >= -9; c--) CHECK(strcmp(vmcheck_strerror(c), "unknown error") != 0, "strerror names code %d", c);
     CHECK(strcmp(vmcheck_strerror(-100), "unknown error") == 0, "unknown code");
     for (int f = 0; f < VMCHECK_FLAG_COUNT_; f++)
         CHECK(vmcheck_flag_name((enum VmcheckFlagCode)f)[0] != '\0', "flag %d has a name", f);

@@ -115,8 +115,9 @@ int main(void)
         float *y = talk(&nt, 8.0, 20261126);
         r = analyse(y, nt, &cfg, NULL, 0, NULL);
         for (size_t k = 0; r && k < r->segment_count; k++)
-            printf("  found %s %.2f-%.2f s, %zu syllables\n", r->segments[k].kind == VMCHECK_SEGMENT_NUMBER ? "number" : "name",
-                   r->segments[k].start_s, r->segments[k].end_s, r->segments[k].syllables);
+            printf("  found %s %.2f-%.2f s, %zu syllables\n",
+                   r->segments[k].kind == VMCHECK_SEGMENT_NUMBER ? "number" : "name", r->segments[k].start_s,
+                   r->segments[k].end_s, r->segments[k].syllables);
         expect("no number", r, VMCHECK_FLAG_NUMBER_NOT_FOUND, VMCHECK_SEVERITY_WARNING);
         vmcheck_report_free(&r);
         free(y);

@@ -16,8 +16,8 @@ static void parse_is(const char *s, size_t want_len, double want)
 {
     double v = -999;
     size_t n = vmc_parse_double(&v, s, strlen(s));
-    CHECK(n == want_len && (want_len == 0 || fabs(v - want) < 1e-12), "'%s': used %zu, value %g; want %zu, %g", s,
-          n, v, want_len, want);
+    CHECK(n == want_len && (want_len == 0 || fabs(v - want) < 1e-12), "'%s': used %zu, value %g; want %zu, %g", s, n, v,
+          want_len, want);
 }
 
 int main(void)

@@ -60,7 +60,7 @@ int main(void)
         run(8000, 400, 12345, blocks[b]);
         run(22050, 1104, 30000, blocks[b]); /* a hop of 220.5 samples */
     }
-    run(16000, 800, 1, 1);   /* a single sample: one frame */
+    run(16000, 800, 1, 1); /* a single sample: one frame */
     run(16000, 800, 159, 64);
     /* constructors reject hop 0, win < hop, rate 0, odd windows */
     CHECK(vmc_framer_create(16000, 0.0, 800, 4096) == NULL, "hop 0 refused");

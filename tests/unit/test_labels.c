@@ -29,7 +29,9 @@ int main(void)
     r = parse("1.0\t2.0\tname\r\n3.0\t4.0\tnumber\r\n", &v, &n, &bad);
     CHECK(r == VMCHECK_OK && n == 2 && v[1].end_s == 4.0, "CRLF line ends");
     free(v);
-    r = parse("\xEF\xBB\xBF" "0.5\t1.0\tnumber\n2\t3\t\xC3\xA9t\xC3\xA9\n4\t4\tname\n\\\t100\t3000\n", &v, &n, &bad);
+    r = parse("\xEF\xBB\xBF"
+              "0.5\t1.0\tnumber\n2\t3\t\xC3\xA9t\xC3\xA9\n4\t4\tname\n\\\t100\t3000\n",
+              &v, &n, &bad);
     CHECK(r == VMCHECK_OK && n == 1, "BOM, UTF-8 label ignored, point label ignored, frequency row skipped: n=%zu", n);
     free(v);
     r = parse("1\t2\tname\nabc\tdef\tname\n", &v, &n, &bad);

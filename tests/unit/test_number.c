@@ -109,10 +109,7 @@ typedef struct Events {
     size_t n;
 } Events;
 
-static size_t frame_of(double t_s)
-{
-    return (size_t)(t_s / HOP_S + 0.5);
-}
+static size_t frame_of(double t_s) { return (size_t)(t_s / HOP_S + 0.5); }
 
 /* The events of message m on the 10 ms grid; 0 or -1 (out of memory). */
 static int render(Events *ev, const Message *m)
@@ -338,8 +335,8 @@ static int real_sample(const char *dir, const char *name, int too_fast)
         if (s->kind != VMCHECK_SEGMENT_NUMBER) continue;
         found++;
         const double o = iou(s->start_s, s->end_s, t0, t1);
-        printf("  %s: number %.2f-%.2f s, label %.2f-%.2f s, IoU %.2f, %.2f syl/s\n", name, s->start_s, s->end_s,
-               t0, t1, o, s->syllables_per_s);
+        printf("  %s: number %.2f-%.2f s, label %.2f-%.2f s, IoU %.2f, %.2f syl/s\n", name, s->start_s, s->end_s, t0,
+               t1, o, s->syllables_per_s);
         CHECK(s->source == VMCHECK_SOURCE_AUTO, "%s: source %d", name, (int)s->source);
         CHECK(o >= 0.5, "%s: IoU %.2f with the label, want >= 0.5", name, o);
         CHECK(s->too_fast == too_fast, "%s: too_fast %d, want %d", name, s->too_fast, too_fast);
