@@ -77,6 +77,20 @@ static const char *source_name(enum VmcheckSegmentSource s)
 
 #define KEY(k) fputs("\"" k "\": ", f)
 
+/* [{"start_s": .., "end_s": ..}, ...] */
+static void spans(FILE *f, const VmcheckPause *p, size_t n)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", {\"start_s\": " : "{\"start_s\": ", f);
+        cli_json_number(f, p[i].start_s, 2);
+        fputs(", \"end_s\": ", f);
+        cli_json_number(f, p[i].end_s, 2);
+        fputc('}', f);
+    }
+    fputc(']', f);
+}
+
 static void track(FILE *f, const float *v, size_t n, int decimals)
 {
     fputc('[', f);
@@ -129,15 +143,8 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
     fputs("},", f);
     fputs(nl, f);
     KEY("pauses");
-    fputc('[', f);
-    for (size_t i = 0; i < r->pause_count; i++) {
-        fputs(i ? ", {\"start_s\": " : "{\"start_s\": ", f);
-        cli_json_number(f, r->pauses[i].start_s, 2);
-        fputs(", \"end_s\": ", f);
-        cli_json_number(f, r->pauses[i].end_s, 2);
-        fputc('}', f);
-    }
-    fputs("],", f);
+    spans(f, r->pauses, r->pause_count);
+    fputc(',', f);
     fputs(nl, f);
     KEY("rate");
     fprintf(f, "{\"syllables\": %zu, \"syllables_per_s\": ", r->syllable_count);
@@ -201,15 +208,8 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         fputs(", \"median_f0_hz\": ", f);
         cli_json_number(f, s->median_f0_hz > 0.0 ? s->median_f0_hz : (double)NAN, 1);
         if (s->kind == VMCHECK_SEGMENT_NUMBER) {
-            fprintf(f, ", \"groups\": %zu, \"group_gaps\": [", s->groups);
-            for (size_t g = 0; g < s->gap_count; g++) {
-                fputs(g ? ", {\"start_s\": " : "{\"start_s\": ", f);
-                cli_json_number(f, s->gaps[g].start_s, 2);
-                fputs(", \"end_s\": ", f);
-                cli_json_number(f, s->gaps[g].end_s, 2);
-                fputc('}', f);
-            }
-            fputc(']', f);
+            fprintf(f, ", \"groups\": %zu, \"group_gaps\": ", s->groups);
+            spans(f, s->gaps, s->gap_count);
         }
         fputc('}', f);
     }

@@ -50,6 +50,26 @@ static int find_gaps(VmcheckSegment *seg, const VmcActivity *act, size_t a, size
         }
         i = j;
     }
+    /* Digits read one by one leave a silence after each; the groups are
+     * then marked by the clearly longer ones.  With four or more silences,
+     * keep those over 1.6 times their median (and at least 0.25 s). */
+    if (seg->gap_count >= 4) {
+        double d[64];
+        size_t m = seg->gap_count < 64 ? seg->gap_count : 64;
+        for (size_t i = 0; i < m; i++) d[i] = seg->gaps[i].end_s - seg->gaps[i].start_s;
+        for (size_t i = 1; i < m; i++) /* insertion sort: a handful of values */
+            for (size_t j = i; j > 0 && d[j] < d[j - 1]; j--) {
+                double t = d[j];
+                d[j] = d[j - 1];
+                d[j - 1] = t;
+            }
+        const double median = m % 2 ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
+        const double keep = fmax(0.25, 1.6 * median);
+        size_t k = 0;
+        for (size_t i = 0; i < seg->gap_count; i++)
+            if (seg->gaps[i].end_s - seg->gaps[i].start_s >= keep - 1e-9) seg->gaps[k++] = seg->gaps[i];
+        seg->gap_count = k;
+    }
     seg->groups = a < b ? seg->gap_count + 1 : 0;
     return VMCHECK_OK;
 }

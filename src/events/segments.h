@@ -10,7 +10,8 @@
 #include "events/nuclei.h"
 #include "vmcheck/vmcheck.h"
 
-/* A gap between digit groups: a silence of at least this inside the segment. */
+/* A gap between digit groups: a silence of at least this inside the segment
+ * (and, where every digit is followed by a silence, clearly longer than those). */
 #define VMC_GROUP_GAP_S 0.12
 
 typedef struct VmcSegments {

@@ -167,6 +167,26 @@ done:
     return r;
 }
 
+/* Open a path, or virtual I/O when path is NULL, and analyse it. */
+static int open_and_run(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path, SF_VIRTUAL_IO *io,
+                        void *user)
+{
+    SF_INFO info;
+    memset(&info, 0, sizeof(info));
+    char why[256];
+    pthread_mutex_lock(&open_lock);
+    SNDFILE *sf = path ? sf_open(path, SFM_READ, &info) : sf_open_virtual(io, SFM_READ, &info, user);
+    if (!sf) snprintf(why, sizeof(why), "%s", sf_strerror(NULL));
+    pthread_mutex_unlock(&open_lock);
+    if (!sf) {
+        vmc_log(&args->cfg->logger, VMCHECK_LOG_ERROR, "not a readable audio file (libsndfile: %s)", why);
+        return VMCHECK_EFORMAT;
+    }
+    int r = run(out, args, sf, &info);
+    sf_close(sf);
+    return r;
+}
+
 int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path)
 {
     const VmcheckLogger *lg = &args->cfg->logger;
@@ -189,20 +209,7 @@ int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char 
         vmc_log(lg, VMCHECK_LOG_ERROR, "empty file");
         return VMCHECK_EEMPTY;
     }
-    SF_INFO info;
-    memset(&info, 0, sizeof(info));
-    char why[256];
-    pthread_mutex_lock(&open_lock);
-    SNDFILE *sf = sf_open(path, SFM_READ, &info);
-    if (!sf) snprintf(why, sizeof(why), "%s", sf_strerror(NULL));
-    pthread_mutex_unlock(&open_lock);
-    if (!sf) {
-        vmc_log(lg, VMCHECK_LOG_ERROR, "not a readable audio file (libsndfile: %s)", why);
-        return VMCHECK_EFORMAT;
-    }
-    int r = run(out, args, sf, &info);
-    sf_close(sf);
-    return r;
+    return open_and_run(out, args, path, NULL, NULL);
 }
 
 /* sf_open_virtual over a memory image */
@@ -245,18 +252,5 @@ int vmc_decode_memory(VmcheckReport **out, const VmcAnalyzeArgs *args, const voi
     }
     Mem m = {data, (sf_count_t)size, 0};
     SF_VIRTUAL_IO io = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
-    SF_INFO info;
-    memset(&info, 0, sizeof(info));
-    char why[256];
-    pthread_mutex_lock(&open_lock);
-    SNDFILE *sf = sf_open_virtual(&io, SFM_READ, &info, &m);
-    if (!sf) snprintf(why, sizeof(why), "%s", sf_strerror(NULL));
-    pthread_mutex_unlock(&open_lock);
-    if (!sf) {
-        vmc_log(lg, VMCHECK_LOG_ERROR, "not a readable audio file (libsndfile: %s)", why);
-        return VMCHECK_EFORMAT;
-    }
-    int r = run(out, args, sf, &info);
-    sf_close(sf);
-    return r;
+    return open_and_run(out, args, NULL, &io, &m);
 }

@@ -47,11 +47,15 @@ for name, exp in golden.items():
             check(abs(got - want[0]) <= want[1], "%s %s" % (name, key), got, "%s +- %s" % tuple(want))
         else:
             check(got == want, "%s %s" % (name, key), got, want)
-    segs = [(s["kind"], s["syllables"], s["verdict"]) for s in d["segments"]]
-    for kind, syl, tol, verdict in exp["segments"]:
+    segs = [(s["kind"], s["syllables"], s["verdict"], s.get("groups")) for s in d["segments"]]
+    for want in exp["segments"]:
+        kind, syl, tol, verdict = want[:4]
+        groups = want[4] if len(want) > 4 else None
         mine = [s for s in segs if s[0] == kind]
         ok = len(mine) == 1 and abs(mine[0][1] - syl) <= tol and mine[0][2] == verdict
-        check(ok, "%s %s segment" % (name, kind), mine, "%d +- %d syllables, %s" % (syl, tol, verdict))
+        ok = ok and (groups is None or mine[0][3] == groups)
+        check(ok, "%s %s segment" % (name, kind), mine,
+              "%d +- %d syllables, %s%s" % (syl, tol, verdict, "" if groups is None else ", %d groups" % groups))
     codes = sorted(f["code"] for f in d["flags"])
     check(codes == sorted(exp["flags"]), "%s flags" % name, codes, sorted(exp["flags"]))
     want_rc = 1 if any(f["severity"] == "error" for f in d["flags"]) else 0
