@@ -81,9 +81,13 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         }
     for (size_t k = 0; k < r->segment_count; k++) {
         const VmcheckSegment *s = &r->segments[k];
-        fprintf(f, "  %-11s %s-%s s: %s syllables/s, %s\n", s->kind == VMCHECK_SEGMENT_NAME ? "Name" : "Number",
+        fprintf(f, "  %-11s %s-%s s: %s syllables/s, %s", s->kind == VMCHECK_SEGMENT_NAME ? "Name" : "Number",
                 num(a, s->start_s, 2), num(b, s->end_s, 2), num(c, s->syllables_per_s, 1),
                 s->too_fast ? "TOO FAST" : "ok");
+        if (s->kind == VMCHECK_SEGMENT_NUMBER) fprintf(f, ", %zu digit group%s", s->groups, s->groups == 1 ? "" : "s");
+        if (s->source != VMCHECK_SOURCE_LABELS)
+            fprintf(f, " (%s)", s->source == VMCHECK_SOURCE_SCRIPT ? "from the script" : "found in the audio");
+        fputc('\n', f);
     }
     if (res->labels_used)
         fprintf(f, "  (segments from %s)\n", res->labels_used);
