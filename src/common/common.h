@@ -16,20 +16,17 @@
 #endif
 
 /* API misuse (not bad data): abort in debug builds so the bug is found at its
- * source, return VMCHECK_EINVAL in release builds. */
+ * source (the debugger shows the condition; the library never prints),
+ * return VMCHECK_EINVAL in other builds. */
 #ifndef VMCHECK_DEBUG_ABORT
 #define VMC_VALIDATE(cond, ret)                                                                                        \
     do {                                                                                                               \
         if (!(cond)) return (ret);                                                                                     \
     } while (0)
 #else
-#include <stdio.h>
 #define VMC_VALIDATE(cond, ret)                                                                                        \
     do {                                                                                                               \
-        if (!(cond)) {                                                                                                 \
-            fprintf(stderr, "vmcheck: invalid argument: %s (%s:%d)\n", #cond, __FILE__, __LINE__);                     \
-            abort();                                                                                                   \
-        }                                                                                                              \
+        if (!(cond)) abort();                                                                                          \
     } while (0)
 #endif
 

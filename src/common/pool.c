@@ -73,8 +73,6 @@ int vmc_pool_create(VmcPool **out, unsigned n)
     return VMCHECK_OK;
 }
 
-unsigned vmc_pool_size(const VmcPool *p) { return p->n; }
-
 void vmc_pool_start(VmcPool *p, VmcPoolFn fn, void *ctx)
 {
     if (!p || p->n < 2) return;

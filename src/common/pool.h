@@ -12,7 +12,6 @@ typedef void (*VmcPoolFn)(void *ctx, unsigned worker);
 /* n - 1 threads (n >= 1; a pool of 1 has none).  0 or VMCHECK_ENOMEM; if
  * some threads cannot start the pool runs with those that did. */
 int vmc_pool_create(VmcPool **out, unsigned n);
-unsigned vmc_pool_size(const VmcPool *p);
 /* Start fn(ctx, w) on every thread of the pool; do not wait.  NULL: nothing. */
 void vmc_pool_start(VmcPool *p, VmcPoolFn fn, void *ctx);
 /* Wait until every thread has returned from the last start().  NULL: nothing. */

@@ -68,11 +68,6 @@ int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size
     return VMCHECK_OK;
 }
 
-int vmc_percentile(double *out, const float *v, const unsigned char *keep, size_t n, double p)
-{
-    return vmc_percentiles(out, v, keep, n, &p, 1);
-}
-
 typedef struct Pair {
     float v, w;
 } Pair;

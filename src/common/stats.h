@@ -4,13 +4,10 @@
 
 #include <stddef.h>
 
-/* The p-th percentile (0..100, linear interpolation between order
- * statistics) of the n values of v for which keep is NULL or keep[i] != 0.
- * Writes it to *out; returns 0, or VMCHECK_EEMPTY when no value is kept,
- * or VMCHECK_ENOMEM. */
-int vmc_percentile(double *out, const float *v, const unsigned char *keep, size_t n, double p);
-
-/* Several percentiles at once (ps ascending or not), one sort. */
+/* Percentiles ps[0..np) (0..100, linear interpolation between order
+ * statistics) of the n values of v for which keep is NULL or keep[i] != 0,
+ * into out[0..np).  0, VMCHECK_EEMPTY when no value is kept, or
+ * VMCHECK_ENOMEM. */
 int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps, size_t np);
 
 /* Weighted percentiles: the value below which lies fraction p/100 of the

@@ -14,12 +14,7 @@ typedef struct VmcFft VmcFft;
 /* n must be even and >= 2.  Returns NULL on bad n or out of memory. */
 VmcFft *vmc_fft_create(size_t n);
 void vmc_fft_destroy(VmcFft **f);
-size_t vmc_fft_size(const VmcFft *f);
 /* out: n/2 + 1 bins.  Unscaled. */
 void vmc_fft_forward(VmcFft *f, VmcCpx *out, const float *in);
-/* in: n/2 + 1 bins; out: n samples, scaled by n (kissfft convention). */
-void vmc_fft_inverse(VmcFft *f, float *out, const VmcCpx *in);
-/* Smallest size >= n that is even and has only the factors 2, 3, 5. */
-size_t vmc_fft_good_size(size_t n);
 
 #endif
