@@ -7,8 +7,12 @@
 #include "common/common.h"
 
 /* Costs of the alignment (in units of one syllable). */
-#define COST_MISSED 1.0     /* an expected syllable with no nucleus */
-#define COST_EXTRA 1.0      /* a nucleus the text does not have (hesitation, a miscount) */
+#define COST_MISSED 1.0 /* an expected syllable with no nucleus */
+#define COST_EXTRA 1.0  /* a nucleus the text does not have (hesitation, a miscount) */
+/* The detector's typical errors, cheaper than a miss plus an extra: two
+ * fast syllables in one nucleus, one drawn-out vowel in two. */
+#define COST_MERGE 0.5
+#define COST_SPLIT 0.5
 #define BONUS_BREAK 0.6     /* a phrase break in the text where the audio has a silence */
 #define COST_NO_SILENCE 0.2 /* a phrase break with no silence: people run phrases on */
 /* A silence between two nuclei that counts as a phrase break. */
@@ -21,9 +25,10 @@
 /* Syllables found may differ from those expected by this share (nuclei
  * are counted within about 10 %). */
 #define MAX_LENGTH_DIFF 0.35
-/* Missed plus extra syllables, as a share of the longer sequence, beyond
- * which the recording is another message. */
-#define MAX_EDITS 0.18
+/* Missed, extra, merged and split syllables, as a share of the longer
+ * sequence, beyond which the recording is another message (a practised
+ * reading needs 2-12 %, another message of about the same length 21-28 %). */
+#define MAX_EDITS 0.20
 /* The table is (syllables + 1) x (nuclei + 1): 4 M cells (36 MB) is a
  * script of some 2000 syllables, ten minutes of speech. */
 #define MAX_CELLS 4.0e6
@@ -111,6 +116,16 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
                 if (e[i - 1].brk_before && j > 1) c += gap[j - 1] ? -BONUS_BREAK : COST_NO_SILENCE;
                 if (c < best) best = c, arg = 1;
             }
+            if (i >= 2 && j && !e[i - 1].brk_before) { /* syllables i-2, i-1 in nucleus j-1 */
+                double c = D[AT(i - 2, j - 1)] + COST_MERGE;
+                if (e[i - 2].brk_before && j > 1) c += gap[j - 1] ? -BONUS_BREAK : COST_NO_SILENCE;
+                if (c < best) best = c, arg = 4;
+            }
+            if (i && j >= 2 && !gap[j - 1]) { /* syllable i-1 over nuclei j-2, j-1 */
+                double c = D[AT(i - 1, j - 2)] + COST_SPLIT;
+                if (e[i - 1].brk_before && j > 2) c += gap[j - 2] ? -BONUS_BREAK : COST_NO_SILENCE;
+                if (c < best) best = c, arg = 5;
+            }
             if (i && D[AT(i - 1, j)] + COST_MISSED < best) best = D[AT(i - 1, j)] + COST_MISSED, arg = 2;
             if (j && D[AT(i, j - 1)] + COST_EXTRA < best) best = D[AT(i, j - 1)] + COST_EXTRA, arg = 3;
             D[AT(i, j)] = best;
@@ -123,6 +138,14 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
         if (a == 1) {
             match[i - 1] = (long)(j - 1);
             i--, j--;
+        } else if (a == 4) {
+            match[i - 1] = match[i - 2] = (long)(j - 1);
+            out->merged++;
+            i -= 2, j--;
+        } else if (a == 5) {
+            match[i - 1] = (long)(j - 2);
+            out->split++;
+            i--, j -= 2;
         } else if (a == 2) {
             out->missed++;
             i--;
@@ -153,7 +176,7 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
      * script is how little the alignment had to bend: a practised reading
      * misses or adds a few syllables (the detector's own errors, ~5 %); a
      * different message of about the same length needs many more. */
-    const double edits = (double)(out->missed + out->extra) / (double)(M > N ? M : N);
+    const double edits = (double)(out->missed + out->extra + out->merged + out->split) / (double)(M > N ? M : N);
     if (edits > MAX_EDITS) {
         out->mismatch = 1;
         snprintf(out->why, sizeof(out->why),

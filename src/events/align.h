@@ -20,7 +20,7 @@ typedef struct VmcAlignment {
     size_t n_segs;
     int mismatch;  /* the recording does not follow the script */
     char why[160]; /* what did not fit, for the flag */
-    size_t matched, missed, extra;
+    size_t matched, missed, extra, merged, split;
 } VmcAlignment;
 
 /* 0 or VMCHECK_ENOMEM.  band_db: the syllable envelope (for boundaries). */
