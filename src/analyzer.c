@@ -315,6 +315,7 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
             /* The script says how many syllables the name and number hold;
              * the detector's error is to miss some in rushed speech, so a
              * segment counts at least the script's (a written 0 as "oh"). */
+            for (size_t i = 0; !r && i < more.n; i++) memcpy(more.v[i].text, al.text[i], sizeof(more.v[i].text));
             for (size_t i = 0; !r && i < more.n; i++)
                 if (more.v[i].syllables < al.syllables[i]) {
                     more.v[i].syllables = al.syllables[i];

@@ -177,6 +177,7 @@ typedef struct VmcheckSegment {
     size_t groups;       /**< digit groups: stretches of speech separated by gaps of 120 ms or more */
     size_t gap_count;    /**< gaps between the groups (groups - 1) */
     VmcheckPause *gaps;  /**< their times (owned by the report) */
+    char text[48];       /**< numbers from a script: the digits as written, grouped ("020 7946 0188"); else "" */
 } VmcheckSegment;
 
 /** A finished analysis.  Owned by the library: free with vmcheck_report_free(). */

@@ -208,6 +208,10 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         fputs(", \"median_f0_hz\": ", f);
         cli_json_number(f, s->median_f0_hz > 0.0 ? s->median_f0_hz : (double)NAN, 1);
         if (s->kind == VMCHECK_SEGMENT_NUMBER) {
+            if (s->text[0]) {
+                fputs(", \"text\": ", f);
+                cli_json_string(f, s->text);
+            }
             fprintf(f, ", \"groups\": %zu, \"group_gaps\": ", s->groups);
             spans(f, s->gaps, s->gap_count);
         }

@@ -42,6 +42,7 @@ void vmc_alignment_free(VmcAlignment *a)
 {
     free(a->segs);
     free(a->syllables);
+    free(a->text);
     memset(a, 0, sizeof(*a));
 }
 
@@ -187,7 +188,7 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
     }
     /* spans of the name and of each number: from the boundary before the
      * first matched nucleus of their syllables to the one after the last */
-    size_t cap = 0, cap_syl = 0;
+    size_t cap = 0, cap_syl = 0, cap_txt = 0;
     for (unsigned q = 0; q < sc->names + sc->numbers; q++) {
         const int is_name = q < sc->names;
         const unsigned g = is_name ? q + 1 : q - sc->names + 1;
@@ -219,9 +220,29 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
         if (end > act->end_s) end = act->end_s;
         if (end <= start) continue;
         if (vmc_grow((void **)&out->segs, &cap, out->n_segs + 1, sizeof(VmcheckSegmentSpec)) ||
-            vmc_grow((void **)&out->syllables, &cap_syl, out->n_segs + 1, sizeof(unsigned)))
+            vmc_grow((void **)&out->syllables, &cap_syl, out->n_segs + 1, sizeof(unsigned)) ||
+            vmc_grow((void **)&out->text, &cap_txt, out->n_segs + 1, sizeof(out->text[0])))
             goto done;
         out->syllables[out->n_segs] = (unsigned)want;
+        /* the number as the caller wrote it, groups separated by spaces */
+        char *w = out->text[out->n_segs];
+        size_t wl = 0;
+        w[0] = 0;
+        for (size_t t = 0; !is_name && t < sc->n && wl + 2 < sizeof(out->text[0]); t++) {
+            const VmcToken *tk = &sc->tok[t];
+            if (tk->role != VMC_TOK_NUMBER || tk->group != g) continue;
+            char c = tk->text[0] >= '0' && tk->text[0] <= '9' ? tk->text[0] : tk->text[0] == 'p' ? '+' : 0;
+            if (!c) { /* a number said in words: not rewritten */
+                wl = 0;
+                w[0] = 0;
+                break;
+            }
+            w[wl++] = c;
+            int group_ends =
+                tk->brk && t + 1 < sc->n && sc->tok[t + 1].role == VMC_TOK_NUMBER && sc->tok[t + 1].group == g;
+            if (group_ends || c == '+') w[wl++] = ' ';
+            w[wl] = 0;
+        }
         out->segs[out->n_segs++] =
             (VmcheckSegmentSpec){is_name ? VMCHECK_SEGMENT_NAME : VMCHECK_SEGMENT_NUMBER, start, end, 0};
     }

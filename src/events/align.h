@@ -17,6 +17,7 @@
 typedef struct VmcAlignment {
     VmcheckSegmentSpec *segs; /* name and number spans found (malloc'd) */
     unsigned *syllables;      /* the script's syllables in each (a written 0 counted as "oh") */
+    char (*text)[48];         /* numbers: the digits as written, grouped; names: "" */
     size_t n_segs;
     int mismatch;  /* the recording does not follow the script */
     char why[160]; /* what did not fit, for the flag */

@@ -1,6 +1,7 @@
 #include "score/score.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/common.h"
@@ -194,14 +195,30 @@ static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
     for (size_t i = 0; i < rep->segment_count; i++) {
         const VmcheckSegment *s = &rep->segments[i];
         if (!s->too_fast) continue;
-        if (s->kind == VMCHECK_SEGMENT_NUMBER)
+        if (s->kind == VMCHECK_SEGMENT_NUMBER) {
+            /* show the caller's own number in groups when the script gave it */
+            char example[64];
+            if (s->text[0]) {
+                size_t k = 0;
+                for (const char *p = s->text; *p && k + 4 < sizeof(example); p++) {
+                    if (*p == ' ') {
+                        memcpy(example + k, " - ", 3);
+                        k += 3;
+                    } else {
+                        example[k++] = *p;
+                    }
+                }
+                example[k] = 0;
+            } else {
+                snprintf(example, sizeof(example), "415 - 555 - 0132");
+            }
             r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NUMBER_TOO_FAST, s->start_s, s->end_s,
                               "phone number at %s syllables/s (about %s digits a second); aim for %s or less: "
-                              "pause between digit groups, 07700 - 900 - 123",
+                              "pause between digit groups, %s",
                               vmc_num(a, s->syllables_per_s, 1),
                               vmc_num(b, s->syllables_per_s / VMC_SYLLABLES_PER_DIGIT, 1),
-                              vmc_num(c, cfg->max_number_rate, 1));
-        else
+                              vmc_num(c, cfg->max_number_rate, 1), example);
+        } else
             r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NAME_TOO_FAST, s->start_s, s->end_s,
                               "name at %s syllables/s; say it slower, %s or less, as if spelling it for someone",
                               vmc_num(a, s->syllables_per_s, 1), vmc_num(b, cfg->max_name_rate, 1));

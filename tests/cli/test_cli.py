@@ -768,6 +768,20 @@ def check_script_locates(name):
            "%s flags %r" % (name, sorted(flagged)))
 
 
+def check_own_number_in_advice():
+    """A rushed number from the script: the advice shows the caller's own number
+    in groups, and JSON gives it as written; from labels, a generic example."""
+    wav = os.path.join(SAMPLES, "rushed-number.wav")
+    d = parse_json(run(["--json", "--no-sidecar", "--script", os.path.join(SAMPLES, "rushed-number.txt"), wav]))
+    msg = [f["message"] for f in d["flags"] if f["code"] == "number_too_fast"]
+    expect(msg and "07700 - 900 - 123" in msg[0], "script advice %r" % msg)
+    num = [s for s in d["segments"] if s["kind"] == "number"]
+    expect(num and num[0].get("text") == "07700 900 123", "segment %r" % num)
+    d = parse_json(run(["--json", wav]))
+    msg = [f["message"] for f in d["flags"] if f["code"] == "number_too_fast"]
+    expect(msg and "415 - 555 - 0132" in msg[0], "labels advice %r" % msg)
+
+
 def check_wrong_script(tmp):
     """A script of another message: script_mismatch, and no invented segments."""
     p = os.path.join(tmp, "wrong-script.txt")
@@ -868,6 +882,7 @@ def main():
         for n in SAMPLE_NAMES:
             check("--script locates the labelled name and number: %s" % n, check_script_locates, n)
         check("a script of another message gives script_mismatch, no segments", check_wrong_script, tmp)
+        check("the advice for a rushed number shows the caller's own number", check_own_number_in_advice)
         check("NAME.txt beside the audio is used", check_sidecar_script, tmp)
         check("binary junk as a script: exit 2, one line naming file and line", check_junk_script, tmp)
         check("--export-labels writes pauses, syllables, segments and flags", check_export_labels, tmp)
