@@ -180,35 +180,8 @@ def run(cmd, **kw):
     return r
 
 
-def read_wav(path):
-    with wave.open(path, "rb") as w:
-        if w.getsampwidth() != 2:
-            raise ValueError("%s: expected 16-bit PCM" % path)
-        sr, nch, n = w.getframerate(), w.getnchannels(), w.getnframes()
-        a = array.array("h")
-        a.frombytes(w.readframes(n))
-    if sys.byteorder == "big":
-        a.byteswap()
-    if nch > 1:
-        a = array.array("h", [int(sum(a[i:i + nch]) / nch) for i in range(0, len(a), nch)])
-    return sr, a
-
-
-def write_wav(path, sr, samples):
-    a = array.array("h", samples)
-    if sys.byteorder == "big":
-        a.byteswap()
-    tmp = path + ".tmp"
-    with wave.open(tmp, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(sr)
-        w.writeframes(a.tobytes())
-    os.replace(tmp, path)
-
-
-def to_int16(values):
-    return array.array("h", [max(-32768, min(32767, int(round(v)))) for v in values])
+# WAV helpers shared with the rate evaluation set
+from evalset import read_wav, write_wav, to_int16  # noqa: E402
 
 
 def rms(a):

@@ -75,6 +75,13 @@ static const char *source_name(enum VmcheckSegmentSource s)
     return s == VMCHECK_SOURCE_LABELS ? "labels" : s == VMCHECK_SOURCE_SCRIPT ? "script" : "auto";
 }
 
+/* A key (with whatever punctuation precedes it) and its number. */
+static void key_number(FILE *f, const char *key, double v, int decimals)
+{
+    fputs(key, f);
+    cli_json_number(f, v, decimals);
+}
+
 #define KEY(k) fputs("\"" k "\": ", f)
 
 /* [{"start_s": .., "end_s": ..}, ...] */
@@ -84,8 +91,7 @@ static void spans(FILE *f, const VmcheckPause *p, size_t n)
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ", {\"start_s\": " : "{\"start_s\": ", f);
         cli_json_number(f, p[i].start_s, 2);
-        fputs(", \"end_s\": ", f);
-        cli_json_number(f, p[i].end_s, 2);
+        key_number(f, ", \"end_s\": ", p[i].end_s, 2);
         fputc('}', f);
     }
     fputc(']', f);
@@ -118,28 +124,22 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         return;
     }
     const VmcheckReport *r = res->report;
-    fputs("true, \"score\": ", f);
-    cli_json_number(f, r->score, 0);
+    key_number(f, "true, \"score\": ", r->score, 0);
     fputc(',', f);
     fputs(nl, f);
     KEY("audio");
-    fputs("{\"duration_s\": ", f);
-    cli_json_number(f, r->duration_s, 3);
+    key_number(f, "{\"duration_s\": ", r->duration_s, 3);
     fprintf(f, ", \"sample_rate\": %u, \"channels\": %u, \"format\": ", r->sample_rate_hz, r->channels);
     cli_json_string(f, r->format);
     fputs("},", f);
     fputs(nl, f);
     KEY("speech");
-    fputs("{\"start_s\": ", f);
-    cli_json_number(f, r->has_speech ? r->speech_start_s : (double)NAN, 2);
-    fputs(", \"end_s\": ", f);
-    cli_json_number(f, r->has_speech ? r->speech_end_s : (double)NAN, 2);
-    fputs(", \"phonation_s\": ", f);
-    cli_json_number(f, r->phonation_s, 2);
+    key_number(f, "{\"start_s\": ", r->has_speech ? r->speech_start_s : (double)NAN, 2);
+    key_number(f, ", \"end_s\": ", r->has_speech ? r->speech_end_s : (double)NAN, 2);
+    key_number(f, ", \"phonation_s\": ", r->phonation_s, 2);
     fprintf(f, ", \"pause_count\": %zu, \"pause_total_s\": ", r->pause_count);
     cli_json_number(f, r->pause_total_s, 2);
-    fputs(", \"longest_pause_s\": ", f);
-    cli_json_number(f, r->longest_pause_s, 2);
+    key_number(f, ", \"longest_pause_s\": ", r->longest_pause_s, 2);
     fputs("},", f);
     fputs(nl, f);
     KEY("pauses");
@@ -149,44 +149,31 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
     KEY("rate");
     fprintf(f, "{\"syllables\": %zu, \"syllables_per_s\": ", r->syllable_count);
     cli_json_number(f, r->syllables_per_s, 2);
-    fputs(", \"articulation_rate\": ", f);
-    cli_json_number(f, r->articulation_rate, 2);
-    fputs(", \"wpm_est\": ", f);
-    cli_json_number(f, r->wpm_est, 0);
+    key_number(f, ", \"articulation_rate\": ", r->articulation_rate, 2);
+    key_number(f, ", \"wpm_est\": ", r->wpm_est, 0);
     fputs("},", f);
     fputs(nl, f);
     KEY("syllables");
     fputc('[', f);
     for (size_t i = 0; i < r->syllable_count; i++) {
-        if (i) fputs(", ", f);
-        cli_json_number(f, r->syllables_s[i], 2);
+        key_number(f, i ? ", " : "", r->syllables_s[i], 2);
     }
     fputs("],", f);
     fputs(nl, f);
     KEY("pitch");
-    fputs("{\"median_hz\": ", f);
-    cli_json_number(f, r->voiced_frames ? r->f0_median_hz : (double)NAN, 1);
-    fputs(", \"p10_hz\": ", f);
-    cli_json_number(f, r->voiced_frames ? r->f0_p10_hz : (double)NAN, 1);
-    fputs(", \"p90_hz\": ", f);
-    cli_json_number(f, r->voiced_frames ? r->f0_p90_hz : (double)NAN, 1);
-    fputs(", \"range_st\": ", f);
-    cli_json_number(f, r->voiced_frames ? r->range_st : (double)NAN, 1);
-    fputs(", \"voiced_ratio\": ", f);
-    cli_json_number(f, r->voiced_ratio, 2);
-    fputs(", \"lift_st\": ", f);
-    cli_json_number(f, r->lift_st, 2);
+    key_number(f, "{\"median_hz\": ", r->voiced_frames ? r->f0_median_hz : (double)NAN, 1);
+    key_number(f, ", \"p10_hz\": ", r->voiced_frames ? r->f0_p10_hz : (double)NAN, 1);
+    key_number(f, ", \"p90_hz\": ", r->voiced_frames ? r->f0_p90_hz : (double)NAN, 1);
+    key_number(f, ", \"range_st\": ", r->voiced_frames ? r->range_st : (double)NAN, 1);
+    key_number(f, ", \"voiced_ratio\": ", r->voiced_ratio, 2);
+    key_number(f, ", \"lift_st\": ", r->lift_st, 2);
     fputs("},", f);
     fputs(nl, f);
     KEY("loudness");
-    fputs("{\"speech_dbfs\": ", f);
-    cli_json_number(f, r->speech_dbfs, 1);
-    fputs(", \"noise_floor_dbfs\": ", f);
-    cli_json_number(f, r->noise_floor_dbfs, 1);
-    fputs(", \"snr_db\": ", f);
-    cli_json_number(f, r->snr_db, 1);
-    fputs(", \"clipped_ratio\": ", f);
-    cli_json_number(f, r->clipped_ratio, 6);
+    key_number(f, "{\"speech_dbfs\": ", r->speech_dbfs, 1);
+    key_number(f, ", \"noise_floor_dbfs\": ", r->noise_floor_dbfs, 1);
+    key_number(f, ", \"snr_db\": ", r->snr_db, 1);
+    key_number(f, ", \"clipped_ratio\": ", r->clipped_ratio, 6);
     fputs("},", f);
     fputs(nl, f);
     KEY("segments");
@@ -195,18 +182,15 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         const VmcheckSegment *s = &r->segments[i];
         fputs(i ? ", {\"kind\": " : "{\"kind\": ", f);
         cli_json_string(f, kind_name(s->kind));
-        fputs(", \"start_s\": ", f);
-        cli_json_number(f, s->start_s, 2);
-        fputs(", \"end_s\": ", f);
-        cli_json_number(f, s->end_s, 2);
+        key_number(f, ", \"start_s\": ", s->start_s, 2);
+        key_number(f, ", \"end_s\": ", s->end_s, 2);
         fputs(", \"source\": ", f);
         cli_json_string(f, source_name(s->source));
         fprintf(f, ", \"syllables\": %zu, \"syllables_per_s\": ", s->syllables);
         cli_json_number(f, s->syllables_per_s, 2);
         fputs(", \"verdict\": ", f);
         cli_json_string(f, s->too_fast ? "too_fast" : "ok");
-        fputs(", \"median_f0_hz\": ", f);
-        cli_json_number(f, s->median_f0_hz > 0.0 ? s->median_f0_hz : (double)NAN, 1);
+        key_number(f, ", \"median_f0_hz\": ", s->median_f0_hz > 0.0 ? s->median_f0_hz : (double)NAN, 1);
         if (s->kind == VMCHECK_SEGMENT_NUMBER) {
             if (s->text[0]) {
                 fputs(", \"text\": ", f);
@@ -227,10 +211,8 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         cli_json_string(f, vmcheck_flag_name(g->code));
         fputs(", \"severity\": ", f);
         cli_json_string(f, g->severity == VMCHECK_SEVERITY_ERROR ? "error" : "warning");
-        fputs(", \"start_s\": ", f);
-        cli_json_number(f, g->start_s, 2);
-        fputs(", \"end_s\": ", f);
-        cli_json_number(f, g->end_s, 2);
+        key_number(f, ", \"start_s\": ", g->start_s, 2);
+        key_number(f, ", \"end_s\": ", g->end_s, 2);
         fputs(", \"message\": ", f);
         cli_json_string(f, g->message);
         fputc('}', f);
@@ -240,8 +222,7 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         fputc(',', f);
         fputs(nl, f);
         KEY("tracks");
-        fputs("{\"hop_s\": ", f);
-        cli_json_number(f, r->hop_s, 2);
+        key_number(f, "{\"hop_s\": ", r->hop_s, 2);
         fputs(", \"energy_db\": ", f);
         track(f, r->energy_db, r->frame_count, 1);
         if (r->band_db) {
