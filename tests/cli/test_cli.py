@@ -699,6 +699,12 @@ def check_usage():
     def help_version():
         r = run(["--help"])
         expect(r.rc == 0 and "Usage" in r.out, "--help: %s" % r.describe())
+        # every option is listed exactly once (a pasted block once doubled them)
+        opts = re.findall(r"(?:^|  )(--[a-z][a-z-]*|-[a-zA-Z])\b", r.out, re.M)
+        dup = sorted({o for o in opts if opts.count(o) > 1})
+        expect(not dup, "--help lists these options more than once: %s" % dup)
+        for o in ("--format", "--script", "--export-labels", "--min-lift", "-j", "-o", "-q"):
+            expect(o in opts, "--help does not list %s" % o)
         r = run(["--version"])
         expect(r.rc == 0 and r.out.startswith("vmcheck "), "--version: %s" % r.describe())
     check("--help and --version exit 0", help_version)
