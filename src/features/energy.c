@@ -6,6 +6,13 @@
 #include "vmcheck/vmcheck.h"
 
 #define BLOCK_S 0.005
+/* Rumble cut: room rumble and handling noise lie mostly under the lowest
+ * voices' fundamentals; a second-order Butterworth high-pass at this corner
+ * keeps them out of the level, so a quiet pause in a rumbling room still
+ * reads as a pause.  Measured on the tune split of tools/bench-rate, pause F1
+ * on real speech rises 0.69 -> 0.73; a 100 Hz corner gains a little more
+ * but takes 1 dB off a 100 Hz voice's level. */
+#define RUMBLE_HZ 60.0
 
 double vmc_db_from_power(double p)
 {
@@ -25,6 +32,19 @@ void vmc_energy_init(VmcEnergyMeter *m, double rate_hz)
     m->rate = rate_hz;
     m->next_block = 0;
     m->block_end = block_start(m, 1);
+    double fc = RUMBLE_HZ;
+    if (fc > 0.0 && fc < 0.45 * rate_hz) {
+        /* bilinear transform with prewarping (RBJ cookbook, Q = 1/sqrt 2) */
+        const double w = 2.0 * M_PI * fc / rate_hz, cw = cos(w), al = sin(w) / (2.0 * M_SQRT1_2);
+        const double a0 = 1.0 + al;
+        m->b0 = (1.0 + cw) / 2.0 / a0;
+        m->b1 = -(1.0 + cw) / a0;
+        m->b2 = m->b0;
+        m->a1 = -2.0 * cw / a0;
+        m->a2 = (1.0 - al) / a0;
+    } else {
+        m->b0 = 1.0;
+    }
 }
 
 /* Block k is complete: store it; if it closes a frame (k = 2i+1), emit frame i. */
@@ -48,7 +68,21 @@ int vmc_energy_push(VmcEnergyMeter *m, VmcTrack *t, const float *x, size_t n)
         size_t k = n - i < room ? n - i : room;
         /* a block is 5 ms: float partial sums are exact enough; blocks add in double */
         float part = 0.0f;
-        for (size_t j = 0; j < k; j++) part += x[i + j] * x[i + j];
+        /* direct form I: the recursion's chain is one multiply-add a sample */
+        double x1 = m->x1, x2 = m->x2, y1 = m->y1, y2 = m->y2;
+        for (size_t j = 0; j < k; j++) {
+            const double in = (double)x[i + j];
+            const double y = m->b0 * in + m->b1 * x1 + m->b2 * x2 - m->a2 * y2 - m->a1 * y1;
+            x2 = x1;
+            x1 = in;
+            y2 = y1;
+            y1 = y;
+            part += (float)(y * y);
+        }
+        m->x1 = x1;
+        m->x2 = x2;
+        m->y1 = y1;
+        m->y2 = y2;
         m->acc += (double)part;
         m->pos += (long long)k;
         i += k;

@@ -11,12 +11,14 @@
 
 typedef struct VmcEnergyMeter {
     double rate;
-    long long next_block; /* the block being filled */
-    long long block_end;  /* its end, in samples */
-    long long pos;        /* samples seen */
-    double acc;           /* sum of squares of the block being filled */
-    double sums[4];       /* the last four complete blocks (ring by block index) */
-    size_t frames;        /* frames emitted */
+    long long next_block;      /* the block being filled */
+    long long block_end;       /* its end, in samples */
+    long long pos;             /* samples seen */
+    double acc;                /* sum of squares of the block being filled */
+    double sums[4];            /* the last four complete blocks (ring by block index) */
+    size_t frames;             /* frames emitted */
+    double b0, b1, b2, a1, a2; /* rumble high-pass (biquad, direct form I) */
+    double x1, x2, y1, y2;
 } VmcEnergyMeter;
 
 void vmc_energy_init(VmcEnergyMeter *m, double rate_hz);
