@@ -16,7 +16,6 @@ typedef struct VmcTracks {
     VmcTrack energy_db;   /* frame level, dBFS, 20 ms centre of the frame */
     VmcTrack band_db;     /* 300-1200 Hz level from the shared spectrum */
     VmcTrack pitch_cands; /* VMC_PITCH_STRIDE floats per frame */
-    VmcTrack change_db;   /* spectral change, dB (features/spectral.h) */
 } VmcTracks;
 
 typedef struct VmcAnalysis {

@@ -39,7 +39,6 @@ static void analyse_frames(void *ctx, unsigned w)
             float ref = a->max_peak > peak ? a->max_peak : peak;
             vmc_spectrum_process(&fw->spec, frame, mean);
             b->band_db[i] = vmc_band_db(&a->band, fw->spec.power);
-            vmc_shape_db(&a->shape, fw->spec.power, b->shape + i * VMC_SHAPE_BANDS);
             vmc_pitch_process(&fw->pitch, b->cands + i * VMC_PITCH_STRIDE, &fw->spec, peak, ref);
         }
     }
@@ -53,8 +52,6 @@ static int finish_busy(VmcheckAnalyzer *a)
     analyse_frames(a, 0);
     vmc_pool_wait(a->pool);
     int r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
-    for (size_t i = 0; i < b->n; i++)
-        r |= vmc_change_push(&a->change, &a->tracks.change_db, b->shape + i * VMC_SHAPE_BANDS);
     r |= vmc_track_push_n(&a->tracks.pitch_cands, b->cands, b->n * VMC_PITCH_STRIDE);
     for (size_t i = 0; i < b->n; i++)
         if (b->peak[i] > a->max_peak) a->max_peak = b->peak[i];
@@ -129,7 +126,6 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
         if (r) goto fail;
     }
     vmc_band_init(&a->band, &a->work[0].spec, 300.0, 1200.0);
-    vmc_shape_init(&a->shape, &a->work[0].spec);
     r = VMCHECK_ENOMEM;
     if (threads > 1 && vmc_pool_create(&a->pool, threads)) goto fail;
     for (int k = 0; k < 2; k++) {
@@ -137,9 +133,8 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
         b->frames = vmc_calloc(VMC_BATCH * win, sizeof(float));
         b->peak = vmc_calloc(VMC_BATCH, sizeof(float));
         b->band_db = vmc_calloc(VMC_BATCH, sizeof(float));
-        b->shape = vmc_calloc(VMC_BATCH * VMC_SHAPE_BANDS, sizeof(float));
         b->cands = vmc_calloc(VMC_BATCH * VMC_PITCH_STRIDE, sizeof(float));
-        if (!b->frames || !b->peak || !b->band_db || !b->shape || !b->cands) goto fail;
+        if (!b->frames || !b->peak || !b->band_db || !b->cands) goto fail;
     }
     a->filling = &a->batches[0];
     a->busy = NULL;
@@ -176,13 +171,11 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
         free(a->batches[k].frames);
         free(a->batches[k].peak);
         free(a->batches[k].band_db);
-        free(a->batches[k].shape);
         free(a->batches[k].cands);
     }
     free(a->dec_out);
     vmc_track_free(&a->tracks.energy_db);
     vmc_track_free(&a->tracks.band_db);
-    vmc_track_free(&a->tracks.change_db);
     vmc_track_free(&a->tracks.pitch_cands);
     free(a);
     *pa = NULL;
@@ -232,7 +225,6 @@ int vmc_analyzer_reserve(VmcheckAnalyzer *a, unsigned long long samples)
     size_t frames = (size_t)((double)samples / (double)a->rate / VMCHECK_HOP_S) + 2;
     int r = vmc_grow((void **)&a->tracks.energy_db.v, &a->tracks.energy_db.cap, frames, sizeof(float));
     r |= vmc_grow((void **)&a->tracks.band_db.v, &a->tracks.band_db.cap, frames, sizeof(float));
-    r |= vmc_grow((void **)&a->tracks.change_db.v, &a->tracks.change_db.cap, frames, sizeof(float));
     r |= vmc_grow((void **)&a->tracks.pitch_cands.v, &a->tracks.pitch_cands.cap, frames * VMC_PITCH_STRIDE,
                   sizeof(float));
     return r ? VMCHECK_ENOMEM : VMCHECK_OK;
@@ -264,7 +256,6 @@ static int flush(VmcheckAnalyzer *a)
     if (!r) r = hand_over(a);
     if (!r) r = finish_busy(a);
     if (!r && vmc_energy_flush(&a->energy, &a->tracks.energy_db, vmc_framer_count(a->framer))) r = VMCHECK_ENOMEM;
-    if (!r && vmc_change_flush(&a->change, &a->tracks.change_db, vmc_framer_count(a->framer))) r = VMCHECK_ENOMEM;
     /* the level track may have run a frame ahead of the framer */
     if (a->tracks.energy_db.n > vmc_framer_count(a->framer)) a->tracks.energy_db.n = vmc_framer_count(a->framer);
     return r;
@@ -416,8 +407,8 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     if (!r) {
         VmcNucleiParams np;
         vmc_nuclei_params_default(&np);
-        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.change_db.v, an.f0_hz, &an.activity,
-                              an.n_frames, a->tracks.hop_s, &np);
+        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, an.f0_hz, &an.activity, an.n_frames, a->tracks.hop_s,
+                              &np);
     }
     if (!r) r = find_segments(a, &an, segs, n_segs, script ? &sc : NULL);
     if (!r) r = vmc_score(rep, &an, &a->cfg);

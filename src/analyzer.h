@@ -36,7 +36,6 @@ typedef struct VmcBatch {
     float *frames; /* VMC_BATCH * win */
     float *peak;   /* each frame's local peak */
     float *band_db;
-    float *shape; /* VMC_BATCH * VMC_SHAPE_BANDS */
     float *cands; /* VMC_BATCH * VMC_PITCH_STRIDE */
 } VmcBatch;
 
@@ -58,8 +57,6 @@ struct VmcheckAnalyzer {
     atomic_size_t next_claim; /* next frame of *busy to analyse */
     float max_peak;           /* loudest frame peak of the batches committed so far */
     VmcBand band;             /* 300-1200 Hz: the band of syllable nuclei */
-    VmcShapeBands shape;      /* the bands of the spectral shape */
-    VmcChange change;         /* spectral change, frame by frame */
     VmcPitchParams pitch_par;
     float *dec_out;
     VmcTracks tracks;

@@ -9,13 +9,12 @@
 void vmc_nuclei_params_default(VmcNucleiParams *p)
 {
     /* chosen on the tune split of tools/bench-rate (see README) */
-    p->min_dip_db = 4.0;
+    p->min_dip_db = 3.0;
     p->below_peak_db = 25.0;
     p->over_floor_db = 6.0;
     p->min_gap_s = 0.06;
     p->voicing_reach_s = 0.06;
     p->below_local_db = 20.0;
-    p->change_weight = 0.1;
     p->smooth = 0;
 }
 
@@ -33,8 +32,8 @@ static float range_min(const float *e, size_t a, size_t b)
     return m;
 }
 
-int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *change, const float *f0, const VmcActivity *act,
-                      size_t n, double hop_s, const VmcNucleiParams *p)
+int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *f0, const VmcActivity *act, size_t n,
+                      double hop_s, const VmcNucleiParams *p)
 {
     memset(out, 0, sizeof(*out));
     if (!act->has_speech || n < 3) return VMCHECK_OK;
@@ -47,8 +46,6 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *change, co
     e[n - 1] = band[n - 1];
     for (size_t i = 1; i + 1 < n; i++)
         e[i] = p->smooth ? 0.25f * band[i - 1] + 0.5f * band[i] + 0.25f * band[i + 1] : band[i];
-    if (change)
-        for (size_t i = 0; i < n; i++) e[i] -= (float)p->change_weight * change[i];
 
     double q[2];
     const double ps[2] = {5.0, 99.0};

@@ -11,11 +11,6 @@
  *    fits inside the telephone band;
  *  - a nucleus must come within 20 dB of the loudest frame within 150 ms
  *    (a weak bump beside a stressed vowel is not a syllable);
- *  - a change in the shape of the spectrum counts as a dip: the envelope
- *    is the band level minus change_weight times the spectral change
- *    (features/spectral.h), so syllables joined without a loudness dip
- *    ("go-ing", "ve-ry") come apart where their vowels change; measured on
- *    the tune split, median rate error on real speech 11.3 % -> 8.3 %;
  *  - thresholds come from this recording's band floor and speech peak level;
  *  - a nucleus must be voiced (pitch path) near its peak, and lie in speech,
  *    not in a pause;
@@ -34,7 +29,6 @@ typedef struct VmcNucleiParams {
     double min_gap_s;       /* nuclei closer than this merge */
     double voicing_reach_s; /* a voiced frame within this of the peak */
     double below_local_db;  /* nuclei lie within this of the loudest frame within 150 ms */
-    double change_weight;   /* dB of envelope dip per dB of spectral change */
     int smooth;             /* smooth the envelope [1 2 1]/4 (off: the 50 ms window already smooths) */
 } VmcNucleiParams;
 
@@ -45,9 +39,9 @@ typedef struct VmcNuclei {
     size_t n;
 } VmcNuclei;
 
-/* band_db, change_db (NULL: none), f0_hz: n frames.  0 or VMCHECK_ENOMEM. */
-int vmc_nuclei_detect(VmcNuclei *out, const float *band_db, const float *change_db, const float *f0_hz,
-                      const VmcActivity *act, size_t n, double hop_s, const VmcNucleiParams *p);
+/* band_db, f0_hz: n frames.  0 or VMCHECK_ENOMEM. */
+int vmc_nuclei_detect(VmcNuclei *out, const float *band_db, const float *f0_hz, const VmcActivity *act, size_t n,
+                      double hop_s, const VmcNucleiParams *p);
 void vmc_nuclei_free(VmcNuclei *nu);
 
 #endif

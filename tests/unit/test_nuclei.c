@@ -1,18 +1,15 @@
-/* Syllable nuclei and spectral change, against signals with a known count:
+/* Syllable nuclei, against signals with a known count:
  *  - trains of vowel-like harmonic bursts, 2 to 8 per second, clean, under
  *    noise at 15 dB SNR, and through an 8 kHz mu-law telephone channel:
  *    the count is exact;
  *  - syllables joined by voicing with only a loudness dip between them;
  *  - a long vowel whose level wobbles by under 2 dB counts as one;
- *  - the spectral change is near 0 inside a steady vowel and peaks where one
- *    vowel turns into another at the same loudness;
  *  - real speech with known transcripts (tests/data/SOURCES.md): the count
  *    lies within 10 % of the transcript's. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "features/spectral.h"
 #include "synth.h"
 #include "test.h"
 #include "vmcheck/vmcheck.h"
@@ -168,80 +165,6 @@ static void check_joined_and_wobble(void)
     free(x);
 }
 
-/* The change track of a signal, run through the spectrum and shape code the
- * analyzer uses (frame i centred on sample i * hop). */
-static float *change_track(const float *x, size_t n, double rate, size_t *frames)
-{
-    const size_t win = (size_t)(0.05 * rate), hop = (size_t)(0.01 * rate);
-    size_t nfft = 4;
-    while (nfft < win + win / 2) nfft *= 2;
-    VmcSpectrum sp;
-    CHECK(vmc_spectrum_init(&sp, rate, win, nfft) == 0, "spectrum init");
-    VmcShapeBands sb;
-    vmc_shape_init(&sb, &sp);
-    VmcChange ch;
-    memset(&ch, 0, sizeof(ch));
-    VmcTrack t = {0};
-    size_t nf = n / hop;
-    float *frame = calloc(win, sizeof(float));
-    for (size_t i = 0; i < nf; i++) {
-        for (size_t j = 0; j < win; j++) {
-            long k = (long)(i * hop) - (long)(win / 2) + (long)j;
-            frame[j] = k >= 0 && (size_t)k < n ? x[k] : 0.0f;
-        }
-        vmc_spectrum_process(&sp, frame, 0.0f);
-        float shape[VMC_SHAPE_BANDS];
-        vmc_shape_db(&sb, sp.power, shape);
-        CHECK(vmc_change_push(&ch, &t, shape) == 0, "push");
-    }
-    CHECK(vmc_change_flush(&ch, &t, nf) == 0 && t.n == nf, "flush: %zu of %zu frames", t.n, nf);
-    free(frame);
-    vmc_spectrum_free(&sp);
-    *frames = nf;
-    return t.v;
-}
-
-static void check_change(void)
-{
-    printf("spectral change: /a/ for 0.5 s then /i/ for 0.5 s, same RMS\n");
-    const double rate = 16000;
-    size_t n = (size_t)(1.0 * rate), h = n / 2;
-    float *x = calloc(n, sizeof(float));
-    const double fa[] = {700.0, 1200.0, 2500.0}, fi[] = {300.0, 2300.0, 3000.0};
-    double phase = 0.0;
-    vowel(x, h, rate, 130.0, fa, 3, 0.05, &phase);
-    vowel(x + h, n - h, rate, 130.0, fi, 3, 0.05, &phase);
-    double ra = rms(x, h), ri = rms(x + h, n - h);
-    for (size_t i = h; i < n; i++) x[i] *= (float)(ra / ri); /* loudness does not change */
-    size_t nf;
-    float *c = change_track(x, n, rate, &nf);
-    size_t best = 0;
-    float steady = 0.0f;
-    for (size_t i = 0; i < nf; i++) {
-        if (c[i] > c[best]) best = i;
-        if ((i >= 10 && i <= 15) || (i >= 85 && i <= 90)) steady = fmaxf(steady, c[i]);
-    }
-    printf("  peak %.1f dB at frame %zu, steady at most %.2f dB\n", (double)c[best], best, (double)steady);
-    CHECK(best >= 48 && best <= 52, "the change peaks at frame %zu, want 50 +- 2", best);
-    CHECK(c[best] > 8.0f, "the change at the switch is %.1f dB, want > 8", (double)c[best]);
-    CHECK(steady < 0.5f, "inside a steady vowel the change is %.2f dB, want < 0.5", (double)steady);
-    for (size_t i = 0; i < 5; i++) CHECK(c[i] == 0.0f && c[nf - 1 - i] == 0.0f, "edges without context are 0");
-    free(c);
-    /* a loudness change alone does not count: the same vowel 10 dB louder */
-    memset(x, 0, n * sizeof(float));
-    phase = 0.0;
-    vowel(x, n, rate, 130.0, fa, 3, 0.05, &phase);
-    for (size_t i = h; i < n; i++) x[i] *= 3.1623f;
-    c = change_track(x, n, rate, &nf);
-    float most = 0.0f;
-    for (size_t i = 0; i < nf; i++) most = fmaxf(most, c[i]);
-    printf("  the same vowel stepping up 10 dB: at most %.2f dB\n", (double)most);
-    /* only the frames straddling the step see any change (the step's own splatter) */
-    CHECK(most < 1.5f, "a level step moves the change to %.2f dB, want < 1.5 (a vowel change: > 8)", (double)most);
-    free(c);
-    free(x);
-}
-
 static void check_real(const char *dir)
 {
     static const struct {
@@ -268,7 +191,6 @@ int main(int argc, char **argv)
 {
     check_trains();
     check_joined_and_wobble();
-    check_change();
     if (argc > 1)
         check_real(argv[1]);
     else
