@@ -13,6 +13,10 @@
  * fast syllables in one nucleus, one drawn-out vowel in two. */
 #define COST_MERGE 0.5
 #define COST_SPLIT 0.5
+/* ... but a split costs more as the valley between the two nuclei deepens,
+ * up to the cost of an extra nucleus (band level dips, dB) */
+#define SPLIT_DIP_LO_DB 4.0
+#define SPLIT_DIP_HI_DB 12.0
 #define BONUS_BREAK 0.6     /* a phrase break in the text where the audio has a silence */
 #define COST_NO_SILENCE 0.2 /* a phrase break with no silence: people run phrases on */
 /* A silence between two nuclei that counts as a phrase break. */
@@ -95,8 +99,10 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
     double *D = vmc_calloc((M + 1) * (N + 1), sizeof(double));
     unsigned char *from = vmc_calloc((M + 1) * (N + 1), 1);
     long *match = vmc_calloc(M, sizeof(long));
+    double *split_cost = vmc_calloc(N, sizeof(double));
+    unsigned char *used = vmc_calloc(N, 1); /* nucleus matched to a syllable */
     int r = VMCHECK_ENOMEM;
-    if (!e || !gap || !D || !from || !match) goto done;
+    if (!e || !gap || !D || !from || !match || !split_cost || !used) goto done;
     size_t k = 0;
     for (size_t t = 0; t < sc->n; t++)
         for (unsigned s = 0; s < sc->tok[t].syllables && k < M; s++)
@@ -104,8 +110,22 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
     const size_t min_sil = (size_t)ceil(BREAK_SILENCE_S / hop_s - 1e-9);
     for (size_t j = 1; j < N; j++)
         gap[j] = (unsigned char)silence_between(act, nu->frames[j - 1], nu->frames[j], min_sil);
+    /* a split is cheap where the valley between the two nuclei is shallow
+     * (one drawn-out vowel wobbling) and as dear as an extra nucleus where it
+     * is deep (a consonant: two syllables) */
+    for (size_t j = 1; j < N; j++) {
+        const size_t a = nu->frames[j - 1], b = nu->frames[j];
+        float valley = band[a];
+        for (size_t q = a; q <= b; q++)
+            if (band[q] < valley) valley = band[q];
+        const double dip = (double)(band[a] < band[b] ? band[a] : band[b]) - (double)valley;
+        double f = (dip - SPLIT_DIP_LO_DB) / (SPLIT_DIP_HI_DB - SPLIT_DIP_LO_DB);
+        if (f < 0.0) f = 0.0;
+        if (f > 1.0) f = 1.0;
+        split_cost[j] = COST_SPLIT + (COST_EXTRA - COST_SPLIT) * f;
+    }
 
-        /* D[i][j]: best cost of the first i syllables against the first j nuclei */
+    /* D[i][j]: best cost of the first i syllables against the first j nuclei */
 #define AT(i, j) ((i) * (N + 1) + (j))
     for (size_t i = 0; i <= M; i++)
         for (size_t j = 0; j <= N; j++) {
@@ -123,7 +143,7 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
                 if (c < best) best = c, arg = 4;
             }
             if (i && j >= 2 && !gap[j - 1]) { /* syllable i-1 over nuclei j-2, j-1 */
-                double c = D[AT(i - 1, j - 2)] + COST_SPLIT;
+                double c = D[AT(i - 1, j - 2)] + split_cost[j - 1];
                 if (e[i - 1].brk_before && j > 2) c += gap[j - 2] ? -BONUS_BREAK : COST_NO_SILENCE;
                 if (c < best) best = c, arg = 5;
             }
@@ -156,6 +176,8 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
         }
     }
 #undef AT
+    for (size_t i = 0; i < M; i++)
+        if (match[i] >= 0) used[match[i]] = 1;
     out->matched = M - out->missed;
     const double ratio = (double)N / (double)M;
     if (ratio < 1.0 - MAX_LENGTH_DIFF || ratio > 1.0 + MAX_LENGTH_DIFF) {
@@ -213,9 +235,14 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
             continue;
         }
         const size_t f0 = nu->frames[first], f1 = nu->frames[last];
-        double start =
-            first > 0 ? boundary(act, band, nu->frames[first - 1], f0, 1, hop_s) : (double)act->start * hop_s;
-        double end = (size_t)last + 1 < N ? boundary(act, band, f1, nu->frames[last + 1], 0, hop_s) : act->end_s;
+        /* the neighbours are the nearest nuclei matched to other syllables:
+         * an extra nucleus between (a drawn-out last vowel, a breath) falls
+         * on the side of the silence or the quietest frame it lies on */
+        long before = first - 1, after = last + 1;
+        while (before >= 0 && !used[before]) before--;
+        while (after < (long)N && !used[after]) after++;
+        double start = before >= 0 ? boundary(act, band, nu->frames[before], f0, 1, hop_s) : (double)act->start * hop_s;
+        double end = (size_t)after < N ? boundary(act, band, f1, nu->frames[after], 0, hop_s) : act->end_s;
         if (start < act->start_s) start = act->start_s;
         if (end > act->end_s) end = act->end_s;
         if (end <= start) continue;
@@ -254,6 +281,8 @@ done:
     free(D);
     free(from);
     free(match);
+    free(split_cost);
+    free(used);
     if (r) vmc_alignment_free(out);
     return r;
 }
