@@ -61,10 +61,12 @@ static int silence_between(const VmcActivity *act, size_t a, size_t b, size_t mi
     return 0;
 }
 
-/* Boundary between nucleus frames a < b: the end of the first silence
- * between them when before_b, else its start; without silence, the
- * quietest frame of the envelope between them. */
-static double boundary(const VmcActivity *act, const float *band, size_t a, size_t b, int before_b, double hop_s)
+/* Boundary between nucleus frames a < b: the end of the last silence
+ * between them when before_b, else the start of the first; without
+ * silence, the quietest frame of the envelope between frames qa < qb (the
+ * nuclei either side of the boundary, within [a, b]). */
+static double boundary(const VmcActivity *act, const float *band, size_t a, size_t b, size_t qa, size_t qb,
+                       int before_b, double hop_s)
 {
     size_t s0 = b, s1 = a;
     for (size_t k = a; k < b; k++)
@@ -73,8 +75,8 @@ static double boundary(const VmcActivity *act, const float *band, size_t a, size
             s1 = k + 1;
         }
     if (s0 < b) return (double)(before_b ? s1 : s0) * hop_s;
-    size_t m = a;
-    for (size_t k = a; k <= b; k++)
+    size_t m = qa;
+    for (size_t k = qa; k <= qb; k++)
         if (band[k] < band[m]) m = k;
     return (double)m * hop_s;
 }
@@ -235,14 +237,17 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
             continue;
         }
         const size_t f0 = nu->frames[first], f1 = nu->frames[last];
-        /* the neighbours are the nearest nuclei matched to other syllables:
-         * an extra nucleus between (a drawn-out last vowel, a breath) falls
-         * on the side of the silence or the quietest frame it lies on */
+        /* a silence up to the nearest nuclei matched to other syllables
+         * bounds the span (an extra nucleus before it, a drawn-out last
+         * vowel, is the name's); without one, the quietest frame between
+         * the span's outer nuclei and their very next ones */
         long before = first - 1, after = last + 1;
         while (before >= 0 && !used[before]) before--;
         while (after < (long)N && !used[after]) after++;
-        double start = before >= 0 ? boundary(act, band, nu->frames[before], f0, 1, hop_s) : (double)act->start * hop_s;
-        double end = (size_t)after < N ? boundary(act, band, f1, nu->frames[after], 0, hop_s) : act->end_s;
+        double start = before >= 0 ? boundary(act, band, nu->frames[before], f0, nu->frames[first - 1], f0, 1, hop_s)
+                                   : (double)act->start * hop_s;
+        double end = (size_t)after < N ? boundary(act, band, f1, nu->frames[after], f1, nu->frames[last + 1], 0, hop_s)
+                                       : act->end_s;
         if (start < act->start_s) start = act->start_s;
         if (end > act->end_s) end = act->end_s;
         if (end <= start) continue;
