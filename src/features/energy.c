@@ -68,17 +68,36 @@ int vmc_energy_push(VmcEnergyMeter *m, VmcTrack *t, const float *x, size_t n)
         size_t k = n - i < room ? n - i : room;
         /* a block is 5 ms: float partial sums are exact enough; blocks add in double */
         float part = 0.0f;
-        /* direct form I: the recursion's chain is one multiply-add a sample */
+        /* direct form I, two samples a step: y[n+1] is written in terms of
+         * y[n-1] and y[n-2] too, so the recursion's chain (and the sum's)
+         * is one step per two samples */
         double x1 = m->x1, x2 = m->x2, y1 = m->y1, y2 = m->y2;
-        for (size_t j = 0; j < k; j++) {
-            const double in = (double)x[i + j];
-            const double y = m->b0 * in + m->b1 * x1 + m->b2 * x2 - m->a2 * y2 - m->a1 * y1;
+        const double b0 = m->b0, b1 = m->b1, b2 = m->b2, a1 = m->a1, a2 = m->a2;
+        const double c1 = a1 * a1 - a2, c2 = a1 * a2;
+        float p0 = 0.0f, p1 = 0.0f;
+        size_t j = 0;
+        for (; j + 1 < k; j += 2) {
+            const double u0 = (double)x[i + j], u1 = (double)x[i + j + 1];
+            const double w0 = b0 * u0 + b1 * x1 + b2 * x2, w1 = b0 * u1 + b1 * u0 + b2 * x1;
+            const double ya = w0 - a1 * y1 - a2 * y2;
+            const double yb = (w1 - a1 * w0) + c1 * y1 + c2 * y2;
+            x2 = u0;
+            x1 = u1;
+            y2 = ya;
+            y1 = yb;
+            p0 += (float)(ya * ya);
+            p1 += (float)(yb * yb);
+        }
+        for (; j < k; j++) {
+            const double u = (double)x[i + j];
+            const double y = b0 * u + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
             x2 = x1;
-            x1 = in;
+            x1 = u;
             y2 = y1;
             y1 = y;
-            part += (float)(y * y);
+            p0 += (float)(y * y);
         }
+        part = p0 + p1;
         m->x1 = x1;
         m->x2 = x2;
         m->y1 = y1;
