@@ -40,15 +40,32 @@ void vmc_spectrum_free(VmcSpectrum *s)
 
 void vmc_frame_stats(const float *x, size_t n, float *mean, float *peak)
 {
-    float sum = 0.0f, hi = x[0], lo = x[0];
-    for (size_t i = 0; i < n; i++) {
-        sum += x[i];
-        hi = x[i] > hi ? x[i] : hi;
-        lo = x[i] < lo ? x[i] : lo;
+    /* eight independent lanes: the compiler can keep them in one vector
+     * register (one running sum would be a chain of n dependent adds) */
+    float sum[8] = {0}, hi[8], lo[8];
+    for (int j = 0; j < 8; j++) hi[j] = lo[j] = x[0];
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) {
+            const float v = x[i + (size_t)j];
+            sum[j] += v;
+            hi[j] = v > hi[j] ? v : hi[j];
+            lo[j] = v < lo[j] ? v : lo[j];
+        }
+    for (; i < n; i++) {
+        sum[0] += x[i];
+        hi[0] = x[i] > hi[0] ? x[i] : hi[0];
+        lo[0] = x[i] < lo[0] ? x[i] : lo[0];
     }
-    const float m = sum / (float)n;
+    float total = 0.0f, h = hi[0], l = lo[0];
+    for (int j = 0; j < 8; j++) {
+        total += sum[j];
+        h = hi[j] > h ? hi[j] : h;
+        l = lo[j] < l ? lo[j] : l;
+    }
+    const float m = total / (float)n;
     *mean = m;
-    *peak = hi - m > m - lo ? hi - m : m - lo;
+    *peak = h - m > m - l ? h - m : m - l;
 }
 
 void vmc_spectrum_process(VmcSpectrum *s, const float *frame, float mean)
