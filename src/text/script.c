@@ -28,19 +28,45 @@ static const struct {
     {"rachel", 2},      {"james", 1},     {"george", 1},    {"sarah", 2},      {"hi", 1},         {"bye", 1},
 };
 
-unsigned vmc_syllables_en(const char *w)
+/* Second parts of compounds and suffixes after which a word-internal e is
+ * silent, as at the end of a word: "lake|side", "home|work", "love|ly". */
+static const char *const after_silent_e[] = {"ful", "less", "ly",    "ment",  "ness",  "side", "work", "time", "line",
+                                             "way", "teen", "place", "where", "thing", "one",  "body", "stone"};
+
+unsigned vmc_syllables_en(const char *word)
 {
-    size_t len = strlen(w);
+    /* a possessive or contracted 's is not a syllable of its own ("there's") */
+    char buf[64];
+    size_t len = strlen(word);
+    if (len >= 2 && len < sizeof(buf) && word[len - 2] == '\'' && word[len - 1] == 's') {
+        memcpy(buf, word, len - 2);
+        buf[len - 2] = 0;
+        word = buf;
+        len -= 2;
+    }
+    const char *w = word;
     if (!len) return 0;
     for (size_t i = 0; i < sizeof(exceptions) / sizeof(exceptions[0]); i++)
         if (!strcmp(w, exceptions[i].w)) return exceptions[i].n;
     unsigned n = 0;
     int prev = 0;
     for (size_t i = 0; i < len; i++) {
-        int v = is_vowel(w[i]) && !(w[i] == 'y' && i == 0); /* initial y is a consonant */
+        /* y is a consonant first and before a vowel ("yes", "pla-yer", "Pri-ya") */
+        int v = is_vowel(w[i]) && !(w[i] == 'y' && (i == 0 || (i + 1 < len && is_vowel(w[i + 1]) && w[i + 1] != 'y')));
         if (v && !prev) n++;
         prev = v;
     }
+    /* a silent e inside a compound: vowel, consonant, e, then a second part */
+    for (size_t i = 2; i + 2 < len; i++) {
+        if (w[i] != 'e' || is_vowel(w[i - 1]) || !is_vowel(w[i - 2])) continue;
+        for (size_t k = 0; k < sizeof(after_silent_e) / sizeof(after_silent_e[0]); k++)
+            if (!strncmp(w + i + 1, after_silent_e[k], strlen(after_silent_e[k]))) {
+                if (n > 1) n--;
+                break;
+            }
+    }
+    /* -ier after a consonant is two syllables ("ear-li-er", "bu-si-er") */
+    if (len > 4 && !strcmp(w + len - 3, "ier") && !is_vowel(w[len - 4])) n++;
     /* vowel pairs that are two syllables: "ia" (piano), "io" (radio), "eo" (video), "ua" (actual) */
     for (size_t i = 0; i + 1 < len; i++) {
         char a = w[i], b = w[i + 1];
