@@ -29,10 +29,13 @@
 /* Syllables found may differ from those expected by this share (nuclei
  * are counted within about 10 %). */
 #define MAX_LENGTH_DIFF 0.35
-/* Missed, extra, merged and split syllables, as a share of the longer
- * sequence, beyond which the recording is another message (a practised
- * reading needs 2-12 %, another message of about the same length 21-28 %). */
-#define MAX_EDITS 0.20
+/* Missed and extra syllables, plus merged and split ones at the weight of
+ * their cost (the detector's own slips), as a share of the longer sequence,
+ * beyond which the recording is another message.  On the tune split of
+ * tools/bench-mismatch a practised reading needs at most 9 %; another
+ * message from the same template 0-19 %, so a template-mate mostly passes
+ * (caught 22 %); a message of another shape is caught by its length. */
+#define MAX_EDITS 0.12
 /* The table is (syllables + 1) x (nuclei + 1): 4 M cells (36 MB) is a
  * script of some 2000 syllables, ten minutes of speech. */
 #define MAX_CELLS 4.0e6
@@ -201,7 +204,9 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
      * script is how little the alignment had to bend: a practised reading
      * misses or adds a few syllables (the detector's own errors, ~5 %); a
      * different message of about the same length needs many more. */
-    const double edits = (double)(out->missed + out->extra + out->merged + out->split) / (double)(M > N ? M : N);
+    const double edits = ((double)(out->missed + out->extra) * COST_MISSED + (double)out->merged * COST_MERGE +
+                          (double)out->split * COST_SPLIT) /
+                         (double)(M > N ? M : N);
     if (edits > MAX_EDITS) {
         out->mismatch = 1;
         snprintf(out->why, sizeof(out->why),
