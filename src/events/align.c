@@ -19,10 +19,6 @@
 #define SPLIT_DIP_HI_DB 12.0
 #define BONUS_BREAK 0.6     /* a phrase break in the text where the audio has a silence */
 #define COST_NO_SILENCE 0.2 /* a phrase break with no silence: people run phrases on */
-/* A silence between two syllables of one word: as unlikely as a missed
- * syllable (tune split of bench-segments --mode script: name located
- * 93.6 -> 95.7 %, the same for any cost from 0.3 to 2). */
-#define COST_SILENCE_IN_WORD 1.0
 /* A silence between two nuclei that counts as a phrase break. */
 #define BREAK_SILENCE_S 0.15
 /* The recording follows the script when at least this share of the
@@ -47,7 +43,6 @@
 typedef struct Syl {
     unsigned tok;   /* token index */
     int brk_before; /* a phrase break precedes this syllable */
-    int in_word;    /* not the first syllable of its word */
 } Syl;
 
 void vmc_alignment_free(VmcAlignment *a)
@@ -116,7 +111,7 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
     size_t k = 0;
     for (size_t t = 0; t < sc->n; t++)
         for (unsigned s = 0; s < sc->tok[t].syllables && k < M; s++)
-            e[k++] = (Syl){(unsigned)t, s == 0 && t > 0 && sc->tok[t - 1].brk > 0, s > 0};
+            e[k++] = (Syl){(unsigned)t, s == 0 && t > 0 && sc->tok[t - 1].brk > 0};
     const size_t min_sil = (size_t)ceil(BREAK_SILENCE_S / hop_s - 1e-9);
     for (size_t j = 1; j < N; j++)
         gap[j] = (unsigned char)silence_between(act, nu->frames[j - 1], nu->frames[j], min_sil);
@@ -145,19 +140,16 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
             if (i && j) { /* syllable i-1 on nucleus j-1 */
                 double c = D[AT(i - 1, j - 1)];
                 if (e[i - 1].brk_before && j > 1) c += gap[j - 1] ? -BONUS_BREAK : COST_NO_SILENCE;
-                if (e[i - 1].in_word && j > 1 && gap[j - 1]) c += COST_SILENCE_IN_WORD;
                 if (c < best) best = c, arg = 1;
             }
             if (i >= 2 && j && !e[i - 1].brk_before) { /* syllables i-2, i-1 in nucleus j-1 */
                 double c = D[AT(i - 2, j - 1)] + COST_MERGE;
                 if (e[i - 2].brk_before && j > 1) c += gap[j - 1] ? -BONUS_BREAK : COST_NO_SILENCE;
-                if (e[i - 2].in_word && j > 1 && gap[j - 1]) c += COST_SILENCE_IN_WORD;
                 if (c < best) best = c, arg = 4;
             }
             if (i && j >= 2 && !gap[j - 1]) { /* syllable i-1 over nuclei j-2, j-1 */
                 double c = D[AT(i - 1, j - 2)] + split_cost[j - 1];
                 if (e[i - 1].brk_before && j > 2) c += gap[j - 2] ? -BONUS_BREAK : COST_NO_SILENCE;
-                if (e[i - 1].in_word && j > 2 && gap[j - 2]) c += COST_SILENCE_IN_WORD;
                 if (c < best) best = c, arg = 5;
             }
             if (i && D[AT(i - 1, j)] + COST_MISSED < best) best = D[AT(i - 1, j)] + COST_MISSED, arg = 2;

@@ -5,11 +5,7 @@
  *  - the name's last vowel drawn out into two peaks with a shallow valley,
  *    then a pause: the extra peak belongs to the name, which ends where the
  *    pause starts, and the two peaks are one split syllable (a shallow
- *    valley makes a split cheaper than an extra nucleus);
- *  - a two-syllable word heard as one nucleus before a pause: the alignment
- *    does not reach across the pause for the word's second syllable (a
- *    pause inside a word costs as much as a missed syllable), so the name
- *    after the pause is not shifted by one nucleus. */
+ *    valley makes a split cheaper than an extra nucleus). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +15,7 @@
 #include "text/script.h"
 
 #define HOP 0.01
-#define FRAMES 600
+#define FRAMES 400
 
 typedef struct Scene {
     float band[FRAMES];
@@ -143,25 +139,5 @@ int main(void)
           al.extra);
     vmc_alignment_free(&al);
 
-    printf("'supplies' heard as one nucleus, then a pause, then the name\n");
-    /* "Supplies. Then [Ann Bell] from the shop ... church.": sup(plies) | pause | then Ann Bell from the
-     * shop ... church, its vowel drawn out into two peaks.  Reaching across the pause for "-plies" and
-     * shifting every later word by one would use up the second peak. */
-    scene_init(&s);
-    speech(&s, 85, 110);
-    speech(&s, 150, 510);
-    vowel(&s, 95, -20.0f);                                          /* sup-plies, one nucleus */
-    vowel(&s, 165, -20.0f);                                         /* then */
-    vowel(&s, 190, -20.0f);                                         /* Ann */
-    vowel(&s, 215, -20.0f);                                         /* Bell */
-    vowel(&s, 250, -20.0f);                                         /* from */
-    for (size_t k = 0; k < 9; k++) vowel(&s, 275 + 25 * k, -20.0f); /* the shop on the high street by the church */
-    vowel(&s, 487, -21.0f);                                         /* "church" drawn out: a second peak, 2 dB valley */
-    for (size_t i = 475; i < 487; i++) s.band[i] = fmaxf(s.band[i], -22.0f);
-    found = name_span(&s, "Supplies. Then [Ann Bell] from the shop on the high street by the church.", &a, &b, &al);
-    CHECK(found && !al.mismatch, "name found, no mismatch (%s)", al.why);
-    CHECK_NEAR(a, 1.71, 0.015, "name start s (valley after 'then')");
-    CHECK_NEAR(b, 2.21, 0.015, "name end s (valley before 'from')");
-    vmc_alignment_free(&al);
     return test_done();
 }
