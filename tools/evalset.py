@@ -624,14 +624,36 @@ def build(log=sys.stderr):
 
 
 @contextlib.contextmanager
-def _lock():
-    os.makedirs(os.path.dirname(CACHE.rstrip("/")) or "/", exist_ok=True)
-    with open(CACHE.rstrip("/") + ".lock", "w") as lf:
+def cache_lock(cache):
+    """Hold the lock file beside a cache directory (one builder at a time)."""
+    os.makedirs(os.path.dirname(cache.rstrip("/")) or "/", exist_ok=True)
+    with open(cache.rstrip("/") + ".lock", "w") as lf:
         fcntl.flock(lf, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(lf, fcntl.LOCK_UN)
+
+
+def load_cached(cache, what, valid, build_fn, rebuild=False, log=sys.stderr):
+    """The manifest cache/items.json when valid(manifest), else build_fn(log)
+    (under the cache lock).  Shared with msgset.py."""
+    with cache_lock(cache):
+        path = os.path.join(cache, "items.json")
+        if not rebuild and os.path.exists(path):
+            try:
+                with open(path) as f:
+                    manifest = json.load(f)
+                if valid(manifest):
+                    return manifest
+                print("%s: cache in %s is stale or incomplete, rebuilding" % (what, cache), file=log)
+            except (OSError, ValueError):
+                print("%s: cache manifest unreadable, rebuilding" % what, file=log)
+        return build_fn(log)
+
+
+def of_split(items, split):
+    return items if split == "all" else [it for it in items if it["split"] == split]
 
 
 def _valid(manifest):
@@ -641,25 +663,11 @@ def _valid(manifest):
 
 
 def load_manifest(rebuild=False, log=sys.stderr):
-    with _lock():
-        path = os.path.join(CACHE, "items.json")
-        if not rebuild and os.path.exists(path):
-            try:
-                with open(path) as f:
-                    manifest = json.load(f)
-                if _valid(manifest):
-                    return manifest
-                print("evalset: cache in %s is stale or incomplete, rebuilding" % CACHE, file=log)
-            except (OSError, ValueError):
-                print("evalset: cache manifest unreadable, rebuilding", file=log)
-        return build(log)
+    return load_cached(CACHE, "evalset", _valid, build, rebuild, log)
 
 
 def load(split="all", rebuild=False, log=sys.stderr):
-    items = load_manifest(rebuild, log)["items"]
-    if split != "all":
-        items = [it for it in items if it["split"] == split]
-    return items
+    return of_split(load_manifest(rebuild, log)["items"], split)
 
 
 # ---------------------------------------------------------------------------

@@ -59,8 +59,6 @@ when missing, incomplete or built by a different version of this file.
 """
 
 import array
-import contextlib
-import fcntl
 import hashlib
 import json
 import math
@@ -181,7 +179,7 @@ def run(cmd, **kw):
 
 
 # WAV helpers shared with the rate evaluation set
-from evalset import read_wav, write_wav, to_int16  # noqa: E402
+from evalset import load_cached, of_split, read_wav, to_int16, write_wav  # noqa: E402
 
 
 def rms(a):
@@ -965,42 +963,17 @@ def build(log=sys.stderr):
     return manifest
 
 
-@contextlib.contextmanager
-def _lock():
-    os.makedirs(os.path.dirname(CACHE.rstrip("/")) or "/", exist_ok=True)
-    with open(CACHE.rstrip("/") + ".lock", "w") as lf:
-        fcntl.flock(lf, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lf, fcntl.LOCK_UN)
-
-
 def _valid(manifest):
     return (manifest.get("key") == _source_key() and manifest.get("items")
             and all(os.path.exists(it[k]) for it in manifest["items"] for k in ("wav", "labels", "script_file")))
 
 
 def load_manifest(rebuild=False, log=sys.stderr):
-    with _lock():
-        path = os.path.join(CACHE, "items.json")
-        if not rebuild and os.path.exists(path):
-            try:
-                with open(path) as f:
-                    manifest = json.load(f)
-                if _valid(manifest):
-                    return manifest
-                print("msgset: cache in %s is stale or incomplete, rebuilding" % CACHE, file=log)
-            except (OSError, ValueError):
-                print("msgset: cache manifest unreadable, rebuilding", file=log)
-        return build(log)
+    return load_cached(CACHE, "msgset", _valid, build, rebuild, log)
 
 
 def load(split="all", rebuild=False, log=sys.stderr):
-    items = load_manifest(rebuild, log)["items"]
-    if split != "all":
-        items = [it for it in items if it["split"] == split]
-    return items
+    return of_split(load_manifest(rebuild, log)["items"], split)
 
 
 # ---------------------------------------------------------------------------

@@ -47,112 +47,21 @@ import tempfile
 import time
 import wave
 
-TIMEOUT_S = 60
-SAMPLE_NAMES = ["good", "rushed-number", "rushed-name", "telephone"]
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import (R, SAMPLE_NAMES, CheckFailed, Inconclusive, Run, check, env_c, expect,  # noqa: E402,F401
+                     no_crash, parse_json, run, shq)
+
+VMCHECK = SAMPLES = None  # set in main()
+
+
 CSV_HEADER = ["file", "ok", "error", "duration_s", "syllables_per_s", "articulation_rate", "wpm_est",
               "pause_count", "longest_pause_s", "pitch_median_hz", "range_st", "lift_st", "name_rate",
               "name_verdict", "number_rate", "number_verdict", "flags", "score"]
 # extensions of the audio files this test creates; the non-audio files it
 # creates (.txt, .csv, no extension) must be ignored by the directory walk
 AUDIO_EXT = {b"wav", b"flac"}
-
-
-# ---------------------------------------------------------------- reporting
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.skipped = 0
-
-    def ok(self, name):
-        self.passed += 1
-        print("ok - %s" % name, flush=True)
-
-    def fail(self, name, details):
-        self.failed += 1
-        details = details.replace("\n", "\\n").replace("\r", "\\r")
-        if len(details) > 2000:
-            details = details[:2000] + "...(truncated)"
-        print("FAIL - %s: %s" % (name, details), flush=True)
-
-    def skip(self, name, why):
-        self.skipped += 1
-        print("skip - %s: %s" % (name, why), flush=True)
-
-    def note(self, text):
-        print("# note: %s" % text.replace("\n", "\\n"), flush=True)
-
-
-R = Results()
-
-
-class CheckFailed(Exception):
-    pass
-
-
-class Inconclusive(Exception):
-    """The check could not be made (the fixture, not vmcheck): reported as skip."""
-
-
-def check(name, fn, *args):
-    try:
-        fn(*args)
-    except CheckFailed as e:
-        R.fail(name, str(e))
-    except Inconclusive as e:
-        R.skip(name, str(e))
-    except Exception as e:  # a bug in the check or an unexpected output shape
-        R.fail(name, "%s: %s" % (type(e).__name__, e))
-    else:
-        R.ok(name)
-
-
-def expect(cond, msg):
-    if not cond:
-        raise CheckFailed(msg)
-
-
-# ---------------------------------------------------------------- running
-
-def shq(s):
-    if re.fullmatch(r"[A-Za-z0-9_./=:+-]+", s):
-        return s
-    return "'" + s.replace("'", "'\\''") + "'"
-
-
-class Run:
-    def __init__(self, argv, rc, out_b, err_b):
-        self.argv = argv
-        self.rc = rc
-        self.out_b = out_b
-        self.err_b = err_b
-        self.out = out_b.decode("utf-8", "replace")
-        self.err = err_b.decode("utf-8", "replace")
-
-    def describe(self):
-        return "cmd=%s rc=%s stdout=%r stderr=%r" % (
-            " ".join(shq(a) for a in self.argv), self.rc, self.out[:700], self.err[:700])
-
-
-def env_c():
-    e = dict(os.environ)
-    e["LC_ALL"] = "C.UTF-8"
-    return e
-
-
-def run(argv, prefix=None, cwd=None):
-    full = list(prefix or []) + [VMCHECK] + list(argv)
-    try:
-        cp = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            env=env_c(), cwd=cwd, timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise CheckFailed("timed out after %d s: %s" % (TIMEOUT_S, " ".join(shq(a) for a in full)))
-    return Run(full, cp.returncode, cp.stdout, cp.stderr)
-
-
-def no_crash(r):
-    expect(r.rc >= 0, "killed by signal %d (crash): %s" % (-r.rc, r.describe()))
 
 
 def tmp_left(d, base):
@@ -970,31 +879,10 @@ def interrupted_checks(tmp):
 
 def main():
     global VMCHECK, SAMPLES
-    args = sys.argv[1:]
-    VMCHECK = SAMPLES = None
-    i = 0
-    while i < len(args):
-        if args[i] == "--vmcheck" and i + 1 < len(args):
-            VMCHECK = args[i + 1]
-            i += 2
-        elif args[i] == "--samples" and i + 1 < len(args):
-            SAMPLES = args[i + 1]
-            i += 2
-        else:
-            VMCHECK = None
-            break
-    if not VMCHECK or not SAMPLES:
-        print("usage: %s --vmcheck PATH_TO_BINARY --samples PATH_TO_SAMPLES_DIR" % sys.argv[0], file=sys.stderr)
-        return 2
-    VMCHECK = os.path.abspath(VMCHECK)
-    SAMPLES = os.path.abspath(SAMPLES)
-    if not (os.path.isfile(VMCHECK) and os.access(VMCHECK, os.X_OK)):
-        print("skip - all: vmcheck binary not found at %s" % VMCHECK)
-        return 77
-    for n in SAMPLE_NAMES:
-        if not os.path.isfile(os.path.join(SAMPLES, n + ".wav")):
-            print("FAIL - samples: %s.wav not found in %s" % (n, SAMPLES))
-            return 1
+    stop = harness.setup(60)
+    if stop is not None:
+        return stop
+    VMCHECK, SAMPLES = harness.VMCHECK, harness.SAMPLES
 
     t_start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="vmcheck-batch-")
@@ -1033,8 +921,7 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     R.note("took %.1f s" % (time.monotonic() - t_start))
-    print("%d passed, %d failed" % (R.passed, R.failed))
-    return 0 if R.failed == 0 else 1
+    return harness.summary()
 
 
 if __name__ == "__main__":

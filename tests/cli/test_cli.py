@@ -21,110 +21,13 @@ import sys
 import tempfile
 import wave
 
-TIMEOUT_S = 20
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import (R, SAMPLE_NAMES, CheckFailed, Inconclusive, Run, check, env_c, expect,  # noqa: E402,F401
+                     no_crash, parse_json, run, shq)
 
-SAMPLE_NAMES = ["good", "rushed-number", "rushed-name", "telephone"]
-
-
-# ---------------------------------------------------------------- reporting
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.skipped = 0
-
-    def ok(self, name):
-        self.passed += 1
-        print("ok - %s" % name, flush=True)
-
-    def fail(self, name, details):
-        self.failed += 1
-        details = details.replace("\n", "\\n")
-        if len(details) > 1500:
-            details = details[:1500] + "...(truncated)"
-        print("FAIL - %s: %s" % (name, details), flush=True)
-
-    def skip(self, name, why):
-        self.skipped += 1
-        print("skip - %s: %s" % (name, why), flush=True)
-
-    def note(self, text):
-        print("# note: %s" % text, flush=True)
-
-
-R = Results()
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(name, fn, *args):
-    """Run fn(*args); it raises CheckFailed (or anything) on failure."""
-    try:
-        fn(*args)
-    except CheckFailed as e:
-        R.fail(name, str(e))
-    except Exception as e:  # a bug in the check or an unexpected output shape
-        R.fail(name, "%s: %s" % (type(e).__name__, e))
-    else:
-        R.ok(name)
-
-
-def expect(cond, msg):
-    if not cond:
-        raise CheckFailed(msg)
-
-
-# ---------------------------------------------------------------- running
-
-class Run:
-    def __init__(self, argv, cp):
-        self.argv = argv
-        self.rc = cp.returncode
-        self.out_b = cp.stdout
-        self.err_b = cp.stderr
-        self.out = cp.stdout.decode("utf-8", "replace")
-        self.err = cp.stderr.decode("utf-8", "replace")
-
-    def err_lines(self):
-        return [l for l in self.err.split("\n") if l.strip() != ""]
-
-    def describe(self):
-        return "cmd=%s rc=%s stdout=%r stderr=%r" % (
-            " ".join(shq(a) for a in self.argv), self.rc, self.out[:600], self.err[:600])
-
-
-def shq(s):
-    if re.fullmatch(r"[A-Za-z0-9_./=:+-]+", s):
-        return s
-    return "'" + s.replace("'", "'\\''") + "'"
-
-
-def run(argv, env=None, cwd=None, prefix=None):
-    full = list(prefix or []) + [VMCHECK] + list(argv)
-    e = dict(os.environ)
-    e.setdefault("LC_ALL", "C")
-    if env:
-        e.update(env)
-    try:
-        cp = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=e, cwd=cwd, timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise CheckFailed("timed out after %d s: %s" % (TIMEOUT_S, " ".join(shq(a) for a in full)))
-    return Run(full, cp)
-
-
-def no_crash(r):
-    expect(r.rc >= 0, "killed by signal %d (crash): %s" % (-r.rc, r.describe()))
-
-
-def parse_json(r):
-    try:
-        return json.loads(r.out)
-    except ValueError as e:
-        raise CheckFailed("stdout is not valid JSON (%s): %s" % (e, r.describe()))
+VMCHECK = SAMPLES = None  # set in main()
 
 
 # ---------------------------------------------------------------- fixtures
@@ -844,32 +747,10 @@ def check_export_labels(tmp):
 
 def main():
     global VMCHECK, SAMPLES
-    args = sys.argv[1:]
-    VMCHECK = SAMPLES = None
-    i = 0
-    while i < len(args):
-        if args[i] == "--vmcheck" and i + 1 < len(args):
-            VMCHECK = args[i + 1]
-            i += 2
-        elif args[i] == "--samples" and i + 1 < len(args):
-            SAMPLES = args[i + 1]
-            i += 2
-        else:
-            print("usage: %s --vmcheck PATH_TO_BINARY --samples PATH_TO_SAMPLES_DIR" % sys.argv[0],
-                  file=sys.stderr)
-            return 2
-    if not VMCHECK or not SAMPLES:
-        print("usage: %s --vmcheck PATH_TO_BINARY --samples PATH_TO_SAMPLES_DIR" % sys.argv[0], file=sys.stderr)
-        return 2
-    VMCHECK = os.path.abspath(VMCHECK)
-    SAMPLES = os.path.abspath(SAMPLES)
-    if not (os.path.isfile(VMCHECK) and os.access(VMCHECK, os.X_OK)):
-        print("skip - all: vmcheck binary not found at %s" % VMCHECK)
-        return 77
-    for n in SAMPLE_NAMES:
-        if not os.path.isfile(os.path.join(SAMPLES, n + ".wav")):
-            print("FAIL - samples: %s.wav not found in %s" % (n, SAMPLES))
-            return 1
+    stop = harness.setup(20)
+    if stop is not None:
+        return stop
+    VMCHECK, SAMPLES = harness.VMCHECK, harness.SAMPLES
 
     tmp = tempfile.mkdtemp(prefix="vmcheck-cli-")
     os.chmod(tmp, 0o755)  # user nobody must reach tmp/unreadable for the unreadable-file case
@@ -901,8 +782,7 @@ def main():
                     pass
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print("%d passed, %d failed" % (R.passed, R.failed))
-    return 0 if R.failed == 0 else 1
+    return harness.summary()
 
 
 if __name__ == "__main__":

@@ -11,12 +11,7 @@
 static VmcheckReport *analyse(const float *x, size_t n, const VmcheckConfig *cfg, const VmcheckSegmentSpec *segs,
                               size_t n_segs, const char *script)
 {
-    VmcheckAnalyzer *a = NULL;
-    VmcheckReport *r = NULL;
-    if (vmcheck_analyzer_create(&a, cfg, 16000)) return NULL;
-    if (vmcheck_analyzer_push(a, x, n) || vmcheck_analyzer_finish(a, &r, segs, n_segs, script)) r = NULL;
-    vmcheck_analyzer_destroy(&a);
-    return r;
+    return test_analyse(x, n, 16000, cfg, segs, n_segs, script, 0);
 }
 
 static const VmcheckFlag *find(const VmcheckReport *r, enum VmcheckFlagCode code)

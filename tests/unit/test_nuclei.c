@@ -38,19 +38,9 @@ static void vowel(float *x, size_t n, double rate, double f0, const double *fm, 
     }
 }
 
-static VmcheckReport *analyse(const float *x, size_t n, unsigned rate)
-{
-    VmcheckAnalyzer *a = NULL;
-    VmcheckReport *r = NULL;
-    if (vmcheck_analyzer_create(&a, NULL, rate)) return NULL;
-    if (vmcheck_analyzer_push(a, x, n) || vmcheck_analyzer_finish(a, &r, NULL, 0, NULL)) r = NULL;
-    vmcheck_analyzer_destroy(&a);
-    return r;
-}
-
 static unsigned count(const float *x, size_t n, unsigned rate)
 {
-    VmcheckReport *r = analyse(x, n, rate);
+    VmcheckReport *r = test_analyse(x, n, rate, NULL, NULL, 0, NULL, 0);
     CHECK(r != NULL, "analysis failed");
     unsigned c = r ? (unsigned)r->syllable_count : 0;
     vmcheck_report_free(&r);

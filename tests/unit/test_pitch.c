@@ -47,12 +47,7 @@ static VmcheckReport *analyse(const float *x, size_t n, unsigned rate, double ba
     vmcheck_config_default(&cfg);
     cfg.keep_tracks = 1;
     cfg.baseline_f0_hz = baseline;
-    VmcheckAnalyzer *a = NULL;
-    VmcheckReport *r = NULL;
-    if (vmcheck_analyzer_create(&a, &cfg, rate)) return NULL;
-    if (vmcheck_analyzer_push(a, x, n) || vmcheck_analyzer_finish(a, &r, NULL, 0, NULL)) r = NULL;
-    vmcheck_analyzer_destroy(&a);
-    return r;
+    return test_analyse(x, n, rate, &cfg, NULL, 0, NULL, 0);
 }
 
 /* Median F0 within 1 %, and (skipping 50 ms at each end of the tone) every

@@ -13,12 +13,7 @@ static VmcheckReport *analyse(const float *x, size_t n, unsigned rate, int threa
     vmcheck_config_default(&cfg);
     cfg.keep_tracks = 1;
     cfg.threads = threads;
-    VmcheckAnalyzer *a = NULL;
-    VmcheckReport *r = NULL;
-    if (vmcheck_analyzer_create(&a, &cfg, rate)) return NULL;
-    if (vmcheck_analyzer_push(a, x, n) || vmcheck_analyzer_finish(a, &r, NULL, 0, NULL)) r = NULL;
-    vmcheck_analyzer_destroy(&a);
-    return r;
+    return test_analyse(x, n, rate, &cfg, NULL, 0, NULL, 0);
 }
 
 int main(void)
