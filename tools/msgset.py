@@ -44,8 +44,11 @@ dropped (listed in the notes).
 Conditions (every message): clean (16 kHz PCM16); telephone (sox sinc
 300-3400, 8 kHz 8-bit mu-law); noisy (pink noise at 12-18 dB SNR re the
 speech RMS); quiet (speech RMS -40 dBFS).
-Split: by base message, 1/3 "tune", 2/3 "test", stratified by (group,
-number pace, name pace); all conditions of a message are in the same split.
+Split: messages msg00-msg79 by base message, 1/3 "tune", 2/3 "test",
+stratified by (group, number pace, name pace); all conditions of a message
+are in the same split.  msg80-msg159 (60 TTS, 20 FSDD, added when the first
+tune split proved too small to choose costs on) are all "tune": the held-out
+"test" messages are unchanged by them.
 
 Files per item, in CACHE/msg/: ID.wav, ID.labels.txt (Audacity labels,
 `start<TAB>end<TAB>name|number`), ID.txt (the script: exactly what is said,
@@ -81,6 +84,11 @@ BUILD_VERSION = 1
 SR = 16000
 N_SYNTH = 60
 N_FSDD = 20
+# More tuning messages (msg80-msg159, added later): always in "tune", so the
+# held-out "test" messages above stay exactly as they were.
+N_EXTRA_SYNTH = 60
+N_EXTRA_FSDD = 20
+N_ALL = N_SYNTH + N_FSDD + N_EXTRA_SYNTH + N_EXTRA_FSDD
 CONDITIONS = ("clean", "telephone", "noisy", "quiet")
 SPLIT_SEED = 5150
 MSG_SEED = 7300
@@ -602,6 +610,15 @@ def synth_number_fsdd(speaker, num, pace, rng, tmpdir, notes):
     return pieces, {"tempo": round(tempo, 4), "speaker": speaker}
 
 
+def fsdd_index(m):
+    """Index of message m among the FSDD messages, or None for a TTS one."""
+    if N_SYNTH <= m < N_SYNTH + N_FSDD:
+        return m - N_SYNTH
+    if m >= N_SYNTH + N_FSDD + N_EXTRA_SYNTH:
+        return m - (N_SYNTH + N_EXTRA_SYNTH)
+    return None
+
+
 def plan_message(m, fsdd, fl_voices):
     """Everything random about message m (independent of synthesis results)."""
     rng = random.Random("%d:%d" % (MSG_SEED, m))
@@ -610,7 +627,7 @@ def plan_message(m, fsdd, fl_voices):
     random.Random(MSG_SEED).shuffle(order)
     engine, voice = voices[order[m % len(voices)]]
     # balanced paces: message index decides, cycling through all four combos
-    k = m if not fsdd else m - N_SYNTH
+    k = m if not fsdd else fsdd_index(m)
     name_pace = "rushed" if (k // 2) % 2 else "slow"
     number_pace = "fast" if k % 2 else "slow"
     return rng, engine, voice, name_pace, number_pace
@@ -618,14 +635,14 @@ def plan_message(m, fsdd, fl_voices):
 
 def build_base(m, fl_voices, tmpdir):
     """Synthesise base message m (16 kHz) and return (samples, info)."""
-    fsdd = m >= N_SYNTH
+    fsdd = fsdd_index(m) is not None
     rng, engine, voice, name_pace, number_pace = plan_message(m, fsdd, fl_voices)
     pitch = rng.randint(35, 65)
     syn = Synth(engine, voice, pitch, tmpdir)
     notes = []
     name, name_syl = pick_name(rng, name_pace == "rushed")
     num = make_number(rng, fsdd)
-    speaker = FSDD_SPEAKERS[(m - N_SYNTH) % len(FSDD_SPEAKERS)] if fsdd else None
+    speaker = FSDD_SPEAKERS[fsdd_index(m) % len(FSDD_SPEAKERS)] if fsdd else None
     text_speed = rng.randint(150, 175) if engine == "espeak-ng" else round(rng.uniform(0.95, 1.1), 3)
     bracket = rng.random() < 0.5
     greet = rng.choice(GREETINGS)
@@ -783,7 +800,7 @@ def build_base(m, fl_voices, tmpdir):
             design_ok = False
 
     info = {
-        "base": "msg%02d" % m, "group": "fsdd" if fsdd else "synthetic",
+        "base": "msg%02d" % m, "index": m, "group": "fsdd" if fsdd else "synthetic",
         "engine": engine, "voice": "%s:%s" % (engine, voice), "pitch": pitch, "text_speed": text_speed,
         "fsdd_speaker": speaker, "duration": round(len(final) / SR, 6),
         "speech": [[round(s / SR, 6), round(e / SR, 6)] for s, e in speech],
@@ -881,6 +898,8 @@ def labels_text(info):
 def assign_splits(infos):
     strata = {}
     for inf in infos:
+        if inf["index"] >= N_SYNTH + N_FSDD:
+            continue
         key = (inf["group"], inf["number"]["pace"], inf["name"]["pace"])
         strata.setdefault(key, []).append(inf["base"])
     split = {}
@@ -894,6 +913,9 @@ def assign_splits(infos):
         carry = want - n_tune
         for i, b in enumerate(bases):
             split[b] = "tune" if i < n_tune else "test"
+    for inf in infos:
+        if inf["index"] >= N_SYNTH + N_FSDD:
+            split[inf["base"]] = "tune"
     return split
 
 
@@ -936,10 +958,10 @@ def build(log=sys.stderr):
     os.makedirs(msgdir)
     fl = flite_voices()
     print("msgset: building %d synthetic + %d fsdd messages x %d conditions in %s (flite: %s)" % (
-        N_SYNTH, N_FSDD, len(CONDITIONS), CACHE, ", ".join(fl) or "none"), file=log)
+        N_SYNTH + N_EXTRA_SYNTH, N_FSDD + N_EXTRA_FSDD, len(CONDITIONS), CACHE, ", ".join(fl) or "none"), file=log)
     noise_master("pink")
     with ThreadPoolExecutor(max_workers=JOBS) as ex:
-        results = list(ex.map(lambda m: _build_one(m, fl, msgdir, log), range(N_SYNTH + N_FSDD)))
+        results = list(ex.map(lambda m: _build_one(m, fl, msgdir, log), range(N_ALL)))
     infos = [r[0] for r in results if r[1]]
     dropped = [r[0]["base"] for r in results if not r[1]]
     split = assign_splits(infos)
