@@ -312,16 +312,18 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
             VmcSegments more;
             r = vmc_segments_measure(&more, al.segs, al.n_segs, VMCHECK_SOURCE_SCRIPT, &an->activity, &an->nuclei,
                                      an->n_frames, a->tracks.hop_s);
-            /* The script says how many syllables the name and number hold;
-             * the detector's error is to miss some in rushed speech, so a
-             * segment counts at least the script's (a written 0 as "oh"). */
-            for (size_t i = 0; !r && i < more.n; i++) memcpy(more.v[i].text, al.text[i], sizeof(more.v[i].text));
-            for (size_t i = 0; !r && i < more.n; i++)
-                if (more.v[i].syllables < al.syllables[i]) {
-                    more.v[i].syllables = al.syllables[i];
-                    double dur = more.v[i].end_s - more.v[i].start_s;
-                    more.v[i].syllables_per_s = dur > 0.0 ? (double)more.v[i].syllables / dur : 0.0;
-                }
+            /* The script says how many syllables the name and number hold,
+             * up to how a written 0 is said ("oh" or "zero"); the detector
+             * misses some in rushed speech and splits drawn-out vowels in
+             * slow speech, so its count is kept only within that range. */
+            for (size_t i = 0; !r && i < more.n; i++) {
+                VmcheckSegment *s = &more.v[i];
+                memcpy(s->text, al.text[i], sizeof(s->text));
+                if (s->syllables < al.syllables[i]) s->syllables = al.syllables[i];
+                if (s->syllables > al.syllables_max[i]) s->syllables = al.syllables_max[i];
+                const double dur = s->end_s - s->start_s;
+                s->syllables_per_s = dur > 0.0 ? (double)s->syllables / dur : 0.0;
+            }
             if (!r) r = vmc_segments_append(&an->segments, &more);
             for (size_t i = 0; i < al.n_segs; i++) has_number |= al.segs[i].kind == VMCHECK_SEGMENT_NUMBER;
         }

@@ -16,7 +16,8 @@
 
 typedef struct VmcAlignment {
     VmcheckSegmentSpec *segs; /* name and number spans found (malloc'd) */
-    unsigned *syllables;      /* the script's syllables in each (a written 0 counted as "oh") */
+    unsigned *syllables;      /* the script's syllables in each, fewest: a written 0 said "oh" */
+    unsigned *syllables_max;  /* ... and most: each written 0 said "zero" */
     char (*text)[48];         /* numbers: the digits as written, grouped; names: "" */
     size_t n_segs;
     int mismatch;  /* the recording does not follow the script */

@@ -5,7 +5,11 @@
  *  - the name's last vowel drawn out into two peaks with a shallow valley,
  *    then a pause: the extra peak belongs to the name, which ends where the
  *    pause starts, and the two peaks are one split syllable (a shallow
- *    valley makes a split cheaper than an extra nucleus). */
+ *    valley makes a split cheaper than an extra nucleus);
+ *  - a rushed name (three syllables in two nuclei) before the end of a
+ *    sentence, and a drawn-out word after it: the silence at the sentence
+ *    end anchors the name's end, rather than the name taking the next
+ *    sentence's first nucleus and stretching over the silence. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +141,29 @@ int main(void)
     CHECK_NEAR(a, 1.41, 0.015, "name start s");
     CHECK(al.split == 1 && al.extra == 0, "Bell's two peaks are one split syllable: %zu splits, %zu extra", al.split,
           al.extra);
+    vmc_alignment_free(&al);
+
+    printf("rushed name, then a sentence end with a silence\n");
+    scene_init(&s);
+    speech(&s, 30, 60);
+    speech(&s, 90, 200);
+    speech(&s, 250, 380);
+    vowel(&s, 45, -20.0f);  /* Hi */
+    vowel(&s, 100, -20.0f); /* this */
+    vowel(&s, 120, -20.0f); /* is */
+    vowel(&s, 145, -20.0f); /* Ann */
+    vowel(&s, 170, -20.0f); /* Bell Cole, said as one */
+    vowel(&s, 265, -20.0f); /* I */
+    vowel(&s, 290, -20.0f); /* am */
+    vowel(&s, 320, -20.0f); /* here, */
+    for (size_t i = 321; i < 345; i++) s.band[i] = fmaxf(s.band[i], -23.0f);
+    vowel(&s, 345, -20.0f); /* ... drawn out: 3 dB valley */
+    found = name_span(&s, "Hi, this is [Ann Bell Cole]. I am here.", &a, &b, &al);
+    CHECK(found && !al.mismatch, "name found, no mismatch (%s)", al.why);
+    /* between "is" (120) and Ann (145) the floor runs 126..139 */
+    CHECK_NEAR(a, 1.26, 0.015, "name start s");
+    CHECK_NEAR(b, 2.00, 0.015, "name end s (the silence starts at 2.00)");
+    CHECK(al.merged == 1 && al.split == 1, "Bell Cole merged, here split: %zu merged, %zu split", al.merged, al.split);
     vmc_alignment_free(&al);
 
     return test_done();
