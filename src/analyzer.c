@@ -409,8 +409,8 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     if (!r) {
         VmcNucleiParams np;
         vmc_nuclei_params_default(&np);
-        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, an.f0_hz, &an.activity, an.n_frames, a->tracks.hop_s,
-                              &np);
+        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.energy_db.v, an.f0_hz, &an.activity,
+                              an.n_frames, a->tracks.hop_s, &np);
     }
     if (!r) r = find_segments(a, &an, segs, n_segs, script ? &sc : NULL);
     if (!r) r = vmc_score(rep, &an, &a->cfg);

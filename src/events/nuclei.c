@@ -15,6 +15,7 @@ void vmc_nuclei_params_default(VmcNucleiParams *p)
     p->min_gap_s = 0.06;
     p->voicing_reach_s = 0.06;
     p->below_local_db = 20.0;
+    p->min_sonority_db = -3.0;
     p->smooth = 0;
 }
 
@@ -32,8 +33,8 @@ static float range_min(const float *e, size_t a, size_t b)
     return m;
 }
 
-int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *f0, const VmcActivity *act, size_t n,
-                      double hop_s, const VmcNucleiParams *p)
+int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, const float *f0, const VmcActivity *act,
+                      size_t n, double hop_s, const VmcNucleiParams *p)
 {
     memset(out, 0, sizeof(*out));
     if (!act->has_speech || n < 3) return VMCHECK_OK;
@@ -106,7 +107,11 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *f0, const 
         }
         int voiced = 0;
         for (size_t k = lo; k <= hi; k++) voiced |= f0[k] > 0.0f;
-        if (!voiced) continue;
+        /* a creaky or whispered vowel loses its pitch but keeps its
+         * formants: unvoiced, it still counts when the syllable band holds
+         * most of the frame's power (fricatives and bursts put theirs
+         * higher up) */
+        if (!voiced && (double)(band[i] - energy[i]) < p->min_sonority_db) continue;
         /* prominence: within below_local_db of the loudest frame nearby */
         float local = e[i];
         for (size_t k = i > span ? i - span : 0; k <= i + span && k < n; k++)

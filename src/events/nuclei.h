@@ -12,8 +12,10 @@
  *  - a nucleus must come within 20 dB of the loudest frame within 150 ms
  *    (a weak bump beside a stressed vowel is not a syllable);
  *  - thresholds come from this recording's band floor and speech peak level;
- *  - a nucleus must be voiced (pitch path) near its peak, and lie in speech,
- *    not in a pause;
+ *  - a nucleus must be voiced (pitch path) near its peak, or else be
+ *    vowel-like: at least half its frame's power (-3 dB) in the band, as
+ *    in a creaky or whispered vowel; and it must lie in speech, not in a
+ *    pause;
  *  - two nuclei closer than a minimum syllable duration are one. */
 #ifndef VMCHECK_NUCLEI_H
 #define VMCHECK_NUCLEI_H
@@ -29,6 +31,7 @@ typedef struct VmcNucleiParams {
     double min_gap_s;       /* nuclei closer than this merge */
     double voicing_reach_s; /* a voiced frame within this of the peak */
     double below_local_db;  /* nuclei lie within this of the loudest frame within 150 ms */
+    double min_sonority_db; /* an unvoiced peak counts when its band level is within this of the full level */
     int smooth;             /* smooth the envelope [1 2 1]/4 (off: the 50 ms window already smooths) */
 } VmcNucleiParams;
 
@@ -39,9 +42,9 @@ typedef struct VmcNuclei {
     size_t n;
 } VmcNuclei;
 
-/* band_db, f0_hz: n frames.  0 or VMCHECK_ENOMEM. */
-int vmc_nuclei_detect(VmcNuclei *out, const float *band_db, const float *f0_hz, const VmcActivity *act, size_t n,
-                      double hop_s, const VmcNucleiParams *p);
+/* band_db, energy_db (full-band level), f0_hz: n frames.  0 or VMCHECK_ENOMEM. */
+int vmc_nuclei_detect(VmcNuclei *out, const float *band_db, const float *energy_db, const float *f0_hz,
+                      const VmcActivity *act, size_t n, double hop_s, const VmcNucleiParams *p);
 void vmc_nuclei_free(VmcNuclei *nu);
 
 #endif
