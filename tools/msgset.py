@@ -162,7 +162,6 @@ DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "e
 WORD_SYL = {"zero": 2, "oh": 1, "seven": 2, "plus": 1}
 
 ESPEAK_VOICES = ["en-us", "en-gb", "en-gb+f3", "en-us+m3", "en-gb-x-rp", "en+f2"]
-FLITE_PREFERRED = ["kal", "slt", "rms", "awb"]
 FSDD_SPEAKERS = ["george", "jackson", "lucas", "nicolas", "yweweler"]
 
 # Vowel phonemes for the phone-based cross-check of syllable counts.
@@ -187,7 +186,7 @@ def run(cmd, **kw):
 
 
 # WAV helpers shared with the rate evaluation set
-from evalset import load_cached, of_split, read_wav, to_int16, write_wav  # noqa: E402
+from evalset import flite_voices, load_cached, of_split, read_wav, to_int16, write_wav  # noqa: E402
 
 
 def rms(a):
@@ -211,15 +210,6 @@ def word_syllables(words):
 
 # ---------------------------------------------------------------------------
 # synthesis
-
-def flite_voices():
-    try:
-        r = subprocess.run(["flite", "-lv"], capture_output=True, text=True)
-        have = set(r.stdout.replace("Voices available:", "").split())
-    except OSError:
-        return []
-    return [v for v in FLITE_PREFERRED if v in have]
-
 
 def phone_syllables(engine, voice, text):
     """Vowel count of the engine's own phone string for text (a cross-check)."""

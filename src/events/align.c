@@ -253,12 +253,12 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
         const unsigned g = is_name ? q + 1 : q - sc->names + 1;
         enum VmcTokenRole role = is_name ? VMC_TOK_NAME : VMC_TOK_NUMBER;
         long first = -1, last = -1;
-        size_t want = 0, got = 0, zeros = 0;
+        size_t want = 0, want_max = 0, got = 0;
         for (size_t i = 0; i < M; i++) {
             const VmcToken *t = &sc->tok[e[i].tok];
             if (t->role != role || t->group != g) continue;
             want++;
-            zeros += t->text[0] == '0';
+            if (i == 0 || e[i - 1].tok != e[i].tok) want_max += t->syllables_max;
             if (match[i] < 0) continue;
             got++;
             if (first < 0) first = match[i];
@@ -295,7 +295,7 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
             vmc_grow((void **)&out->text, &cap_txt, out->n_segs + 1, sizeof(out->text[0])))
             goto done;
         out->syllables[out->n_segs] = (unsigned)want;
-        out->syllables_max[out->n_segs] = (unsigned)(want + zeros);
+        out->syllables_max[out->n_segs] = (unsigned)want_max;
         /* the number as the caller wrote it, groups separated by spaces */
         char *w = out->text[out->n_segs];
         size_t wl = 0;

@@ -104,8 +104,10 @@ static const struct {
     {"zero", 2}, {"oh", 1},    {"one", 1},   {"two", 1},  {"three", 1},  {"four", 1},   {"five", 1},
     {"six", 1},  {"seven", 2}, {"eight", 1}, {"nine", 1}, {"double", 2}, {"triple", 2},
 };
-/* the spoken syllables of each digit: 0 as "oh", the usual form in a phone number */
+/* the spoken syllables of each digit: 0 as "oh", the usual form in a phone
+ * number, or at most as "zero" */
 static const unsigned digit_syl[10] = {1, 1, 1, 1, 1, 1, 1, 2, 1, 1};
+static const unsigned digit_syl_max[10] = {2, 1, 1, 1, 1, 1, 1, 2, 1, 1};
 
 static int digit_word(const char *w)
 {
@@ -121,6 +123,7 @@ static int push(VmcScript *s, size_t *cap, const char *text, unsigned syl, enum 
     memset(t, 0, sizeof(*t));
     snprintf(t->text, sizeof(t->text), "%s", text);
     t->syllables = syl;
+    t->syllables_max = syl;
     t->role = role;
     t->group = group;
     return VMCHECK_OK;
@@ -184,6 +187,7 @@ int vmc_script_parse(VmcScript *s, const char *text, size_t len)
             }
             char d[2] = {(char)c, 0};
             if (push(s, &cap, d, digit_syl[c - '0'], VMC_TOK_NUMBER, numbers)) goto oom;
+            s->tok[s->n - 1].syllables_max = digit_syl_max[c - '0'];
             number_digits++;
             i++;
             /* separator inside the number: a group break if more digits follow */

@@ -8,8 +8,9 @@
 enum VmcTokenRole { VMC_TOK_WORD = 0, VMC_TOK_NAME = 1, VMC_TOK_NUMBER = 2 };
 
 typedef struct VmcToken {
-    char text[32];      /* lower case, letters/digits only (truncated) */
-    unsigned syllables; /* expected syllables (>= 1) */
+    char text[32];          /* lower case, letters/digits only (truncated) */
+    unsigned syllables;     /* expected syllables (>= 1) */
+    unsigned syllables_max; /* as many as it may be said with: a written 0 said "zero" */
     enum VmcTokenRole role;
     unsigned group; /* which number (1, 2, ...) or which mention of the name (1, 2, ...) */
     int brk;        /* a phrase break follows: 1 weak (comma, digit group), 2 strong (sentence) */

@@ -121,6 +121,18 @@ int main(void)
     check_number("020 7946 0958 or 020 7946 0000", 2, "02079460958", 3);
     check_number("It's oh seven seven oh oh, nine oh oh, one two three.", 1, "###########", 3);
     check_number("We met in 2019 at 10 past 3.", 0, "", 0);
+    {
+        /* 07700 900 123: 0 said "oh" gives 13 syllables (two sevens of 2),
+         * each of the five 0s said "zero" adds one */
+        const char *t = "call me on 07700 900 123";
+        VmcScript sc;
+        CHECK(vmc_script_parse(&sc, t, strlen(t)) == 0, "parse");
+        unsigned lo = 0, hi = 0;
+        for (size_t i = 0; i < sc.n; i++)
+            if (sc.tok[i].role == VMC_TOK_NUMBER) lo += sc.tok[i].syllables, hi += sc.tok[i].syllables_max;
+        CHECK(lo == 13 && hi == 18, "number syllables %u-%u, want 13-18", lo, hi);
+        vmc_script_free(&sc);
+    }
 
     check_name("Hi Sarah, it's [Matthew Mewse] from Northwind.", "matthew mewse");
     check_name("Hi, it's Matthew Mewse from Northwind.", "matthew mewse");
