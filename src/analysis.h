@@ -7,6 +7,7 @@
 
 #include "common/track.h"
 #include "events/activity.h"
+#include "events/digits.h"
 #include "events/nuclei.h"
 #include "events/segments.h"
 #include "vmcheck/vmcheck.h"
@@ -16,6 +17,7 @@ typedef struct VmcTracks {
     VmcTrack energy_db;   /* frame level, dBFS, 20 ms centre of the frame */
     VmcTrack band_db;     /* 300-1200 Hz level from the shared spectrum */
     VmcTrack pitch_cands; /* VMC_PITCH_STRIDE floats per frame */
+    VmcTrack8 mel;        /* VMC_MEL_BANDS band codes per frame: the digit detector's input */
 } VmcTracks;
 
 typedef struct VmcAnalysis {
@@ -27,10 +29,13 @@ typedef struct VmcAnalysis {
     VmcActivity activity;
     float *f0_hz;         /* per frame, 0 where unvoiced (the pitch path) */
     VmcNuclei nuclei;     /* syllable nuclei (frames) */
+    VmcDigitWords digits; /* digit words heard (empty without the detector) */
     VmcSegments segments; /* name and number */
     int script_mismatch;  /* the recording does not follow the script */
     char script_why[160];
     double syllables_per_word; /* from the script; 0: none (1.4 assumed) */
+    int has_script;            /* a script was given */
+    int has_labels;            /* segments were given */
 } VmcAnalysis;
 
 #endif

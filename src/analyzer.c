@@ -8,7 +8,9 @@
 #include "common/fmt.h"
 #include "features/energy.h"
 #include "events/align.h"
+#include "events/digits.h"
 #include "events/number.h"
+#include "features/digitnet.h"
 #include "text/script.h"
 #include "score/score.h"
 
@@ -39,6 +41,7 @@ static void analyse_frames(void *ctx, unsigned w)
             float ref = a->max_peak > peak ? a->max_peak : peak;
             vmc_spectrum_process(&fw->spec, frame, mean);
             b->band_db[i] = vmc_band_db(&a->band, fw->spec.power);
+            vmc_melbands_process(&a->mel, b->mel + i * VMC_MEL_BANDS, fw->spec.power);
             vmc_pitch_process(&fw->pitch, b->cands + i * VMC_PITCH_STRIDE, &fw->spec, peak, ref);
         }
     }
@@ -53,6 +56,7 @@ static int finish_busy(VmcheckAnalyzer *a)
     vmc_pool_wait(a->pool);
     int r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
     r |= vmc_track_push_n(&a->tracks.pitch_cands, b->cands, b->n * VMC_PITCH_STRIDE);
+    r |= vmc_track8_push_n(&a->tracks.mel, b->mel, b->n);
     for (size_t i = 0; i < b->n; i++)
         if (b->peak[i] > a->max_peak) a->max_peak = b->peak[i];
     b->n = 0;
@@ -126,6 +130,8 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
         if (r) goto fail;
     }
     vmc_band_init(&a->band, &a->work[0].spec, 300.0, 1200.0);
+    a->tracks.mel.width = VMC_MEL_BANDS;
+    if ((r = vmc_melbands_init(&a->mel, &a->work[0].spec))) goto fail;
     r = VMCHECK_ENOMEM;
     if (threads > 1 && vmc_pool_create(&a->pool, threads)) goto fail;
     for (int k = 0; k < 2; k++) {
@@ -134,7 +140,8 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
         b->peak = vmc_calloc(VMC_BATCH, sizeof(float));
         b->band_db = vmc_calloc(VMC_BATCH, sizeof(float));
         b->cands = vmc_calloc(VMC_BATCH * VMC_PITCH_STRIDE, sizeof(float));
-        if (!b->frames || !b->peak || !b->band_db || !b->cands) goto fail;
+        b->mel = vmc_calloc(VMC_BATCH * VMC_MEL_BANDS, 1);
+        if (!b->frames || !b->peak || !b->band_db || !b->cands || !b->mel) goto fail;
     }
     a->filling = &a->batches[0];
     a->busy = NULL;
@@ -172,11 +179,14 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
         free(a->batches[k].peak);
         free(a->batches[k].band_db);
         free(a->batches[k].cands);
+        free(a->batches[k].mel);
     }
+    vmc_melbands_free(&a->mel);
     free(a->dec_out);
     vmc_track_free(&a->tracks.energy_db);
     vmc_track_free(&a->tracks.band_db);
     vmc_track_free(&a->tracks.pitch_cands);
+    vmc_track8_free(&a->tracks.mel);
     free(a);
     *pa = NULL;
 }
@@ -227,6 +237,7 @@ int vmc_analyzer_reserve(VmcheckAnalyzer *a, unsigned long long samples)
     r |= vmc_grow((void **)&a->tracks.band_db.v, &a->tracks.band_db.cap, frames, sizeof(float));
     r |= vmc_grow((void **)&a->tracks.pitch_cands.v, &a->tracks.pitch_cands.cap, frames * VMC_PITCH_STRIDE,
                   sizeof(float));
+    r |= vmc_track8_reserve(&a->tracks.mel, frames);
     return r ? VMCHECK_ENOMEM : VMCHECK_OK;
 }
 
@@ -289,12 +300,26 @@ static int check_segments(const VmcheckAnalyzer *a, const VmcheckSegmentSpec *se
     return VMCHECK_OK;
 }
 
+/* A number segment's digits, from the digit words inside it (none when
+ * fewer than a number's worth were heard there). */
+static void digits_of(VmcheckSegment *s, const VmcDigitWords *words, const VmcNumberParams *np)
+{
+    VmcNumber nb;
+    if (!vmc_number_inside(&nb, words, s->start_s, s->end_s, np) || nb.digits < VMC_NUMBER_MIN_DIGITS) return;
+    s->digits = nb.digits;
+    const double dur = s->end_s - s->start_s;
+    s->digits_per_s = dur > 0.0 ? (double)nb.digits / dur : 0.0;
+    snprintf(s->heard, sizeof(s->heard), "%s", nb.heard);
+}
+
 /* The name and number segments: those given (labels) come first; else
  * those the script locates; when still no number, the ones found in the
- * audio. */
+ * audio from the digit words heard. */
 static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const VmcheckSegmentSpec *segs, size_t n_segs,
                          const VmcScript *script)
 {
+    VmcNumberParams np;
+    vmc_number_params_default(&np);
     int has_number = 0;
     for (size_t i = 0; i < n_segs; i++) has_number |= segs[i].kind == VMCHECK_SEGMENT_NUMBER;
     int r = vmc_segments_measure(&an->segments, segs, n_segs, VMCHECK_SOURCE_LABELS, &an->activity, &an->nuclei,
@@ -334,20 +359,86 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
         vmc_alignment_free(&al);
         if (r) return r;
     }
+    /* given and aligned numbers: the digits heard inside them */
+    for (size_t i = 0; i < an->segments.n; i++)
+        if (an->segments.v[i].kind == VMCHECK_SEGMENT_NUMBER) digits_of(&an->segments.v[i], &an->digits, &np);
     if (has_number) return VMCHECK_OK;
-    VmcheckSegmentSpec *found = NULL;
+    VmcNumber *found = NULL;
     size_t n_found = 0;
-    const VmcNumberInput in = {&an->activity, &an->nuclei,  a->tracks.energy_db.v, a->tracks.band_db.v,
-                               an->f0_hz,     an->n_frames, a->tracks.hop_s};
-    r = vmc_number_find(&found, &n_found, &in);
+    r = vmc_number_find(&found, &n_found, &an->digits, &np);
+    VmcheckSegmentSpec *specs = r || !n_found ? NULL : vmc_calloc(n_found, sizeof(*specs));
+    if (!r && n_found && !specs) r = VMCHECK_ENOMEM;
     if (!r && n_found) {
+        for (size_t i = 0; i < n_found; i++)
+            specs[i] = (VmcheckSegmentSpec){VMCHECK_SEGMENT_NUMBER, found[i].start_s, found[i].end_s, 0};
         VmcSegments more;
-        r = vmc_segments_measure(&more, found, n_found, VMCHECK_SOURCE_AUTO, &an->activity, &an->nuclei, an->n_frames,
+        r = vmc_segments_measure(&more, specs, n_found, VMCHECK_SOURCE_AUTO, &an->activity, &an->nuclei, an->n_frames,
                                  a->tracks.hop_s);
+        /* the words heard say how many syllables were said */
+        for (size_t i = 0; !r && i < more.n; i++) {
+            VmcheckSegment *s = &more.v[i];
+            const double dur = s->end_s - s->start_s;
+            s->syllables = found[i].syllables;
+            s->syllables_per_s = dur > 0.0 ? (double)s->syllables / dur : 0.0;
+            s->digits = found[i].digits;
+            s->digits_per_s = dur > 0.0 ? (double)s->digits / dur : 0.0;
+            snprintf(s->heard, sizeof(s->heard), "%s", found[i].heard);
+        }
         if (!r) r = vmc_segments_append(&an->segments, &more);
     }
+    free(specs);
     free(found);
     return r;
+}
+
+void vmc_analyzer_set_tap(VmcheckAnalyzer *a, VmcDigitsTap *tap) { a->tap = tap; }
+
+void vmc_digits_tap_free(VmcDigitsTap *t)
+{
+    free(t->x);
+    free(t->logp);
+    free(t->active);
+    free(t->energy_db);
+    vmc_digits_free(&t->words);
+    memset(t, 0, sizeof(*t));
+}
+
+/* For tools/digits: the network's inputs and outputs over the whole
+ * recording, the activity and the words. */
+static int tap_fill(VmcDigitsTap *t, const VmcheckAnalyzer *a, const VmcAnalysis *an, const VmcDigitsInput *din)
+{
+    vmc_digits_tap_free(t);
+    const size_t n = din->n_frames, steps = (n + 1) / 2;
+    t->n_frames = n;
+    t->n_steps = steps;
+    t->x = vmc_calloc(n, VMC_DN_INPUTS * sizeof(float));
+    t->logp = vmc_calloc(steps, VMC_DN_CLASSES * sizeof(float));
+    t->active = vmc_calloc(n, 1);
+    t->energy_db = vmc_calloc(n, sizeof(float));
+    VmcDnScratch sc;
+    if (!t->x || !t->logp || !t->active || !t->energy_db || vmc_dn_scratch_init(&sc, din->net, 256)) {
+        vmc_digits_tap_free(t);
+        return VMCHECK_ENOMEM;
+    }
+    VmcDnNorm norm;
+    vmc_digitnet_norm(&norm, din->mel, an->activity.has_speech ? an->activity.active : NULL, n);
+    for (size_t f = 0; f < n; f++) vmc_digitnet_input(&norm, t->x + f * VMC_DN_INPUTS, din->mel + f * VMC_MEL_BANDS);
+    for (size_t s0 = 0; din->net->n_layers && s0 < steps; s0 += 256)
+        vmc_digitnet_eval(din->net, &sc, t->logp + s0 * VMC_DN_CLASSES, din->mel, &norm, n, s0,
+                          s0 + 256 < steps ? s0 + 256 : steps);
+    vmc_dn_scratch_free(&sc);
+    if (an->activity.active) memcpy(t->active, an->activity.active, n);
+    memcpy(t->energy_db, a->tracks.energy_db.v, n * sizeof(float));
+    if (an->digits.n) {
+        t->words.v = vmc_calloc(an->digits.n, sizeof(VmcDigitToken));
+        if (!t->words.v) {
+            vmc_digits_tap_free(t);
+            return VMCHECK_ENOMEM;
+        }
+        memcpy(t->words.v, an->digits.v, an->digits.n * sizeof(VmcDigitToken));
+        t->words.n = an->digits.n;
+    }
+    return VMCHECK_OK;
 }
 
 /* Parse the script, or say on which line it is not text. */
@@ -395,6 +486,8 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     an.clipped = a->clipped;
     an.total_samples = a->clip_external ? a->clip_total : a->n_in;
     if (script && sc.words) an.syllables_per_word = (double)sc.syllables / (double)sc.words;
+    an.has_script = script != NULL;
+    an.has_labels = n_segs > 0;
     VmcheckReport *rep = vmc_calloc(1, sizeof(*rep));
     if (!rep) {
         vmc_script_free(&sc);
@@ -412,9 +505,32 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
         r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.energy_db.v, an.f0_hz, &an.activity,
                               an.n_frames, a->tracks.hop_s, &np);
     }
+    if (!r && a->cfg.digit_detector && an.activity.has_speech) {
+        const VmcDigitsInput din = {&vmc_digitnet_model,
+                                    a->tracks.mel.v,
+                                    &an.activity,
+                                    an.n_frames < a->tracks.mel.n ? an.n_frames : a->tracks.mel.n,
+                                    a->tracks.hop_s,
+                                    a->pool,
+                                    a->cfg.threads > 1 ? (unsigned)a->cfg.threads : 1};
+        VmcDigitsParams dp;
+        vmc_digits_params_default(&dp);
+        r = vmc_digits_detect(&an.digits, &din, &dp);
+    }
+    if (!r && a->tap) {
+        const VmcDigitsInput din = {&vmc_digitnet_model,
+                                    a->tracks.mel.v,
+                                    &an.activity,
+                                    an.n_frames < a->tracks.mel.n ? an.n_frames : a->tracks.mel.n,
+                                    a->tracks.hop_s,
+                                    NULL,
+                                    1};
+        r = tap_fill(a->tap, a, &an, &din);
+    }
     if (!r) r = find_segments(a, &an, segs, n_segs, script ? &sc : NULL);
     if (!r) r = vmc_score(rep, &an, &a->cfg);
     vmc_segments_free(&an.segments);
+    vmc_digits_free(&an.digits);
     vmc_script_free(&sc);
     vmc_nuclei_free(&an.nuclei);
     vmc_activity_free(&an.activity);

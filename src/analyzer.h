@@ -11,7 +11,9 @@
 #include "dsp/decimate.h"
 #include "dsp/framer.h"
 #include "dsp/spectrum.h"
+#include "events/digits.h"
 #include "features/energy.h"
+#include "features/melbands.h"
 #include "features/pitch.h"
 #include "features/spectral.h"
 #include "vmcheck/vmcheck.h"
@@ -36,8 +38,19 @@ typedef struct VmcBatch {
     float *frames; /* VMC_BATCH * win */
     float *peak;   /* each frame's local peak */
     float *band_db;
-    float *cands; /* VMC_BATCH * VMC_PITCH_STRIDE */
+    float *cands;       /* VMC_BATCH * VMC_PITCH_STRIDE */
+    unsigned char *mel; /* VMC_BATCH * VMC_MEL_BANDS */
 } VmcBatch;
+
+/* What the digit detector saw, for tools/digits (training and its checks). */
+typedef struct VmcDigitsTap {
+    size_t n_frames, n_steps;
+    float *x;              /* network inputs, n_frames * VMC_DN_INPUTS */
+    float *logp;           /* network outputs, n_steps * VMC_DN_CLASSES */
+    unsigned char *active; /* activity per frame */
+    float *energy_db;      /* frame level */
+    VmcDigitWords words;   /* the decoded words */
+} VmcDigitsTap;
 
 struct VmcheckAnalyzer {
     VmcheckConfig cfg;
@@ -57,6 +70,7 @@ struct VmcheckAnalyzer {
     atomic_size_t next_claim; /* next frame of *busy to analyse */
     float max_peak;           /* loudest frame peak of the batches committed so far */
     VmcBand band;             /* 300-1200 Hz: the band of syllable nuclei */
+    VmcMelBands mel;          /* the digit detector's bands */
     VmcPitchParams pitch_par;
     float *dec_out;
     VmcTracks tracks;
@@ -64,7 +78,8 @@ struct VmcheckAnalyzer {
     unsigned long long clipped, clip_total;
     int clip_external;
     int finished;
-    int status; /* sticky error */
+    int status;        /* sticky error */
+    VmcDigitsTap *tap; /* filled at finish when set (tools only) */
 };
 
 int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigned rate);
@@ -77,6 +92,9 @@ void vmc_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped, size_t total)
 /* The stream will be about this many samples: size the tracks once, exactly,
  * instead of doubling them (which can leave half their memory unused). */
 int vmc_analyzer_reserve(VmcheckAnalyzer *a, unsigned long long samples);
+/* Fill *tap at finish (the detector must be on).  Free it with vmc_digits_tap_free(). */
+void vmc_analyzer_set_tap(VmcheckAnalyzer *a, VmcDigitsTap *tap);
+void vmc_digits_tap_free(VmcDigitsTap *t);
 int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSegmentSpec *segs, size_t n_segs,
                         const char *script);
 

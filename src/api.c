@@ -47,6 +47,7 @@ void vmcheck_config_default(VmcheckConfig *cfg)
     cfg->clipping_ratio = 0.001;
     cfg->noisy_snr_db = 15.0;
     cfg->keep_tracks = 0;
+    cfg->digit_detector = 1;
 }
 
 static int in(double v, double lo, double hi) { return isfinite(v) && v >= lo && v <= hi; }
@@ -123,7 +124,7 @@ int vmcheck_analyze_file(const VmcheckConfig *cfg, VmcheckReport **out, const ch
     VmcheckConfig tmp;
     cfg = config_or_default(cfg, &tmp);
     VMC_VALIDATE(config_ok(cfg), VMCHECK_EINVAL);
-    VmcAnalyzeArgs args = {cfg, segs, n_segs, script};
+    VmcAnalyzeArgs args = {cfg, segs, n_segs, script, NULL};
     return vmc_decode_path(out, &args, path);
 }
 
@@ -136,7 +137,7 @@ int vmcheck_analyze_memory(const VmcheckConfig *cfg, VmcheckReport **out, const 
     VmcheckConfig tmp;
     cfg = config_or_default(cfg, &tmp);
     VMC_VALIDATE(config_ok(cfg), VMCHECK_EINVAL);
-    VmcAnalyzeArgs args = {cfg, segs, n_segs, script};
+    VmcAnalyzeArgs args = {cfg, segs, n_segs, script, NULL};
     return vmc_decode_memory(out, &args, data, size);
 }
 

@@ -108,7 +108,8 @@ typedef struct VmcheckConfig {
     double clipping_ratio;    /**< clipping when more samples than this are clipped (0.001) */
     double noisy_snr_db;      /**< noisy when SNR is under this (15) */
     int keep_tracks;          /**< keep per-frame tracks in the report (0) */
-    int threads; /**< threads one analysis may use (0 or 1: only the caller's); results do not depend on it */
+    int threads;        /**< threads one analysis may use (0 or 1: only the caller's); results do not depend on it */
+    int digit_detector; /**< listen for digit words (1): finds the number, its digits and what was heard */
 } VmcheckConfig;
 
 /** Kind of a message segment. */
@@ -152,6 +153,7 @@ enum VmcheckFlagCode {
     VMCHECK_FLAG_CLIPPING,
     VMCHECK_FLAG_NOISY,
     VMCHECK_FLAG_SCRIPT_MISMATCH,
+    VMCHECK_FLAG_NUMBER_MISMATCH,
     VMCHECK_FLAG_COUNT_
 };
 
@@ -178,6 +180,9 @@ typedef struct VmcheckSegment {
     size_t gap_count;    /**< gaps between the groups (groups - 1) */
     VmcheckPause *gaps;  /**< their times (owned by the report) */
     char text[48];       /**< numbers from a script: the digits as written, grouped ("020 7946 0188"); else "" */
+    size_t digits;       /**< numbers: digit words heard in the span ("double seven" is 2); 0 when none */
+    double digits_per_s; /**< numbers: digits / duration */
+    char heard[32];      /**< numbers: the digits as recognised ("07700900123"), only when every one is sure; else "" */
 } VmcheckSegment;
 
 /** A finished analysis.  Owned by the library: free with vmcheck_report_free(). */

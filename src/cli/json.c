@@ -196,6 +196,12 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
                 fputs(", \"text\": ", f);
                 cli_json_string(f, s->text);
             }
+            fprintf(f, ", \"digits\": %zu", s->digits);
+            key_number(f, ", \"digits_per_s\": ", s->digits_per_s, 2);
+            if (s->heard[0]) {
+                fputs(", \"heard\": ", f);
+                cli_json_string(f, s->heard);
+            }
             fprintf(f, ", \"groups\": %zu, \"group_gaps\": ", s->groups);
             spans(f, s->gaps, s->gap_count);
         }

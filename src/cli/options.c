@@ -13,36 +13,38 @@
 #include "common/common.h"
 #include "common/fmt.h"
 
-static const char usage_text[] = "Usage: vmcheck [OPTIONS] FILE|DIR...\n"
-                                 "Measure a practice answer-phone message: speaking rate, pauses, pitch,\n"
-                                 "loudness, length, and whether the name and phone number were rushed.\n"
-                                 "\n"
-                                 "  --format text|json|jsonl|csv  output format (default text)\n"
-                                 "  --json                 same as --format json\n"
-                                 "  --labels FILE          Audacity label track marking 'name' and 'number'\n"
-                                 "  --name S-E             the name is spoken from S to E seconds\n"
-                                 "  --number S-E           the number is spoken from S to E seconds (repeatable)\n"
-                                 "  --script FILE          the prepared text of the message\n"
-                                 "  --baseline FILE        the same speaker's ordinary voice, for pitch lift\n"
-                                 "  --tracks               add per-frame tracks to JSON\n"
-                                 "  --export-labels FILE   write pauses, syllables, segments and flags as labels\n"
-                                 "  --max-number-rate R    number limit in syllables/s (default 3.5)\n"
-                                 "  --max-name-rate R      name limit in syllables/s (default 4.0)\n"
-                                 "  --min-pause S          shortest silence counted as a pause (default 0.25)\n"
-                                 "  --pitch-floor HZ       lowest pitch searched (default 60)\n"
-                                 "  --pitch-ceiling HZ     highest pitch searched (default 500)\n"
-                                 "  --no-sidecar           ignore NAME.labels.txt and NAME.txt beside each file\n"
-                                 "  -j N                   files analysed in parallel (default: cores)\n"
-                                 "  -o FILE                write the output to FILE (atomically)\n"
-                                 "  -q                     print nothing on stdout; the exit status tells\n"
-                                 "  --version, --help\n"
-                                 "Flag limits (defaults in brackets):\n"
-                                 "  --min-lift ST [0.5]  --max-lift ST [6]  --monotone-range ST [3]\n"
-                                 "  --long-message S [30]  --late-start S [2]  --low-level DBFS [-40]\n"
-                                 "  --clipping PERCENT [0.1]  --noisy-snr DB [15]\n"
-                                 "\n"
-                                 "Exit status: 0 all analysed and nothing to fix, 1 something to fix,\n"
-                                 "2 usage error or a file could not be analysed.\n";
+static const char usage_text[] =
+    "Usage: vmcheck [OPTIONS] FILE|DIR...\n"
+    "Measure a practice answer-phone message: speaking rate, pauses, pitch,\n"
+    "loudness, length, and whether the name and phone number were rushed.\n"
+    "\n"
+    "  --format text|json|jsonl|csv  output format (default text)\n"
+    "  --json                 same as --format json\n"
+    "  --labels FILE          Audacity label track marking 'name' and 'number'\n"
+    "  --name S-E             the name is spoken from S to E seconds\n"
+    "  --number S-E           the number is spoken from S to E seconds (repeatable)\n"
+    "  --script FILE          the prepared text of the message\n"
+    "  --baseline FILE        the same speaker's ordinary voice, for pitch lift\n"
+    "  --tracks               add per-frame tracks to JSON\n"
+    "  --export-labels FILE   write pauses, syllables, segments and flags as labels\n"
+    "  --max-number-rate R    number limit in syllables/s (default 3.5)\n"
+    "  --max-name-rate R      name limit in syllables/s (default 4.0)\n"
+    "  --min-pause S          shortest silence counted as a pause (default 0.25)\n"
+    "  --pitch-floor HZ       lowest pitch searched (default 60)\n"
+    "  --pitch-ceiling HZ     highest pitch searched (default 500)\n"
+    "  --no-sidecar           ignore NAME.labels.txt and NAME.txt beside each file\n"
+    "  --no-digits            do not listen for digit words (no number found in the audio)\n"
+    "  -j N                   files analysed in parallel (default: cores)\n"
+    "  -o FILE                write the output to FILE (atomically)\n"
+    "  -q                     print nothing on stdout; the exit status tells\n"
+    "  --version, --help\n"
+    "Flag limits (defaults in brackets):\n"
+    "  --min-lift ST [0.5]  --max-lift ST [6]  --monotone-range ST [3]\n"
+    "  --long-message S [30]  --late-start S [2]  --low-level DBFS [-40]\n"
+    "  --clipping PERCENT [0.1]  --noisy-snr DB [15]\n"
+    "\n"
+    "Exit status: 0 all analysed and nothing to fix, 1 something to fix,\n"
+    "2 usage error or a file could not be analysed.\n";
 
 enum {
     OPT_FORMAT = 256,
@@ -60,6 +62,7 @@ enum {
     OPT_PITCH_FLOOR,
     OPT_PITCH_CEIL,
     OPT_NO_SIDECAR,
+    OPT_NO_DIGITS,
     OPT_MIN_LIFT,
     OPT_MAX_LIFT,
     OPT_MONOTONE,
@@ -88,6 +91,7 @@ static const struct option longopts[] = {
     {"pitch-floor", required_argument, NULL, OPT_PITCH_FLOOR},
     {"pitch-ceiling", required_argument, NULL, OPT_PITCH_CEIL},
     {"no-sidecar", no_argument, NULL, OPT_NO_SIDECAR},
+    {"no-digits", no_argument, NULL, OPT_NO_DIGITS},
     {"min-lift", required_argument, NULL, OPT_MIN_LIFT},
     {"max-lift", required_argument, NULL, OPT_MAX_LIFT},
     {"monotone-range", required_argument, NULL, OPT_MONOTONE},
@@ -253,6 +257,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
         case 'o': o->out_path = optarg; break;
         case 'q': o->quiet = 1; break;
         case OPT_NO_SIDECAR: o->no_sidecar = 1; break;
+        case OPT_NO_DIGITS: o->cfg.digit_detector = 0; break;
         case OPT_MIN_LIFT:
             if (parse_num(&o->cfg.min_lift_st, optarg, -12.0, 12.0))
                 return usage_error("--min-lift: '%s' is not a number of semitones between -12 and 12", optarg);

@@ -84,7 +84,11 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         fprintf(f, "  %-11s %s-%s s: %s syllables/s, %s", s->kind == VMCHECK_SEGMENT_NAME ? "Name" : "Number",
                 num(a, s->start_s, 2), num(b, s->end_s, 2), num(c, s->syllables_per_s, 1),
                 s->too_fast ? "TOO FAST" : "ok");
-        if (s->kind == VMCHECK_SEGMENT_NUMBER) fprintf(f, ", %zu digit group%s", s->groups, s->groups == 1 ? "" : "s");
+        if (s->kind == VMCHECK_SEGMENT_NUMBER) {
+            if (s->digits) fprintf(f, ", %zu digits (%s a second)", s->digits, num(d, s->digits_per_s, 1));
+            fprintf(f, ", %zu digit group%s", s->groups, s->groups == 1 ? "" : "s");
+            if (s->heard[0]) fprintf(f, ", heard %s", s->heard);
+        }
         if (s->source != VMCHECK_SOURCE_LABELS)
             fprintf(f, " (%s)", s->source == VMCHECK_SOURCE_SCRIPT ? "from the script" : "found in the audio");
         fputc('\n', f);
@@ -93,6 +97,17 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         fprintf(f, "  (segments from %s)\n", res->labels_used);
     else if (res->script_used)
         fprintf(f, "  (segments aligned to the script %s)\n", res->script_used);
+    int has_name = 0;
+    for (size_t k = 0; k < r->segment_count; k++) has_name |= r->segments[k].kind == VMCHECK_SEGMENT_NAME;
+    if (r->has_speech && !has_name && !res->labels_used && !res->script_used) {
+        /* say what was not checked, and how to have it checked */
+        const char *base = strrchr(res->path, '/');
+        base = base ? base + 1 : res->path;
+        const char *dot = strrchr(base, '.');
+        const int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+        fprintf(f, "  Name        not checked - put your prepared text in %.*s.txt beside %s (or use --script)\n", stem,
+                base, base);
+    }
     if (!r->has_speech) {
         fprintf(f, "  Length      %s s, no speech found\n", num(a, r->duration_s, 2));
     } else {

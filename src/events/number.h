@@ -1,31 +1,51 @@
 /* Finding the phone number in the audio when nobody said where it is
- * (segments with source "auto").  A spoken phone number is a run of about
- * 7-15 short, regular syllables, usually in digit groups separated by short
- * pauses, usually in the second half of the message, sometimes said twice.
- * The finder works on the events already measured: nuclei, activity, the
- * level and pitch tracks. */
+ * (segments with source "auto"), from the digit words the detector heard
+ * (events/digits.h).
+ *
+ * A phone number is a run of at least VMC_NUMBER_MIN_DIGITS digit words
+ * ("oh", "zero", "one" ... "nine"; "double seven" is two sevens) with no
+ * other word between them: years ("nineteen ninety"), times ("ten
+ * thirty") and "one or two" are not numbers.  It may start right after
+ * "on" or "is" with no silence, be read in groups or rattled off, and be said
+ * twice (two runs).  Its span runs from the first digit's onset to the last
+ * digit's end, so its rate counts only the digits. */
 #ifndef VMCHECK_NUMBER_H
 #define VMCHECK_NUMBER_H
 
 #include <stddef.h>
 
 #include "events/activity.h"
-#include "events/nuclei.h"
+#include "events/digits.h"
 #include "vmcheck/vmcheck.h"
 
-typedef struct VmcNumberInput {
-    const VmcActivity *act;
-    const VmcNuclei *nu;
-    const float *energy_db; /* frame level, dBFS */
-    const float *band_db;   /* 300-1200 Hz level, dBFS */
-    const float *f0_hz;     /* pitch path, 0 unvoiced */
-    size_t n_frames;
-    double hop_s;
-} VmcNumberInput;
+#define VMC_NUMBER_MIN_DIGITS 5
+#define VMC_NUMBER_MAX_DIGITS 24 /* longer digit strings are kept to their first this many */
 
-/* Every stretch that sounds like a phone number, in time order, as
- * VMCHECK_SEGMENT_NUMBER specs in *out (malloc'd; free() it; NULL when
- * none).  0 or VMCHECK_ENOMEM. */
-int vmc_number_find(VmcheckSegmentSpec **out, size_t *n_out, const VmcNumberInput *in);
+typedef struct VmcNumberParams {
+    double max_gap_s;      /* a silence between two digits longer than this ends a number */
+    double max_other_s;    /* other speech between two digits longer than this ends it */
+    double heard_min_conf; /* every digit this sure, or the string is not reported as heard */
+} VmcNumberParams;
+
+void vmc_number_params_default(VmcNumberParams *p);
+
+/* One number found (or the digits heard inside a given span). */
+typedef struct VmcNumber {
+    double start_s, end_s;
+    size_t digits;                         /* digits said ("double seven": 2) */
+    size_t syllables;                      /* of the words said ("zero", "seven", "double": 2) */
+    char heard[VMC_NUMBER_MAX_DIGITS + 1]; /* the digits, or "" when some digit was unsure */
+    char said[VMC_NUMBER_MAX_DIGITS + 1];  /* the digits as recognised, sure or not */
+    double min_conf;                       /* the least sure digit's confidence */
+} VmcNumber;
+
+/* Every number in the words, in time order: *out (malloc'd; free() it;
+ * NULL when none).  0 or VMCHECK_ENOMEM. */
+int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *words, const VmcNumberParams *p);
+
+/* The digit words inside [start_s, end_s) (a given or aligned number), as
+ * one number: *out.  Returns 1 when there is a digit word inside, else 0. */
+int vmc_number_inside(VmcNumber *out, const VmcDigitWords *words, double start_s, double end_s,
+                      const VmcNumberParams *p);
 
 #endif

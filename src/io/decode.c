@@ -99,6 +99,7 @@ static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, con
     r = vmc_analyzer_create(&a, args->cfg, (unsigned)info->samplerate);
     if (r) goto done;
     if (info->frames != SF_COUNT_MAX && (r = vmc_analyzer_reserve(a, (unsigned long long)info->frames))) goto done;
+    if (args->tap) vmc_analyzer_set_tap(a, args->tap);
     /* float files: values as stored, no normalisation games */
     sf_command(sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
     unsigned long long done_frames = 0;

@@ -12,6 +12,7 @@ typedef struct VmcAnalyzeArgs {
     const VmcheckSegmentSpec *segs;
     size_t n_segs;
     const char *script;
+    struct VmcDigitsTap *tap; /* tools only: what the digit detector saw; NULL */
 } VmcAnalyzeArgs;
 
 int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path);

@@ -21,6 +21,7 @@ static const char *const names[VMCHECK_FLAG_COUNT_] = {
     [VMCHECK_FLAG_CLIPPING] = "clipping",
     [VMCHECK_FLAG_NOISY] = "noisy",
     [VMCHECK_FLAG_SCRIPT_MISMATCH] = "script_mismatch",
+    [VMCHECK_FLAG_NUMBER_MISMATCH] = "number_mismatch",
 };
 
 const char *vmcheck_flag_name(enum VmcheckFlagCode code)

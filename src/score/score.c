@@ -184,6 +184,61 @@ done:
     return r;
 }
 
+/* A number as written ("07700 900 123", "+44 7700 900123"), its groups
+ * joined by sep: "07700 - 900 - 123". */
+static void group_text(char *out, size_t size, const char *text, const char *sep)
+{
+    size_t k = 0;
+    const size_t ls = strlen(sep);
+    for (const char *p = text; *p && k + ls + 1 < size; p++) {
+        if (*p == ' ') {
+            memcpy(out + k, sep, ls);
+            k += ls;
+        } else {
+            out[k++] = *p;
+        }
+    }
+    out[k] = 0;
+}
+
+/* Digits heard, in the groups a listener expects: 11 digits from 0 (UK)
+ * 5-3-3, 10 (US) 3-3-4, 7 3-4, 8 4-4, else threes. */
+static void group_digits(char *out, size_t size, const char *d, const char *sep)
+{
+    const size_t n = strlen(d);
+    size_t g[8], ng = 0;
+    if (n == 11 && d[0] == '0')
+        g[0] = 5, g[1] = 3, g[2] = 3, ng = 3;
+    else if (n == 10)
+        g[0] = 3, g[1] = 3, g[2] = 4, ng = 3;
+    else if (n == 7)
+        g[0] = 3, g[1] = 4, ng = 2;
+    else if (n == 8)
+        g[0] = 4, g[1] = 4, ng = 2;
+    else
+        for (size_t left = n; left && ng < 8;) {
+            const size_t take = left > 4 && ng < 7 ? 3 : left;
+            g[ng++] = take;
+            left -= take;
+        }
+    size_t k = 0, at = 0;
+    const size_t ls = strlen(sep);
+    for (size_t i = 0; i < ng && at < n; i++) {
+        if (i && k + ls < size) memcpy(out + k, sep, ls), k += ls;
+        for (size_t j = 0; j < g[i] && at < n && k + 1 < size; j++) out[k++] = d[at++];
+    }
+    out[k < size ? k : size - 1] = 0;
+}
+
+/* Digits d put in the places of the digits of the written number text
+ * (same count): "07700 900 132" from "07700900132" and "07700 900 123". */
+static void regroup(char *out, size_t size, const char *d, const char *text)
+{
+    size_t k = 0;
+    for (const char *p = text; *p && k + 1 < size; p++) out[k++] = *p >= '0' && *p <= '9' && *d ? *d++ : *p;
+    out[k] = 0;
+}
+
 static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckConfig *cfg)
 {
     size_t cap = 0;
@@ -196,27 +251,20 @@ static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
         const VmcheckSegment *s = &rep->segments[i];
         if (!s->too_fast) continue;
         if (s->kind == VMCHECK_SEGMENT_NUMBER) {
-            /* show the caller's own number in groups when the script gave it */
-            char example[64];
-            if (s->text[0]) {
-                size_t k = 0;
-                for (const char *p = s->text; *p && k + 4 < sizeof(example); p++) {
-                    if (*p == ' ') {
-                        memcpy(example + k, " - ", 3);
-                        k += 3;
-                    } else {
-                        example[k++] = *p;
-                    }
-                }
-                example[k] = 0;
-            } else {
-                snprintf(example, sizeof(example), "415 - 555 - 0132");
-            }
+            /* show the caller's own number in groups: as the script wrote
+             * it, else as heard; with neither, an example that says so */
+            char example[80];
+            if (s->text[0])
+                group_text(example, sizeof(example), s->text, " - ");
+            else if (s->heard[0])
+                group_digits(example, sizeof(example), s->heard, " - ");
+            else
+                snprintf(example, sizeof(example), "for example 415 - 555 - 0132");
             r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NUMBER_TOO_FAST, s->start_s, s->end_s,
                               "phone number at %s syllables/s (about %s digits a second); aim for %s or less: "
                               "pause between digit groups, %s",
                               vmc_num(a, s->syllables_per_s, 1),
-                              vmc_num(b, s->syllables_per_s / VMC_SYLLABLES_PER_DIGIT, 1),
+                              vmc_num(b, s->digits ? s->digits_per_s : s->syllables_per_s / VMC_SYLLABLES_PER_DIGIT, 1),
                               vmc_num(c, cfg->max_number_rate, 1), example);
         } else
             r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NAME_TOO_FAST, s->start_s, s->end_s,
@@ -226,6 +274,25 @@ static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
     if (an->script_mismatch)
         r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_SCRIPT_MISMATCH, 0.0, 0.0,
                           "%s; practise from the script, or update it", an->script_why);
+    /* the digits heard against the script's number */
+    for (size_t i = 0; i < rep->segment_count; i++) {
+        const VmcheckSegment *s = &rep->segments[i];
+        if (s->kind != VMCHECK_SEGMENT_NUMBER || !s->text[0] || !s->heard[0]) continue;
+        char want[48], said[80], written[80];
+        size_t k = 0;
+        for (const char *p = s->text; *p && k + 1 < sizeof(want); p++)
+            if (*p >= '0' && *p <= '9') want[k++] = *p;
+        want[k] = 0;
+        if (!strcmp(want, s->heard)) continue;
+        /* the heard digits in the script's groups when they are as many */
+        if (strlen(s->heard) == k)
+            regroup(said, sizeof(said), s->heard, s->text);
+        else
+            group_digits(said, sizeof(said), s->heard, " ");
+        group_text(written, sizeof(written), s->text, " ");
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NUMBER_MISMATCH, s->start_s, s->end_s,
+                          "you said %s; your script says %s", said, written);
+    }
     int has_number = 0;
     for (size_t i = 0; i < rep->segment_count; i++) has_number |= rep->segments[i].kind == VMCHECK_SEGMENT_NUMBER;
     if (!has_number)

@@ -1,0 +1,327 @@
+#include "events/digits.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "common/common.h"
+
+/* Stretches of sound closer than this are decoded as one region (a pause
+ * this long is silence for the decoder in any case). */
+#define MERGE_GAP_S 0.30
+/* Each region starts and ends this far into the silence around it. */
+#define REGION_PAD_S 0.15
+/* A region longer than this (a minute of speech without a pause) is cut,
+ * which bounds the decoder's memory. */
+#define MAX_REGION_STEPS 3000
+/* Steps a thread evaluates at a time, and steps held at once. */
+#define BLOCK_STEPS 128
+#define GROUP_STEPS 8192
+
+void vmc_digits_params_default(VmcDigitsParams *p)
+{
+    p->word_penalty = -2.0;
+    p->other_penalty = -2.0;
+    p->prior_weight = 0.0;
+    p->min_half_steps = 2;
+    p->min_other_steps = 2;
+}
+
+unsigned vmc_digit_word_syllables(int word)
+{
+    return word == VMC_DW_ZERO || word == VMC_DW_SEVEN || word == VMC_DW_DOUBLE ? 2u : 1u;
+}
+
+char vmc_digit_word_char(int word)
+{
+    if (word == VMC_DW_OH || word == VMC_DW_ZERO) return '0';
+    if (word >= VMC_DW_ONE && word <= VMC_DW_NINE) return (char)('1' + (word - VMC_DW_ONE));
+    return 0;
+}
+
+void vmc_digits_free(VmcDigitWords *w)
+{
+    free(w->v);
+    memset(w, 0, sizeof(*w));
+}
+
+typedef struct Region {
+    size_t t0, t1; /* steps [t0, t1) */
+    size_t off;    /* its first step's row in the group's output */
+} Region;
+
+typedef struct Group {
+    const VmcDigitsInput *in;
+    const VmcDnNorm *norm;
+    VmcDnScratch *scratch; /* one per thread */
+    const Region *reg;
+    size_t n_reg;
+    size_t n_blocks;
+    size_t *block_reg, *block_t0; /* per block */
+    float *out;
+    atomic_size_t next;
+} Group;
+
+static void eval_blocks(void *ctx, unsigned w)
+{
+    Group *g = ctx;
+    for (;;) {
+        const size_t k = atomic_fetch_add(&g->next, 1);
+        if (k >= g->n_blocks) return;
+        const Region *r = &g->reg[g->block_reg[k]];
+        const size_t t0 = g->block_t0[k], t1 = t0 + BLOCK_STEPS < r->t1 ? t0 + BLOCK_STEPS : r->t1;
+        vmc_digitnet_eval(g->in->net, &g->scratch[w], g->out + (r->off + t0 - r->t0) * VMC_DN_CLASSES, g->in->mel,
+                          g->norm, g->in->n_frames, t0, t1);
+    }
+}
+
+/* The decoder's states: silence; a chain of min_other_steps for other
+ * speech; for each word a chain for its first half then one for its
+ * second.  The last state of each chain loops. */
+typedef struct Graph {
+    int n_states;
+    int no, nh; /* chain lengths */
+    int oth0, word0;
+    double pen_word, pen_other;
+} Graph;
+
+static int word_base(const Graph *G, int w) { return G->word0 + w * 2 * G->nh; }
+
+/* The class a state emits. */
+static int state_class(const Graph *G, int s)
+{
+    if (s == 0) return VMC_DC_SIL;
+    if (s < G->word0) return VMC_DC_OTHER;
+    const int w = (s - G->word0) / (2 * G->nh), k = (s - G->word0) % (2 * G->nh);
+    return VMC_DC_WORDS + 2 * w + (k >= G->nh);
+}
+
+static int grow_words(VmcDigitWords *out, size_t *cap, const VmcDigitToken *t)
+{
+    if (vmc_grow((void **)&out->v, cap, out->n + 1, sizeof(VmcDigitToken))) return VMCHECK_ENOMEM;
+    out->v[out->n++] = *t;
+    return VMCHECK_OK;
+}
+
+/* Viterbi over one region's steps; its words are appended to out. */
+static int decode(VmcDigitWords *out, size_t *cap, const Graph *G, const float *lp, size_t n_steps, size_t t_first,
+                  const VmcDigitsInput *in, const VmcDigitsParams *p, unsigned char *psi, double *v, double *nv,
+                  int *path)
+{
+    const int S = G->n_states;
+    float emit_off[VMC_DN_CLASSES];
+    for (int c = 0; c < VMC_DN_CLASSES; c++)
+        emit_off[c] = in->net->log_prior ? (float)(p->prior_weight * (double)in->net->log_prior[c]) : 0.0f;
+    const int last_oth = G->oth0 + G->no - 1;
+    for (size_t t = 0; t < n_steps; t++) {
+        const float *e = lp + t * VMC_DN_CLASSES;
+        unsigned char *ps = psi + t * (size_t)S;
+#define EM(s) ((double)(e[state_class(G, s)] - emit_off[state_class(G, s)]))
+        if (t == 0) {
+            for (int s = 0; s < S; s++) nv[s] = -HUGE_VAL;
+            nv[0] = EM(0);
+            nv[G->oth0] = G->pen_other + EM(G->oth0);
+            for (int w = 0; w < VMC_DW_COUNT; w++) nv[word_base(G, w)] = G->pen_word + EM(word_base(G, w));
+            memset(ps, 0, (size_t)S);
+        } else {
+            /* the best state a word, a silence or other speech may end in */
+            int arg = 0;
+            double best = v[0];
+            if (v[last_oth] > best) best = v[last_oth], arg = last_oth;
+            for (int w = 0; w < VMC_DW_COUNT; w++) {
+                const int s = word_base(G, w) + 2 * G->nh - 1;
+                if (v[s] > best) best = v[s], arg = s;
+            }
+            nv[0] = best + EM(0);
+            ps[0] = (unsigned char)arg;
+            nv[G->oth0] = best + G->pen_other + EM(G->oth0);
+            ps[G->oth0] = (unsigned char)arg;
+            for (int k = 1; k < G->no; k++) {
+                const int s = G->oth0 + k;
+                int from = s - 1;
+                if (k == G->no - 1 && v[s] > v[from]) from = s;
+                nv[s] = v[from] + EM(s);
+                ps[s] = (unsigned char)from;
+            }
+            for (int w = 0; w < VMC_DW_COUNT; w++) {
+                const int b = word_base(G, w);
+                nv[b] = best + G->pen_word + EM(b);
+                ps[b] = (unsigned char)arg;
+                for (int k = 1; k < 2 * G->nh; k++) {
+                    const int s = b + k;
+                    int from = s - 1;
+                    if ((k == G->nh - 1 || k == 2 * G->nh - 1) && v[s] > v[from]) from = s;
+                    nv[s] = v[from] + EM(s);
+                    ps[s] = (unsigned char)from;
+                }
+            }
+        }
+#undef EM
+        double *tmp = v;
+        v = nv;
+        nv = tmp;
+    }
+    /* v holds the last step's scores: end in silence, other or a word's end */
+    int s = 0;
+    double best = v[0];
+    if (v[last_oth] > best) best = v[last_oth], s = last_oth;
+    for (int w = 0; w < VMC_DW_COUNT; w++) {
+        const int q = word_base(G, w) + 2 * G->nh - 1;
+        if (v[q] > best) best = v[q], s = q;
+    }
+    for (size_t t = n_steps; t-- > 0;) {
+        path[t] = s;
+        s = psi[t * (size_t)S + (size_t)s];
+    }
+    /* words: a word starts where its first state is entered, other speech
+     * where its chain is; silence ends both */
+    const double hop2 = 2.0 * in->hop_s;
+    VmcDigitToken cur = {0};
+    int open = 0;
+    double conf = 0.0;
+    size_t len = 0;
+    for (size_t t = 0; t <= n_steps; t++) {
+        const int st = t < n_steps ? path[t] : 0;
+        const int entry = t == n_steps || st == 0 || st == G->oth0 ||
+                          (st >= G->word0 && (st - G->word0) % (2 * G->nh) == 0) || (t > 0 && path[t - 1] == 0);
+        if (open && entry) {
+            cur.end_s = ((double)(t_first + t) - 0.5) * hop2;
+            cur.conf = cur.word >= 0 ? (float)(conf / (double)len) : 0.0f;
+            if (grow_words(out, cap, &cur)) return VMCHECK_ENOMEM;
+            open = 0;
+        }
+        if (t == n_steps) break;
+        if (st != 0 && !open) {
+            open = 1;
+            cur.word = st < G->word0 ? -1 : (st - G->word0) / (2 * G->nh);
+            cur.start_s = ((double)(t_first + t) - 0.5) * hop2;
+            conf = 0.0;
+            len = 0;
+        }
+        if (open && cur.word >= 0) {
+            const float *e = lp + t * VMC_DN_CLASSES;
+            conf += exp((double)e[VMC_DC_WORDS + 2 * cur.word]) + exp((double)e[VMC_DC_WORDS + 2 * cur.word + 1]);
+            len++;
+        }
+    }
+    return VMCHECK_OK;
+}
+
+int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDigitsParams *p)
+{
+    memset(out, 0, sizeof(*out));
+    const VmcActivity *act = in->act;
+    if (!act || !act->active || !act->has_speech || !in->mel || in->n_frames < 2 || !in->net || !in->net->n_layers)
+        return VMCHECK_OK;
+    const size_t n = in->n_frames, n_steps = (n + 1) / 2;
+    const size_t merge = (size_t)floor(MERGE_GAP_S / in->hop_s + 0.5),
+                 pad = (size_t)floor(REGION_PAD_S / in->hop_s + 0.5);
+
+    Graph G;
+    G.no = p->min_other_steps > 2 ? p->min_other_steps : 2;
+    G.nh = p->min_half_steps > 2 ? p->min_half_steps : 2;
+    if (G.no > 8) G.no = 8;
+    if (G.nh > 8) G.nh = 8;
+    G.oth0 = 1;
+    G.word0 = 1 + G.no;
+    G.n_states = G.word0 + VMC_DW_COUNT * 2 * G.nh;
+    G.pen_word = p->word_penalty;
+    G.pen_other = p->other_penalty;
+
+    VmcDnNorm norm;
+    vmc_digitnet_norm(&norm, in->mel, act->active, n);
+    (void)n_steps;
+
+    const unsigned threads = in->threads ? in->threads : 1;
+    int r = VMCHECK_ENOMEM;
+    Region *reg = NULL;
+    size_t n_reg = 0, cap_reg = 0, cap_out = 0;
+    Group g = {0};
+    g.in = in;
+    g.norm = &norm;
+    unsigned char *psi = vmc_calloc(MAX_REGION_STEPS, (size_t)G.n_states);
+    double *v = vmc_calloc((size_t)G.n_states, sizeof(double)), *nv = vmc_calloc((size_t)G.n_states, sizeof(double));
+    int *path = vmc_calloc(MAX_REGION_STEPS, sizeof(int));
+    g.scratch = vmc_calloc(threads, sizeof(VmcDnScratch));
+    g.out = vmc_calloc(GROUP_STEPS + MAX_REGION_STEPS, VMC_DN_CLASSES * sizeof(float));
+    const size_t max_blocks = (GROUP_STEPS + MAX_REGION_STEPS) / BLOCK_STEPS + GROUP_STEPS;
+    g.block_reg = vmc_calloc(max_blocks, sizeof(size_t));
+    g.block_t0 = vmc_calloc(max_blocks, sizeof(size_t));
+    if (!psi || !v || !nv || !path || !g.scratch || !g.out || !g.block_reg || !g.block_t0) goto done;
+    for (unsigned t = 0; t < threads; t++)
+        if (vmc_dn_scratch_init(&g.scratch[t], in->net, BLOCK_STEPS)) goto done;
+
+    /* regions: runs of active frames, merged over short silences, padded */
+    for (size_t f = 0; f < n;) {
+        if (!act->active[f]) {
+            f++;
+            continue;
+        }
+        size_t e = f;
+        for (;;) {
+            while (e < n && act->active[e]) e++;
+            size_t g2 = e;
+            while (g2 < n && !act->active[g2]) g2++;
+            if (g2 < n && g2 - e < merge) {
+                e = g2;
+                continue;
+            }
+            break;
+        }
+        const size_t a = f > pad ? f - pad : 0, b = e + pad < n ? e + pad : n;
+        size_t t0 = a / 2, t1 = (b + 1) / 2;
+        if (n_reg && t0 < reg[n_reg - 1].t1) t0 = reg[n_reg - 1].t1; /* padding never overlaps */
+        while (t0 < t1) {
+            const size_t t_end = t1 - t0 > MAX_REGION_STEPS ? t0 + MAX_REGION_STEPS : t1;
+            if (vmc_grow((void **)&reg, &cap_reg, n_reg + 1, sizeof(Region))) goto done;
+            reg[n_reg++] = (Region){t0, t_end, 0};
+            t0 = t_end;
+        }
+        f = e;
+    }
+
+    /* groups of regions of up to GROUP_STEPS steps: evaluate in parallel,
+     * then decode each region */
+    for (size_t i = 0; i < n_reg;) {
+        size_t j = i, steps = 0;
+        g.n_blocks = 0;
+        while (j < n_reg && (j == i || steps + (reg[j].t1 - reg[j].t0) <= GROUP_STEPS)) {
+            reg[j].off = steps;
+            for (size_t t0 = reg[j].t0; t0 < reg[j].t1; t0 += BLOCK_STEPS) {
+                g.block_reg[g.n_blocks] = j;
+                g.block_t0[g.n_blocks++] = t0;
+            }
+            steps += reg[j].t1 - reg[j].t0;
+            j++;
+        }
+        g.reg = reg;
+        g.n_reg = n_reg;
+        atomic_init(&g.next, 0);
+        if (in->pool && threads > 1) {
+            vmc_pool_start(in->pool, eval_blocks, &g);
+            eval_blocks(&g, 0);
+            vmc_pool_wait(in->pool);
+        } else {
+            eval_blocks(&g, 0);
+        }
+        for (size_t k = i; k < j; k++)
+            if (decode(out, &cap_out, &G, g.out + reg[k].off * VMC_DN_CLASSES, reg[k].t1 - reg[k].t0, reg[k].t0, in, p,
+                       psi, v, nv, path))
+                goto done;
+        i = j;
+    }
+    r = VMCHECK_OK;
+done:
+    if (r) vmc_digits_free(out);
+    for (unsigned t = 0; g.scratch && t < threads; t++) vmc_dn_scratch_free(&g.scratch[t]);
+    free(g.scratch);
+    free(g.out);
+    free(g.block_reg);
+    free(g.block_t0);
+    free(reg);
+    free(psi);
+    free(v);
+    free(nv);
+    free(path);
+    return r;
+}

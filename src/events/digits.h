@@ -1,0 +1,63 @@
+/* Digit words in the audio: the detector's network (features/digitnet.h)
+ * run over the stretches of the recording that hold sound, and its
+ * per-step class probabilities decoded into words by Viterbi search over a
+ * small word loop (silence, other speech, and the twelve words "oh",
+ * "zero", "one" ... "nine", "double", each a first half then a second half
+ * with a minimum duration each, as a hybrid HMM/network recogniser does,
+ * Bourlard & Morgan 1994).  The halves let "seven seven" come out as two
+ * words, not one long one.
+ *
+ * Results do not depend on the number of threads: every step's output is a
+ * function of the input frames alone (digitnet.h), and the search is
+ * serial. */
+#ifndef VMCHECK_DIGITS_H
+#define VMCHECK_DIGITS_H
+
+#include <stddef.h>
+
+#include "common/pool.h"
+#include "events/activity.h"
+#include "features/digitnet.h"
+
+typedef struct VmcDigitToken {
+    int word;              /* enum VmcDigitWord, or -1: other speech */
+    double start_s, end_s; /* the word's edges */
+    float conf;            /* mean probability of this word over its steps (0-1) */
+} VmcDigitToken;
+
+typedef struct VmcDigitWords {
+    VmcDigitToken *v; /* words in time order; silences are not listed */
+    size_t n;
+} VmcDigitWords;
+
+typedef struct VmcDigitsInput {
+    const VmcDigitNet *net;
+    const unsigned char *mel; /* band codes, n_frames * VMC_MEL_BANDS */
+    const VmcActivity *act;
+    size_t n_frames;
+    double hop_s;
+    VmcPool *pool;    /* may be NULL */
+    unsigned threads; /* the pool's threads plus the caller (1 without a pool) */
+} VmcDigitsInput;
+
+/* Decoder settings (tune split of tools/bench-digits). */
+typedef struct VmcDigitsParams {
+    double word_penalty;  /* log cost of starting a digit word */
+    double other_penalty; /* ... of starting a stretch of other speech */
+    double prior_weight;  /* emissions are log p(c|x) - prior_weight * log p(c) */
+    int min_half_steps;   /* each half of a digit word lasts at least this many 20 ms steps */
+    int min_other_steps;
+} VmcDigitsParams;
+
+void vmc_digits_params_default(VmcDigitsParams *p);
+
+/* Find the digit words.  0 or VMCHECK_ENOMEM. */
+int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDigitsParams *p);
+void vmc_digits_free(VmcDigitWords *w);
+
+/* The syllables of a word as said ("zero", "seven", "double": 2). */
+unsigned vmc_digit_word_syllables(int word);
+/* The digit a word stands for ('0'-'9'), or 0 for "double" and other speech. */
+char vmc_digit_word_char(int word);
+
+#endif

@@ -1,0 +1,202 @@
+#include "features/digitnet.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "common/common.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+size_t vmc_digitnet_reach(const VmcDigitNet *net)
+{
+    size_t r = 0;
+    for (int l = 1; l < net->n_layers; l++) r += (size_t)(net->layer[l].kernel / 2) * (size_t)net->layer[l].dilation;
+    return r;
+}
+
+int vmc_dn_scratch_init(VmcDnScratch *s, const VmcDigitNet *net, size_t max_steps)
+{
+    memset(s, 0, sizeof(*s));
+    s->max_steps = max_steps;
+    s->reach = vmc_digitnet_reach(net);
+    const size_t rows = max_steps + 2 * s->reach;
+    const size_t half = (size_t)(net->layer[0].kernel / 2);
+    s->buf[0] = vmc_calloc(rows, VMC_DN_MAX_WIDTH * sizeof(float));
+    s->buf[1] = vmc_calloc(rows, VMC_DN_MAX_WIDTH * sizeof(float));
+    s->in = vmc_calloc(2 * rows + 2 * half + 2, VMC_DN_INPUTS * sizeof(float));
+    if (!s->buf[0] || !s->buf[1] || !s->in) {
+        vmc_dn_scratch_free(s);
+        return VMCHECK_ENOMEM;
+    }
+    return VMCHECK_OK;
+}
+
+void vmc_dn_scratch_free(VmcDnScratch *s)
+{
+    free(s->buf[0]);
+    free(s->buf[1]);
+    free(s->in);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Output rows computed together, and outputs per tile: a tile's 4 x 8
+ * accumulators stay in registers while the weights of each input are loaded
+ * once for all four rows (a small matrix product; a row at a time would
+ * load and store the accumulators for every input).  Every output is summed
+ * in the same order (bias, then tap by tap, input by input) on every path,
+ * so the rows grouped into a tile, hence blocks and threads, never change a
+ * result. */
+#define TILE_R 4
+#define TILE_O 8
+
+#if defined(__SSE2__)
+/* x86-64 always has SSE2: four lanes, multiply then add (no fused
+ * multiply-add, so the same rounding as the plain C below). */
+static size_t tiles_sse2(const VmcDnLayer *L, float *const out[TILE_R],
+                         const float *const rows[TILE_R][VMC_DN_MAX_KERNEL], int relu)
+{
+    const size_t O = (size_t)L->outputs, I = (size_t)L->inputs;
+    const __m128 zero = _mm_setzero_ps();
+    size_t o0 = 0;
+    for (; o0 + TILE_O <= O; o0 += TILE_O) {
+        const __m128 b0 = _mm_loadu_ps(L->b + o0), b1 = _mm_loadu_ps(L->b + o0 + 4);
+        __m128 a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+        for (int j = 0; j < L->kernel; j++) {
+            const float *w = L->w + (size_t)j * I * O + o0;
+            const float *x0 = rows[0][j], *x1 = rows[1][j], *x2 = rows[2][j], *x3 = rows[3][j];
+            for (size_t i = 0; i < I; i++, w += O) {
+                const __m128 w0 = _mm_loadu_ps(w), w1 = _mm_loadu_ps(w + 4);
+                __m128 v = _mm_set1_ps(x0[i]);
+                a00 = _mm_add_ps(a00, _mm_mul_ps(w0, v));
+                a01 = _mm_add_ps(a01, _mm_mul_ps(w1, v));
+                v = _mm_set1_ps(x1[i]);
+                a10 = _mm_add_ps(a10, _mm_mul_ps(w0, v));
+                a11 = _mm_add_ps(a11, _mm_mul_ps(w1, v));
+                v = _mm_set1_ps(x2[i]);
+                a20 = _mm_add_ps(a20, _mm_mul_ps(w0, v));
+                a21 = _mm_add_ps(a21, _mm_mul_ps(w1, v));
+                v = _mm_set1_ps(x3[i]);
+                a30 = _mm_add_ps(a30, _mm_mul_ps(w0, v));
+                a31 = _mm_add_ps(a31, _mm_mul_ps(w1, v));
+            }
+        }
+        if (relu) {
+            a00 = _mm_max_ps(a00, zero), a01 = _mm_max_ps(a01, zero), a10 = _mm_max_ps(a10, zero);
+            a11 = _mm_max_ps(a11, zero), a20 = _mm_max_ps(a20, zero), a21 = _mm_max_ps(a21, zero);
+            a30 = _mm_max_ps(a30, zero), a31 = _mm_max_ps(a31, zero);
+        }
+        _mm_storeu_ps(out[0] + o0, a00), _mm_storeu_ps(out[0] + o0 + 4, a01);
+        _mm_storeu_ps(out[1] + o0, a10), _mm_storeu_ps(out[1] + o0 + 4, a11);
+        _mm_storeu_ps(out[2] + o0, a20), _mm_storeu_ps(out[2] + o0 + 4, a21);
+        _mm_storeu_ps(out[3] + o0, a30), _mm_storeu_ps(out[3] + o0 + 4, a31);
+    }
+    return o0;
+}
+#endif
+
+/* TILE_R output rows of layer L: row r is bias plus, for each tap j, the
+ * weights of tap j times the input row rows[r][j]. */
+static void layer_rows(const VmcDnLayer *L, float *const out[TILE_R],
+                       const float *const rows[TILE_R][VMC_DN_MAX_KERNEL], int relu)
+{
+    const size_t O = (size_t)L->outputs, I = (size_t)L->inputs;
+    size_t o0 = 0;
+#if defined(__SSE2__)
+    o0 = tiles_sse2(L, out, rows, relu);
+#endif
+    for (; o0 < O; o0++) /* one output at a time (what SSE2 left over, or all) */
+        for (int r = 0; r < TILE_R; r++) {
+            float acc = L->b[o0];
+            for (int j = 0; j < L->kernel; j++) {
+                const float *w = L->w + (size_t)j * I * O + o0;
+                const float *x = rows[r][j];
+                for (size_t i = 0; i < I; i++) acc += w[i * O] * x[i];
+            }
+            out[r][o0] = relu && acc < 0.0f ? 0.0f : acc;
+        }
+}
+
+static void log_softmax(float *v, int n)
+{
+    float m = v[0];
+    for (int c = 1; c < n; c++) m = v[c] > m ? v[c] : m;
+    double sum = 0.0;
+    for (int c = 0; c < n; c++) sum += exp((double)(v[c] - m));
+    const float lse = m + (float)log(sum);
+    for (int c = 0; c < n; c++) v[c] -= lse;
+}
+
+void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const unsigned char *codes,
+                       const VmcDnNorm *norm, size_t n_frames, size_t t0, size_t t1)
+{
+    const int L = net->n_layers;
+    if (L < 1 || t1 <= t0) return;
+    /* steps of layer l's output needed: [t0 - R[l], t1 + R[l]) */
+    long R[VMC_DN_MAX_LAYERS];
+    R[L - 1] = 0;
+    for (int l = L - 2; l >= 0; l--)
+        R[l] = R[l + 1] + (long)(net->layer[l + 1].kernel / 2) * (long)net->layer[l + 1].dilation;
+    const VmcDnLayer *L0 = &net->layer[0];
+    /* the input rows of frames [f_lo, f_hi) */
+    const long lo0 = (long)t0 - R[0], hi0 = (long)t1 + R[0];
+    const long half = L0->kernel / 2, f_lo = 2 * lo0 - half, f_hi = 2 * (hi0 - 1) + half + 1;
+    for (long f = f_lo; f < f_hi; f++) {
+        float *row = s->in + (size_t)(f - f_lo) * VMC_DN_INPUTS;
+        if (f >= 0 && f < (long)n_frames)
+            vmc_digitnet_input(norm, row, codes + (size_t)f * VMC_MEL_BANDS);
+        else
+            for (int b = 0; b < VMC_DN_INPUTS; b++) row[b] = VMC_DN_IN_LO;
+    }
+    float spare[TILE_R][VMC_DN_MAX_WIDTH]; /* outputs of rows past the end of a block */
+    const float *rows[TILE_R][VMC_DN_MAX_KERNEL];
+    float *dst[TILE_R];
+    for (int l = 0; l < L; l++) {
+        const VmcDnLayer *Ly = &net->layer[l];
+        const int last = l == L - 1;
+        float *nxt = s->buf[l & 1];
+        const float *prev = s->buf[(l + 1) & 1]; /* layer l - 1's output */
+        const long lo = (long)t0 - R[l], hi = (long)t1 + R[l], plo = l ? (long)t0 - R[l - 1] : 0;
+        for (long st = lo; st < hi; st += TILE_R) {
+            for (int r = 0; r < TILE_R; r++) {
+                const long q = st + r < hi ? st + r : st; /* past the end: recompute row st */
+                for (int j = 0; j < Ly->kernel; j++)
+                    rows[r][j] = l == 0 ? s->in + (size_t)(2 * q + (j - half) - f_lo) * VMC_DN_INPUTS
+                                        : prev + (size_t)(q + (long)(j - Ly->kernel / 2) * Ly->dilation - plo) *
+                                                     VMC_DN_MAX_WIDTH;
+                dst[r] = st + r < hi ? nxt + (size_t)(st + r - lo) * VMC_DN_MAX_WIDTH : spare[r];
+            }
+            layer_rows(Ly, dst, rows, !last);
+        }
+        if (last)
+            for (long st = lo; st < hi; st++) {
+                float *o = nxt + (size_t)(st - lo) * VMC_DN_MAX_WIDTH;
+                log_softmax(o, VMC_DN_CLASSES);
+                memcpy(out + (size_t)(st - lo) * VMC_DN_CLASSES, o, VMC_DN_CLASSES * sizeof(float));
+            }
+    }
+}
+
+void vmc_digitnet_norm(VmcDnNorm *nm, const unsigned char *codes, const unsigned char *speech, size_t n_frames)
+{
+    double sum[VMC_MEL_BANDS] = {0};
+    size_t used = 0;
+    for (int pass = 0; pass < 2 && !used; pass++) /* pass 1: no speech marked, every frame */
+        for (size_t t = 0; t < n_frames; t++) {
+            if (pass == 0 && (!speech || !speech[t])) continue;
+            const unsigned char *row = codes + t * VMC_MEL_BANDS;
+            for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] += (double)vmc_mel_db(row[b]);
+            used++;
+        }
+    for (int b = 0; b < VMC_MEL_BANDS; b++) nm->mean_db[b] = used ? (float)(sum[b] / (double)used) : 0.0f;
+}
+
+void vmc_digitnet_input(const VmcDnNorm *nm, float *x, const unsigned char *code_row)
+{
+    const float inv = 1.0f / VMC_DN_IN_SCALE_DB;
+    for (int b = 0; b < VMC_MEL_BANDS; b++) {
+        const float v = (vmc_mel_db(code_row[b]) - nm->mean_db[b]) * inv;
+        x[b] = v < VMC_DN_IN_LO ? VMC_DN_IN_LO : v > VMC_DN_IN_HI ? VMC_DN_IN_HI : v;
+    }
+}

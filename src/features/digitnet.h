@@ -1,0 +1,110 @@
+/* The digit-word detector's network: a small time-delay network (TDNN,
+ * Waibel et al. 1989; dilated as in Peddinti et al. 2015) over the mel band
+ * levels, giving for every 20 ms step the log-probability of each class:
+ * silence, other speech, and the first or second half of each digit word
+ * ("oh", "zero", "one" ... "nine", "double").  Plain C on float arrays, as
+ * xiph/rnnoise's rnn.c; the weights are generated (digitnet_data.c, by
+ * tools/digits/train.py) and nobody edits them by hand.
+ *
+ * Layer 0 reads `kernel` frames around frame 2t (stride 2: the network runs
+ * at 20 ms); layer l > 0 reads `kernel` steps of layer l-1 spaced `dilation`
+ * apart, centred on step t.  Hidden layers use ReLU; the last is linear,
+ * then log-softmax.  Frames before 0 or after the end read the pad vector
+ * (what silence looks like), so a step's output depends only on the input
+ * frames, never on how the steps are split into blocks or threads. */
+#ifndef VMCHECK_DIGITNET_H
+#define VMCHECK_DIGITNET_H
+
+#include <stddef.h>
+
+#include "features/melbands.h"
+
+/* Inputs per frame: the mel band levels, each less its band's mean over
+ * the recording's speech (which takes out the level of the recording and
+ * the colour of its microphone or line), in units of VMC_DN_IN_SCALE_DB,
+ * clamped to [VMC_DN_IN_LO, VMC_DN_IN_HI]: 50 dB under the mean, silence
+ * and a quiet noise floor look the same.  Outside the recording every input
+ * is VMC_DN_IN_LO. */
+#define VMC_DN_INPUTS VMC_MEL_BANDS
+#define VMC_DN_IN_SCALE_DB 10.0f
+#define VMC_DN_IN_LO (-5.0f)
+#define VMC_DN_IN_HI 3.0f
+#define VMC_DN_MAX_LAYERS 8
+#define VMC_DN_MAX_WIDTH 128 /* largest layer width the scratch is sized for */
+#define VMC_DN_MAX_KERNEL 16 /* most taps a layer may have */
+
+/* The classes, in the order of the network's outputs. */
+enum VmcDigitClass {
+    VMC_DC_SIL = 0,
+    VMC_DC_OTHER = 1,
+    /* then word w's halves: 2 + 2w (first) and 3 + 2w (second) */
+    VMC_DC_WORDS = 2
+};
+/* The words: digits 0-9 as said, "oh" apart from "zero", and "double". */
+enum VmcDigitWord {
+    VMC_DW_OH = 0,
+    VMC_DW_ZERO,
+    VMC_DW_ONE,
+    VMC_DW_TWO,
+    VMC_DW_THREE,
+    VMC_DW_FOUR,
+    VMC_DW_FIVE,
+    VMC_DW_SIX,
+    VMC_DW_SEVEN,
+    VMC_DW_EIGHT,
+    VMC_DW_NINE,
+    VMC_DW_DOUBLE,
+    VMC_DW_COUNT
+};
+#define VMC_DN_CLASSES (VMC_DC_WORDS + 2 * VMC_DW_COUNT)
+
+typedef struct VmcDnLayer {
+    int inputs, outputs, kernel, dilation;
+    const float *w; /* [kernel][inputs][outputs] */
+    const float *b; /* [outputs] */
+} VmcDnLayer;
+
+typedef struct VmcDigitNet {
+    int n_layers;
+    VmcDnLayer layer[VMC_DN_MAX_LAYERS];
+    const float *log_prior; /* [VMC_DN_CLASSES] log class frequencies in training */
+} VmcDigitNet;
+
+/* The trained network (digitnet_data.c). */
+extern const VmcDigitNet vmc_digitnet_model;
+
+/* How far a step's output reaches into the input: steps [t - reach, t +
+ * reach] of layer 0's output and so frames within 2 * reach + layer 0's
+ * half kernel of frame 2t. */
+size_t vmc_digitnet_reach(const VmcDigitNet *net);
+
+/* Scratch for one thread evaluating blocks of at most max_steps steps. */
+typedef struct VmcDnScratch {
+    size_t max_steps, reach;
+    float *buf[2]; /* (max_steps + 2 reach) * VMC_DN_MAX_WIDTH each */
+    float *in;     /* the input rows of a block's frames */
+} VmcDnScratch;
+
+/* What the inputs are normalised against: each band's mean level (dBFS)
+ * over the recording's speech. */
+typedef struct VmcDnNorm {
+    float mean_db[VMC_MEL_BANDS];
+} VmcDnNorm;
+
+int vmc_dn_scratch_init(VmcDnScratch *s, const VmcDigitNet *net, size_t max_steps);
+void vmc_dn_scratch_free(VmcDnScratch *s);
+
+/* Log-probabilities of the classes for steps [t0, t1) (t1 - t0 <=
+ * max_steps): out[(t - t0) * VMC_DN_CLASSES + c].  codes: the band codes of
+ * n_frames frames (VMC_MEL_BANDS each). */
+void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const unsigned char *codes,
+                       const VmcDnNorm *norm, size_t n_frames, size_t t0, size_t t1);
+
+/* The band means over the frames marked in `speech` (over all frames when
+ * none is; speech may be NULL). */
+void vmc_digitnet_norm(VmcDnNorm *nm, const unsigned char *codes, const unsigned char *speech, size_t n_frames);
+
+/* One frame's network input from its band codes. */
+void vmc_digitnet_input(const VmcDnNorm *nm, float *x, const unsigned char *code_row);
+
+#endif

@@ -1,0 +1,41 @@
+/* The digit detector's input: log levels of VMC_MEL_BANDS triangular bands
+ * on a mel scale over the telephone band (300-3400 Hz), read from the shared
+ * per-frame power spectrum.
+ *
+ * Why this band: a telephone line passes 300-3400 Hz, so a recording at
+ * 8 kHz, one through a phone and one at 48 kHz give the same bands (every
+ * analysis rate is at least 8 kHz, its Nyquist above 3400 Hz).  Why levels
+ * as Parseval mean squares: they do not depend on the FFT size or the
+ * analysis rate, only on the signal.  Each level is stored as one byte
+ * (VMC_MEL_STEP_DB steps from VMC_MEL_BASE_DB): an hour costs 7 MB, and the
+ * quantisation (at most a quarter dB) is far under what the detector can
+ * tell apart. */
+#ifndef VMCHECK_MELBANDS_H
+#define VMCHECK_MELBANDS_H
+
+#include <stddef.h>
+
+#include "dsp/spectrum.h"
+
+#define VMC_MEL_BANDS 20
+#define VMC_MEL_LO_HZ 300.0
+#define VMC_MEL_HI_HZ 3400.0
+#define VMC_MEL_BASE_DB (-120.0) /* code 0 (the track floor) */
+#define VMC_MEL_STEP_DB 0.5      /* one code step */
+
+typedef struct VmcMelBands {
+    size_t k0[VMC_MEL_BANDS], k1[VMC_MEL_BANDS]; /* bins [k0, k1) of each band */
+    float *w;                                    /* weights, band b at w + off[b] */
+    size_t off[VMC_MEL_BANDS];
+    double scale; /* bin sum -> mean square, as the 300-1200 Hz band level */
+} VmcMelBands;
+
+/* Filters for spectrum s.  0, VMCHECK_ENOMEM. */
+int vmc_melbands_init(VmcMelBands *m, const VmcSpectrum *s);
+void vmc_melbands_free(VmcMelBands *m);
+/* The frame's band levels from its power spectrum, as codes. */
+void vmc_melbands_process(const VmcMelBands *m, unsigned char out[VMC_MEL_BANDS], const float *power);
+/* A code back to dBFS. */
+static inline float vmc_mel_db(unsigned char code) { return (float)(VMC_MEL_BASE_DB + VMC_MEL_STEP_DB * code); }
+
+#endif

@@ -1,0 +1,138 @@
+/* The digit detector's network (features/digitnet.c) and its input bands
+ * (features/melbands.c).
+ *
+ *  - The C inference gives the training tool's own output: tests/data/
+ *    digitnet_ref.txt holds band codes and the log-probabilities that
+ *    tools/digits/train.py computed with torch on them (argv[1]).
+ *  - A step's output does not depend on how the steps are split into
+ *    blocks (so not on threads).
+ *  - The bands read the same level at 8 kHz and at 16 kHz input, and a
+ *    tone lands in the band that holds its frequency. */
+#include <math.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "features/digitnet.h"
+#include "features/melbands.h"
+#include "test.h"
+
+static void check_reference(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL, "cannot open %s", path);
+    if (!f) return;
+    char line[4096];
+    size_t n_frames = 0, n_in = 0, n_steps = 0, n_cls = 0;
+    while (fgets(line, sizeof(line), f) && line[0] == '#') {}
+    CHECK(sscanf(line, "%zu %zu %zu %zu", &n_frames, &n_in, &n_steps, &n_cls) == 4, "header");
+    CHECK(n_in == VMC_MEL_BANDS && n_cls == VMC_DN_CLASSES && n_steps == (n_frames + 1) / 2, "sizes %zu %zu %zu", n_in,
+          n_cls, n_steps);
+    unsigned char *codes = calloc(n_frames * VMC_MEL_BANDS + 1, 1);
+    float *want = calloc(n_steps * VMC_DN_CLASSES + 1, sizeof(float));
+    float *got = calloc(n_steps * VMC_DN_CLASSES + 1, sizeof(float));
+    int ok = codes && want && got && n_in == VMC_MEL_BANDS && n_cls == VMC_DN_CLASSES;
+    for (size_t i = 0; ok && i < n_frames * VMC_MEL_BANDS; i++) {
+        unsigned v;
+        ok = fscanf(f, "%u", &v) == 1 && v < 256;
+        if (ok) codes[i] = (unsigned char)v;
+    }
+    for (size_t i = 0; ok && i < n_steps * VMC_DN_CLASSES; i++) ok = fscanf(f, "%f", &want[i]) == 1;
+    fclose(f);
+    CHECK(ok, "reference file %s is malformed", path);
+    if (ok) {
+        VmcDnNorm norm;
+        for (int b = 0; b < VMC_MEL_BANDS; b++) norm.mean_db[b] = -80.0f;
+        VmcDnScratch sc;
+        CHECK(vmc_dn_scratch_init(&sc, &vmc_digitnet_model, 256) == 0, "scratch");
+        vmc_digitnet_eval(&vmc_digitnet_model, &sc, got, codes, &norm, n_frames, 0, n_steps);
+        double worst = 0.0;
+        for (size_t i = 0; i < n_steps * VMC_DN_CLASSES; i++) worst = fmax(worst, fabs((double)(got[i] - want[i])));
+        CHECK_NEAR(worst, 0.0, 2e-4, "largest |C - torch| log-probability");
+
+        /* blocks of 7 steps, and a block starting past the end of the input */
+        float *blk = calloc((n_steps + 7) * VMC_DN_CLASSES, sizeof(float));
+        CHECK(blk != NULL, "alloc");
+        for (size_t t0 = 0; blk && t0 < n_steps; t0 += 7) {
+            const size_t t1 = t0 + 7 < n_steps ? t0 + 7 : n_steps;
+            vmc_digitnet_eval(&vmc_digitnet_model, &sc, blk + t0 * VMC_DN_CLASSES, codes, &norm, n_frames, t0, t1);
+        }
+        CHECK(blk && memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
+              "blocks of 7 steps give bit-identical outputs");
+        free(blk);
+        /* every output a log-probability distribution */
+        double worst_sum = 0.0;
+        for (size_t t = 0; t < n_steps; t++) {
+            double s = 0.0;
+            for (int c = 0; c < VMC_DN_CLASSES; c++) s += exp((double)got[t * VMC_DN_CLASSES + (size_t)c]);
+            worst_sum = fmax(worst_sum, fabs(s - 1.0));
+        }
+        CHECK_NEAR(worst_sum, 0.0, 1e-5, "probabilities sum to 1");
+        vmc_dn_scratch_free(&sc);
+    }
+    free(codes);
+    free(want);
+    free(got);
+}
+
+/* The band codes of a 0.5 s tone analysed at `rate`. */
+static void tone_bands(double hz, unsigned rate, double amp, double mean_db[VMC_MEL_BANDS])
+{
+    const size_t n = (size_t)(0.5 * rate);
+    float *x = calloc(n, sizeof(float));
+    for (size_t i = 0; x && i < n; i++) x[i] = (float)(amp * sin(2.0 * M_PI * hz * (double)i / (double)rate));
+    VmcheckConfig cfg;
+    vmcheck_config_default(&cfg);
+    VmcheckAnalyzer *a = NULL;
+    memset(mean_db, 0, VMC_MEL_BANDS * sizeof(double));
+    if (!x || vmcheck_analyzer_create(&a, &cfg, rate) || vmcheck_analyzer_push(a, x, n)) {
+        CHECK(0, "analyser at %u Hz", rate);
+        free(x);
+        vmcheck_analyzer_destroy(&a);
+        return;
+    }
+    VmcDigitsTap tap;
+    memset(&tap, 0, sizeof(tap));
+    vmc_analyzer_set_tap(a, &tap);
+    VmcheckReport *r = NULL;
+    CHECK(vmcheck_analyzer_finish(a, &r, NULL, 0, NULL) == 0, "finish");
+    /* frames 10..39 (0.1-0.4 s): inside the tone; the codes are the tracks' */
+    const unsigned char *codes = a->tracks.mel.v;
+    for (size_t t = 10; codes && t < 40 && t < a->tracks.mel.n; t++)
+        for (int b = 0; b < VMC_MEL_BANDS; b++) mean_db[b] += (double)vmc_mel_db(codes[t * VMC_MEL_BANDS + b]) / 30.0;
+    vmcheck_report_free(&r);
+    vmc_digits_tap_free(&tap);
+    vmcheck_analyzer_destroy(&a);
+    free(x);
+}
+
+static void check_bands(void)
+{
+    double b8[VMC_MEL_BANDS], b16[VMC_MEL_BANDS], b44[VMC_MEL_BANDS];
+    tone_bands(1000.0, 8000, 0.5, b8);
+    tone_bands(1000.0, 16000, 0.5, b16);
+    tone_bands(1000.0, 44100, 0.5, b44);
+    int peak = 0;
+    for (int b = 1; b < VMC_MEL_BANDS; b++) peak = b16[b] > b16[peak] ? b : peak;
+    /* band centres: mel-spaced over 300-3400 Hz; 1 kHz lies between bands 7 and 8 */
+    printf("  1 kHz tone peaks in band %d\n", peak);
+    CHECK(peak == 7 || peak == 8, "1 kHz in band %d", peak);
+    /* the level of the band: a 0.5 amplitude sine is -9.03 dBFS; the band's
+     * triangular weight at 1 kHz is under 1, so a little less */
+    CHECK(b16[peak] < -9.0 && b16[peak] > -16.0, "peak band level %.1f dBFS", b16[peak]);
+    CHECK_NEAR(b8[peak], b16[peak], 0.6, "peak band, 8 kHz against 16 kHz input (dB)");
+    CHECK_NEAR(b44[peak], b16[peak], 0.6, "peak band, 44.1 kHz against 16 kHz input (dB)");
+    /* far from the tone the bands are far down */
+    CHECK(b16[0] < b16[peak] - 40.0 && b16[VMC_MEL_BANDS - 1] < b16[peak] - 40.0, "off-band levels %.1f %.1f", b16[0],
+          b16[VMC_MEL_BANDS - 1]);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_digitnet REFERENCE\n");
+        return 99;
+    }
+    check_reference(argv[1]);
+    check_bands();
+    return test_done();
+}

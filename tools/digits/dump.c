@@ -1,0 +1,117 @@
+/* tools/digits/dump: what the digit detector sees and says, for training
+ * and checking it (tools/digits/train.py).  Reads lines "AUDIO<TAB>OUT" on
+ * stdin; analyses AUDIO as vmcheck does (one thread) and writes OUT:
+ *
+ *   "VMCD" u32 version=1, u32 n_frames, u32 n_inputs, u32 n_steps, u32 n_classes,
+ *   f32 inputs[n_frames][n_inputs], u8 active[n_frames], f32 energy_db[n_frames],
+ *   f32 logp[n_steps][n_classes], u32 n_words, then per word
+ *   i32 word, f64 start_s, f64 end_s, f32 conf     (all little-endian, packed)
+ *
+ * With --numbers it also prints, per line, one JSON object on stdout: the
+ * numbers the finder makes of the words, with the digits as recognised
+ * whether sure or not ({"wav": ..., "numbers": [{"start_s", "end_s",
+ * "digits", "said", "heard", "min_conf"}]}), for tools/bench-digits.
+ *
+ * A line whose audio cannot be analysed is reported on stderr and skipped. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "events/number.h"
+#include "io/decode.h"
+
+static int put(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n ? 0 : -1; }
+static int put_u32(FILE *f, uint32_t v) { return put(f, &v, 4); }
+
+static int write_dump(const char *path, const VmcDigitsTap *t)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return -1;
+    int e = put(f, "VMCD", 4) | put_u32(f, 1) | put_u32(f, (uint32_t)t->n_frames) | put_u32(f, VMC_DN_INPUTS) |
+            put_u32(f, (uint32_t)t->n_steps) | put_u32(f, VMC_DN_CLASSES);
+    e |= put(f, t->x, t->n_frames * VMC_DN_INPUTS * sizeof(float));
+    e |= put(f, t->active, t->n_frames);
+    e |= put(f, t->energy_db, t->n_frames * sizeof(float));
+    e |= put(f, t->logp, t->n_steps * VMC_DN_CLASSES * sizeof(float));
+    e |= put_u32(f, (uint32_t)t->words.n);
+    for (size_t i = 0; i < t->words.n; i++) {
+        const VmcDigitToken *w = &t->words.v[i];
+        int32_t word = w->word;
+        e |= put(f, &word, 4) | put(f, &w->start_s, 8) | put(f, &w->end_s, 8) | put(f, &w->conf, 4);
+    }
+    if (fclose(f) || e) {
+        remove(tmp);
+        return -1;
+    }
+    return rename(tmp, path);
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') putchar('\\');
+        if ((unsigned char)*s >= 0x20) putchar(*s);
+    }
+    putchar('"');
+}
+
+static void print_numbers(const char *wav, const VmcDigitsTap *t)
+{
+    VmcNumberParams p;
+    vmc_number_params_default(&p);
+    VmcNumber *nb = NULL;
+    size_t n = 0;
+    if (vmc_number_find(&nb, &n, &t->words, &p)) n = 0;
+    fputs("{\"wav\": ", stdout);
+    json_str(wav);
+    fputs(", \"numbers\": [", stdout);
+    for (size_t i = 0; i < n; i++) {
+        printf("%s{\"start_s\": %.3f, \"end_s\": %.3f, \"digits\": %zu, \"said\": ", i ? ", " : "", nb[i].start_s,
+               nb[i].end_s, nb[i].digits);
+        json_str(nb[i].said);
+        fputs(", \"heard\": ", stdout);
+        json_str(nb[i].heard);
+        printf(", \"min_conf\": %.3f}", nb[i].min_conf);
+    }
+    fputs("]}\n", stdout);
+    fflush(stdout);
+    free(nb);
+}
+
+int main(int argc, char **argv)
+{
+    const int numbers = argc > 1 && !strcmp(argv[1], "--numbers");
+    VmcheckConfig cfg;
+    vmcheck_config_default(&cfg);
+    cfg.threads = 1;
+    char line[8400];
+    int bad = 0;
+    while (fgets(line, sizeof(line), stdin)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *tab = strchr(line, '\t');
+        if (!tab) continue;
+        *tab = 0;
+        VmcDigitsTap tap;
+        memset(&tap, 0, sizeof(tap));
+        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, &tap};
+        VmcheckReport *rep = NULL;
+        int r = vmc_decode_path(&rep, &args, line);
+        if (r) {
+            fprintf(stderr, "dump: %s: %s\n", line, vmcheck_strerror(r));
+            bad = 1;
+        } else if (numbers) {
+            print_numbers(line, &tap);
+        } else if (write_dump(tab + 1, &tap)) {
+            fprintf(stderr, "dump: %s: cannot write\n", tab + 1);
+            bad = 1;
+        }
+        vmcheck_report_free(&rep);
+        vmc_digits_tap_free(&tap);
+    }
+    return bad;
+}

@@ -1,0 +1,358 @@
+#!/usr/bin/python3
+"""Train vmcheck's digit-word detector and write its weights as C.
+
+    tools/digits/train.py [--epochs N] [--no-export] [--jobs N]
+
+One command, from nothing to src/features/digitnet_data.c:
+
+ 1. the training material: tools/digitset.py builds it (AN4, FSDD,
+    Speech Commands and synthesised speech, augmented; split by speaker and
+    by voice) under /tmp/vmcheck-digitset, unless it is already there;
+ 2. what the detector sees: build/tools/digits-dump (the library itself,
+    so training sees exactly the inputs the C code computes) writes the
+    network inputs of every item;
+ 3. labels from the items' word timings: per 20 ms step, silence, other
+    speech, or the first or second half of a digit word;
+ 4. a dilated time-delay network (the layout of src/features/digitnet.h),
+    cross-entropy, Adam, fixed seed, CPU, 2 threads; the epoch with the
+    lowest loss on the *tune* split is kept;
+ 5. export: src/features/digitnet_data.c (weights, class priors) and
+    tests/data/digitnet_ref.txt (a fixed input and the network's output on
+    it, which tests/unit/test_digitnet.c compares with the C inference).
+
+Needs Debian's python3-torch and python3-numpy (tools only; vmcheck itself
+never uses them), and a build (tools/build build).
+"""
+
+import argparse
+import math
+import os
+import struct
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+
+SEED = 1302
+N_IN = 20
+IN_LO = -5.0
+CLASSES = 26
+WORDS = ["oh", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "double"]
+WORD_ID = {w: i for i, w in enumerate(WORDS)}
+WORD_ID["o"] = WORD_ID["oh"]  # the letter O sounds as "oh"
+SIL, OTHER = 0, 1
+
+# The network: (outputs, kernel, dilation) per layer; layer 0 reads frames
+# at stride 2, the rest read steps.  The last layer is the classifier.
+ARCH = [(64, 5, 1), (64, 3, 1), (64, 3, 2), (64, 3, 4), (48, 3, 8), (CLASSES, 1, 1)]
+CROP = 192  # steps per training example (3.84 s)
+
+
+def reach(arch):
+    return sum((k // 2) * d for _, k, d in arch[1:])
+
+
+def read_dump(path):
+    with open(path, "rb") as f:
+        b = f.read()
+    if b[:4] != b"VMCD":
+        raise ValueError("%s: not a dump" % path)
+    ver, n, ni, ns, nc = struct.unpack_from("<5I", b, 4)
+    o = 24
+    x = np.frombuffer(b, np.float32, n * ni, o).reshape(n, ni)
+    o += n * ni * 4
+    act = np.frombuffer(b, np.uint8, n, o)
+    o += n
+    energy = np.frombuffer(b, np.float32, n, o)
+    o += n * 4
+    logp = np.frombuffer(b, np.float32, ns * nc, o).reshape(ns, nc)
+    o += ns * nc * 4
+    (nw,) = struct.unpack_from("<I", b, o)
+    o += 4
+    words = []
+    for _ in range(nw):
+        w, s, e, c = struct.unpack_from("<iddf", b, o)
+        o += 24
+        words.append((w, s, e, c))
+    return {"x": x, "active": act, "energy": energy, "logp": logp, "words": words}
+
+
+def dump_tool():
+    for p in (os.path.join(TOP, "build", "tools", "digits-dump"),):
+        if os.access(p, os.X_OK):
+            return p
+    sys.exit("train.py: build/tools/digits-dump is missing; run tools/build build first")
+
+
+def dump_all(items, cache, jobs, log=sys.stderr):
+    """Dump every item's inputs (once; cached by the tool binary and audio)."""
+    tool = dump_tool()
+    stamp = "%d-%d" % (os.path.getmtime(tool), os.path.getsize(tool))
+    os.makedirs(cache, exist_ok=True)
+    todo = []
+    for it in items:
+        out = os.path.join(cache, it["id"] + ".vmcd")
+        it["dump"] = out
+        key = out + ".key"
+        want = "%s %s %d" % (stamp, it["wav"], os.path.getsize(it["wav"]))
+        if os.path.exists(out) and os.path.exists(key) and open(key).read() == want:
+            continue
+        todo.append((it, key, want))
+    if not todo:
+        return
+    print("train: dumping %d items" % len(todo), file=log)
+    t0 = time.time()
+    parts = [todo[k::jobs] for k in range(jobs)]
+    procs = []
+    for part in parts:
+        if not part:
+            continue
+        p = subprocess.Popen([tool], stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        procs.append((p, part))
+    for p, part in procs:
+        p.stdin.write("".join("%s\t%s\n" % (it["wav"], it["dump"]) for it, _, _ in part))
+        p.stdin.close()
+    for p, part in procs:
+        err = p.stderr.read()
+        p.wait()
+        if err:
+            print(err, file=log, end="")
+        for it, key, want in part:
+            if os.path.exists(it["dump"]):
+                with open(key, "w") as f:
+                    f.write(want)
+    print("train: dumped in %.0f s" % (time.time() - t0), file=log)
+
+
+def step_labels(words, n_steps, hop=0.01):
+    """Class per 20 ms step (step t is centred on frame 2t, time 2t*hop)."""
+    lab = np.full(n_steps, SIL, np.int64)
+    t = np.arange(n_steps) * 2 * hop
+    for s, e, w in words:
+        m = (t >= s) & (t < e)
+        wid = WORD_ID.get(w.lower())
+        if wid is None:
+            lab[m] = OTHER
+        else:
+            mid = 0.5 * (s + e)
+            lab[m & (t < mid)] = 2 + 2 * wid
+            lab[m & (t >= mid)] = 3 + 2 * wid
+    return lab
+
+
+def load_examples(items):
+    ex = []
+    for it in items:
+        if not os.path.exists(it.get("dump", "")):
+            continue
+        d = read_dump(it["dump"])
+        n = d["x"].shape[0]
+        if n < 10:
+            continue
+        ns = (n + 1) // 2
+        ex.append((d["x"], step_labels(it["words"], ns)))
+    return ex
+
+
+def build_model(torch):
+    nn = torch.nn
+    layers = []
+    cin = N_IN
+    for i, (cout, k, d) in enumerate(ARCH):
+        layers.append(nn.Conv1d(cin, cout, k, stride=2 if i == 0 else 1, dilation=d))
+        if i < len(ARCH) - 1:
+            layers.append(nn.ReLU())
+        cin = cout
+    return nn.Sequential(*layers)
+
+
+def net_input_window(x, a, crop, R, h):
+    lead = h + 2 * R
+    f0 = 2 * a - lead
+    total = 2 * (crop - 1) + 2 * lead + 1
+    out = np.full((total, N_IN), IN_LO, np.float32)
+    lo, hi = max(0, f0), min(x.shape[0], f0 + total)
+    if hi > lo:
+        out[lo - f0:hi - f0] = x[lo:hi]
+    return out
+
+
+def crops(ex, rng, crop, R, h, shuffle=True):
+    xs, ys = [], []
+    for x, lab in ex:
+        ns = len(lab)
+        if ns <= crop:
+            starts = [0]
+        else:
+            off = int(rng.integers(0, crop)) if shuffle else 0
+            starts = list(range(-off if shuffle else 0, ns, crop))
+            starts = [max(0, s) for s in starts]
+        for a in starts:
+            b = min(a + crop, ns)
+            if b <= a:
+                continue
+            xs.append(net_input_window(x, a, crop, R, h))
+            y = np.full(crop, -100, np.int64)
+            y[:b - a] = lab[a:b]
+            ys.append(y)
+    return np.stack(xs), np.stack(ys)
+
+
+def evaluate(torch, model, X, Y, bs=64):
+    model.eval()
+    tot, n, correct = 0.0, 0, 0
+    with torch.no_grad():
+        for i in range(0, len(X), bs):
+            xb = torch.from_numpy(X[i:i + bs]).transpose(1, 2)
+            yb = torch.from_numpy(Y[i:i + bs])
+            out = model(xb)
+            loss = torch.nn.functional.cross_entropy(out, yb, ignore_index=-100, reduction="sum")
+            m = yb != -100
+            tot += float(loss)
+            n += int(m.sum())
+            correct += int(((out.argmax(1) == yb) & m).sum())
+    return tot / max(n, 1), correct / max(n, 1)
+
+
+def c_array(name, a):
+    flat = np.asarray(a, np.float32).ravel()
+    rows = []
+    for i in range(0, len(flat), 8):
+        rows.append("    " + ", ".join("%.9gf" % v for v in flat[i:i + 8]) + ",")
+    return "static const float %s[%d] = {\n%s\n};\n" % (name, len(flat), "\n".join(rows))
+
+
+def export(model, log_prior, path, info):
+    convs = [m for m in model if m.__class__.__name__ == "Conv1d"]
+    out = ["/* Generated by tools/digits/train.py -- do not edit.",
+           " * " + info.replace("\n", "\n * "),
+           " */",
+           '#include "features/digitnet.h"',
+           ""]
+    layers = []
+    for i, (c, (cout, k, d)) in enumerate(zip(convs, ARCH)):
+        w = c.weight.detach().numpy()  # (out, in, k)
+        w = np.transpose(w, (2, 1, 0))  # (k, in, out)
+        out.append(c_array("w%d" % i, w))
+        out.append(c_array("b%d" % i, c.bias.detach().numpy()))
+        layers.append("        {%d, %d, %d, %d, w%d, b%d}," % (w.shape[1], cout, k, d, i, i))
+    out.append(c_array("log_prior", log_prior))
+    out.append("const VmcDigitNet vmc_digitnet_model = {\n    %d,\n    {\n%s\n    },\n    log_prior,\n};"
+               % (len(convs), "\n".join(layers)))
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("\n".join(out) + "\n")
+    os.replace(tmp, path)
+
+
+def export_reference(torch, model, path, R, h):
+    """A fixed input (band codes, band means -80 dBFS) and the network's
+    log-probabilities on it, for tests/unit/test_digitnet.c."""
+    rng = np.random.default_rng(77)
+    n_frames = 61
+    codes = rng.integers(0, 256, size=(n_frames, N_IN))
+    # smooth a little so the input looks like speech more than noise
+    codes[1:] = (codes[1:] + codes[:-1]) // 2
+    db = (np.float32(-120.0) + np.float32(0.5) * codes.astype(np.float32)).astype(np.float32)
+    x = ((db - np.float32(-80.0)) * np.float32(1.0 / 10.0)).astype(np.float32)
+    x = np.clip(x, np.float32(IN_LO), np.float32(3.0))
+    n_steps = (n_frames + 1) // 2
+    xin = net_input_window(x, 0, n_steps, R, h)
+    model.eval()
+    with torch.no_grad():
+        out = model(torch.from_numpy(xin[None]).transpose(1, 2))
+        logp = torch.log_softmax(out, 1)[0].transpose(0, 1).numpy()
+    lines = ["# tools/digits/train.py: band codes of %d frames (band means -80 dBFS), then the" % n_frames,
+             "# network's log-probabilities for %d steps x %d classes" % (n_steps, CLASSES),
+             "%d %d %d %d" % (n_frames, N_IN, n_steps, CLASSES)]
+    for r in codes:
+        lines.append(" ".join(str(int(v)) for v in r))
+    for r in logp:
+        lines.append(" ".join("%.7g" % v for v in r))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--epochs", type=int, default=14)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--out", default=os.path.join(TOP, "src", "features", "digitnet_data.c"))
+    ap.add_argument("--ref", default=os.path.join(TOP, "tests", "data", "digitnet_ref.txt"))
+    args = ap.parse_args(argv)
+
+    import torch
+    torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    try:
+        torch.use_deterministic_algorithms(True)
+    except Exception:
+        pass
+    rng = np.random.default_rng(SEED)
+    t_start = time.time()
+
+    import digitset
+    train_items = digitset.load_train("train")
+    tune_items = digitset.load_train("tune")
+    cache = os.path.join(digitset.CACHE, "dump")
+    dump_all(train_items + tune_items, cache, args.jobs)
+    tr = load_examples(train_items)
+    tu = load_examples(tune_items)
+    R, h = reach(ARCH), ARCH[0][1] // 2
+    print("train: %d train, %d tune items; reach %d steps" % (len(tr), len(tu), R), file=sys.stderr)
+
+    counts = np.zeros(CLASSES)
+    for _, lab in tr:
+        counts += np.bincount(lab, minlength=CLASSES)
+    prior = (counts + 1.0) / (counts.sum() + CLASSES)
+    log_prior = np.log(prior).astype(np.float32)
+    print("train: class shares " + " ".join("%.3f" % p for p in prior), file=sys.stderr)
+
+    Xtu, Ytu = crops(tu, rng, CROP, R, h, shuffle=False)
+    model = build_model(torch)
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
+    best, best_state = None, None
+    for ep in range(args.epochs):
+        model.train()
+        X, Y = crops(tr, rng, CROP, R, h)
+        perm = rng.permutation(len(X))
+        bs = 32
+        tl, tn = 0.0, 0
+        for i in range(0, len(perm), bs):
+            idx = perm[i:i + bs]
+            xb = torch.from_numpy(X[idx]).transpose(1, 2)
+            yb = torch.from_numpy(Y[idx])
+            out = model(xb)
+            loss = torch.nn.functional.cross_entropy(out, yb, ignore_index=-100)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            tl += float(loss) * len(idx)
+            tn += len(idx)
+        sched.step()
+        vl, va = evaluate(torch, model, Xtu, Ytu)
+        print("train: epoch %2d  loss %.3f  tune loss %.3f  tune step accuracy %.3f  (%.0f s)"
+              % (ep + 1, tl / tn, vl, va, time.time() - t_start), file=sys.stderr)
+        if best is None or vl < best:
+            best = vl
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(best_state)
+    vl, va = evaluate(torch, model, Xtu, Ytu)
+    info = ("TDNN %s; trained on %d items (%d steps), tune loss %.3f, tune step accuracy %.3f;\nseed %d, %d epochs, "
+            "%.0f s" % (ARCH, len(tr), int(counts.sum()), vl, va, SEED, args.epochs, time.time() - t_start))
+    print("train: " + info, file=sys.stderr)
+    if not args.no_export:
+        export(model, log_prior, args.out, info)
+        export_reference(torch, model, args.ref, R, h)
+        print("train: wrote %s and %s" % (args.out, args.ref), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
