@@ -320,6 +320,7 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
 {
     VmcNumberParams np;
     vmc_number_params_default(&np);
+    if (a->tap && a->tap->number_params) np = *a->tap->number_params;
     int has_number = 0;
     for (size_t i = 0; i < n_segs; i++) has_number |= segs[i].kind == VMCHECK_SEGMENT_NUMBER;
     int r = vmc_segments_measure(&an->segments, segs, n_segs, VMCHECK_SOURCE_LABELS, &an->activity, &an->nuclei,
@@ -395,12 +396,16 @@ void vmc_analyzer_set_tap(VmcheckAnalyzer *a, VmcDigitsTap *tap) { a->tap = tap;
 
 void vmc_digits_tap_free(VmcDigitsTap *t)
 {
+    const VmcDigitsParams *dp = t->digits_params;
+    const struct VmcNumberParams *np = t->number_params;
     free(t->x);
     free(t->logp);
     free(t->active);
     free(t->energy_db);
     vmc_digits_free(&t->words);
     memset(t, 0, sizeof(*t));
+    t->digits_params = dp; /* the caller's, kept */
+    t->number_params = np;
 }
 
 /* For tools/digits: the network's inputs and outputs over the whole
@@ -515,6 +520,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
                                     a->cfg.threads > 1 ? (unsigned)a->cfg.threads : 1};
         VmcDigitsParams dp;
         vmc_digits_params_default(&dp);
+        if (a->tap && a->tap->digits_params) dp = *a->tap->digits_params;
         r = vmc_digits_detect(&an.digits, &din, &dp);
     }
     if (!r && a->tap) {

@@ -50,6 +50,9 @@ typedef struct VmcDigitsTap {
     unsigned char *active; /* activity per frame */
     float *energy_db;      /* frame level */
     VmcDigitWords words;   /* the decoded words */
+    /* settings to try instead of the defaults (tools/bench-digits --tune), or NULL */
+    const VmcDigitsParams *digits_params;
+    const struct VmcNumberParams *number_params;
 } VmcDigitsTap;
 
 struct VmcheckAnalyzer {

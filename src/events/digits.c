@@ -22,6 +22,8 @@ void vmc_digits_params_default(VmcDigitsParams *p)
 {
     p->word_penalty = -2.0;
     p->other_penalty = -2.0;
+    p->word_after_word = -2.0;
+    p->other_after_word = -2.0;
     p->prior_weight = 0.0;
     p->min_half_steps = 2;
     p->min_other_steps = 2;
@@ -82,8 +84,12 @@ typedef struct Graph {
     int n_states;
     int no, nh; /* chain lengths */
     int oth0, word0;
-    double pen_word, pen_other;
+    /* log cost of entering a unit (column) after one (row): silence, other
+     * speech, a digit word */
+    double enter[3][3];
 } Graph;
+
+enum { U_SIL = 0, U_OTHER = 1, U_WORD = 2 };
 
 static int word_base(const Graph *G, int w) { return G->word0 + w * 2 * G->nh; }
 
@@ -120,22 +126,35 @@ static int decode(VmcDigitWords *out, size_t *cap, const Graph *G, const float *
         if (t == 0) {
             for (int s = 0; s < S; s++) nv[s] = -HUGE_VAL;
             nv[0] = EM(0);
-            nv[G->oth0] = G->pen_other + EM(G->oth0);
-            for (int w = 0; w < VMC_DW_COUNT; w++) nv[word_base(G, w)] = G->pen_word + EM(word_base(G, w));
+            nv[G->oth0] = G->enter[U_SIL][U_OTHER] + EM(G->oth0);
+            for (int w = 0; w < VMC_DW_COUNT; w++)
+                nv[word_base(G, w)] = G->enter[U_SIL][U_WORD] + EM(word_base(G, w));
             memset(ps, 0, (size_t)S);
         } else {
-            /* the best state a word, a silence or other speech may end in */
-            int arg = 0;
-            double best = v[0];
-            if (v[last_oth] > best) best = v[last_oth], arg = last_oth;
-            for (int w = 0; w < VMC_DW_COUNT; w++) {
+            /* the best state each kind of unit may end in: silence, other
+             * speech, a word */
+            int arg[3] = {0, last_oth, word_base(G, 0) + 2 * G->nh - 1};
+            double end[3] = {v[0], v[last_oth], v[arg[2]]};
+            for (int w = 1; w < VMC_DW_COUNT; w++) {
                 const int s = word_base(G, w) + 2 * G->nh - 1;
-                if (v[s] > best) best = v[s], arg = s;
+                if (v[s] > end[U_WORD]) end[U_WORD] = v[s], arg[U_WORD] = s;
             }
-            nv[0] = best + EM(0);
-            ps[0] = (unsigned char)arg;
-            nv[G->oth0] = best + G->pen_other + EM(G->oth0);
-            ps[G->oth0] = (unsigned char)arg;
+            /* entering unit u: from the best of the three, with the cost
+             * of that succession */
+            double ent[3];
+            int src[3];
+            for (int u = 0; u < 3; u++) {
+                ent[u] = -HUGE_VAL;
+                src[u] = 0;
+                for (int q = 0; q < 3; q++) {
+                    const double x = end[q] + G->enter[q][u];
+                    if (x > ent[u]) ent[u] = x, src[u] = arg[q];
+                }
+            }
+            nv[0] = ent[U_SIL] + EM(0);
+            ps[0] = (unsigned char)src[U_SIL];
+            nv[G->oth0] = ent[U_OTHER] + EM(G->oth0);
+            ps[G->oth0] = (unsigned char)src[U_OTHER];
             for (int k = 1; k < G->no; k++) {
                 const int s = G->oth0 + k;
                 int from = s - 1;
@@ -145,8 +164,8 @@ static int decode(VmcDigitWords *out, size_t *cap, const Graph *G, const float *
             }
             for (int w = 0; w < VMC_DW_COUNT; w++) {
                 const int b = word_base(G, w);
-                nv[b] = best + G->pen_word + EM(b);
-                ps[b] = (unsigned char)arg;
+                nv[b] = ent[U_WORD] + EM(b);
+                ps[b] = (unsigned char)src[U_WORD];
                 for (int k = 1; k < 2 * G->nh; k++) {
                     const int s = b + k;
                     int from = s - 1;
@@ -185,8 +204,8 @@ static int decode(VmcDigitWords *out, size_t *cap, const Graph *G, const float *
         const int entry = t == n_steps || st == 0 || st == G->oth0 ||
                           (st >= G->word0 && (st - G->word0) % (2 * G->nh) == 0) || (t > 0 && path[t - 1] == 0);
         if (open && entry) {
-            cur.end_s = ((double)(t_first + t) - 0.5) * hop2;
-            cur.conf = cur.word >= 0 ? (float)(conf / (double)len) : 0.0f;
+            cur.end_s = fmin(((double)(t_first + t) - 0.5) * hop2, (double)in->n_frames * in->hop_s);
+            cur.conf = (float)(conf / (double)len);
             if (grow_words(out, cap, &cur)) return VMCHECK_ENOMEM;
             open = 0;
         }
@@ -194,13 +213,15 @@ static int decode(VmcDigitWords *out, size_t *cap, const Graph *G, const float *
         if (st != 0 && !open) {
             open = 1;
             cur.word = st < G->word0 ? -1 : (st - G->word0) / (2 * G->nh);
-            cur.start_s = ((double)(t_first + t) - 0.5) * hop2;
+            cur.start_s = fmax(0.0, ((double)(t_first + t) - 0.5) * hop2);
             conf = 0.0;
             len = 0;
         }
-        if (open && cur.word >= 0) {
+        if (open) {
             const float *e = lp + t * VMC_DN_CLASSES;
-            conf += exp((double)e[VMC_DC_WORDS + 2 * cur.word]) + exp((double)e[VMC_DC_WORDS + 2 * cur.word + 1]);
+            conf += cur.word >= 0
+                        ? exp((double)e[VMC_DC_WORDS + 2 * cur.word]) + exp((double)e[VMC_DC_WORDS + 2 * cur.word + 1])
+                        : exp((double)e[VMC_DC_OTHER]);
             len++;
         }
     }
@@ -225,8 +246,15 @@ int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDig
     G.oth0 = 1;
     G.word0 = 1 + G.no;
     G.n_states = G.word0 + VMC_DW_COUNT * 2 * G.nh;
-    G.pen_word = p->word_penalty;
-    G.pen_other = p->other_penalty;
+    /* silence costs nothing to enter; a word after a word and other speech
+     * after other speech have their own costs (digits come in runs) */
+    for (int a = 0; a < 3; a++) {
+        G.enter[a][U_SIL] = 0.0;
+        G.enter[a][U_OTHER] = p->other_penalty;
+        G.enter[a][U_WORD] = p->word_penalty;
+    }
+    G.enter[U_WORD][U_WORD] = p->word_after_word;
+    G.enter[U_WORD][U_OTHER] = p->other_after_word;
 
     VmcDnNorm norm;
     vmc_digitnet_norm(&norm, in->mel, act->active, n);

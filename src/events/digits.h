@@ -22,7 +22,7 @@
 typedef struct VmcDigitToken {
     int word;              /* enum VmcDigitWord, or -1: other speech */
     double start_s, end_s; /* the word's edges */
-    float conf;            /* mean probability of this word over its steps (0-1) */
+    float conf;            /* mean probability of this word (or of other speech) over its steps (0-1) */
 } VmcDigitToken;
 
 typedef struct VmcDigitWords {
@@ -42,8 +42,10 @@ typedef struct VmcDigitsInput {
 
 /* Decoder settings (tune split of tools/bench-digits). */
 typedef struct VmcDigitsParams {
-    double word_penalty;  /* log cost of starting a digit word */
-    double other_penalty; /* ... of starting a stretch of other speech */
+    double word_penalty;     /* log cost of starting a digit word after silence or other speech */
+    double other_penalty;    /* ... of starting other speech after silence or other speech */
+    double word_after_word;  /* ... of a digit word right after a digit word */
+    double other_after_word; /* ... of other speech right after a digit word */
     double prior_weight;  /* emissions are log p(c|x) - prior_weight * log p(c) */
     int min_half_steps;   /* each half of a digit word lasts at least this many 20 ms steps */
     int min_other_steps;

@@ -9,6 +9,7 @@ void vmc_number_params_default(VmcNumberParams *p)
 {
     p->max_gap_s = 2.0;
     p->max_other_s = 0.15;
+    p->other_sure = 1.01;
     p->heard_min_conf = 0.7;
 }
 
@@ -47,7 +48,7 @@ static void collect(VmcNumber *nb, const VmcDigitWords *w, size_t i, size_t j, c
 static int breaks(const VmcDigitWords *w, size_t k, const VmcNumberParams *p)
 {
     const VmcDigitToken *t = &w->v[k];
-    return t->word < 0 && t->end_s - t->start_s > p->max_other_s;
+    return t->word < 0 && (t->end_s - t->start_s > p->max_other_s || (double)t->conf >= p->other_sure);
 }
 
 int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *w, const VmcNumberParams *p)

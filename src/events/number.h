@@ -23,7 +23,8 @@
 
 typedef struct VmcNumberParams {
     double max_gap_s;      /* a silence between two digits longer than this ends a number */
-    double max_other_s;    /* other speech between two digits longer than this ends it */
+    double max_other_s;    /* other speech between two digits longer than this ends it ... */
+    double other_sure;     /* ... and so does shorter other speech this sure (mean probability) */
     double heard_min_conf; /* every digit this sure, or the string is not reported as heard */
 } VmcNumberParams;
 

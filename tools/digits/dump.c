@@ -12,6 +12,10 @@
  * whether sure or not ({"wav": ..., "numbers": [{"start_s", "end_s",
  * "digits", "said", "heard", "min_conf"}]}), for tools/bench-digits.
  *
+ * --set NAME=VALUE (repeatable) tries a decoder or finder setting instead of
+ * its default (the fields of VmcDigitsParams and VmcNumberParams), for
+ * tuning them on the tune split.
+ *
  * A line whose audio cannot be analysed is reported on stderr and skipped. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,10 +64,9 @@ static void json_str(const char *s)
     putchar('"');
 }
 
-static void print_numbers(const char *wav, const VmcDigitsTap *t)
+static void print_numbers(const char *wav, const VmcDigitsTap *t, const VmcheckReport *rep)
 {
-    VmcNumberParams p;
-    vmc_number_params_default(&p);
+    const VmcNumberParams p = *t->number_params;
     VmcNumber *nb = NULL;
     size_t n = 0;
     if (vmc_number_find(&nb, &n, &t->words, &p)) n = 0;
@@ -78,14 +81,67 @@ static void print_numbers(const char *wav, const VmcDigitsTap *t)
         json_str(nb[i].heard);
         printf(", \"min_conf\": %.3f}", nb[i].min_conf);
     }
+    /* and the report's number segments, as vmcheck would print them */
+    fputs("], \"segments\": [", stdout);
+    int first = 1;
+    for (size_t i = 0; rep && i < rep->segment_count; i++) {
+        const VmcheckSegment *s = &rep->segments[i];
+        if (s->kind != VMCHECK_SEGMENT_NUMBER) continue;
+        printf("%s{\"kind\": \"number\", \"source\": \"%s\", \"start_s\": %.3f, \"end_s\": %.3f, "
+               "\"syllables_per_s\": %.3f, \"verdict\": \"%s\", \"digits\": %zu, \"heard\": ",
+               first ? "" : ", ", s->source == VMCHECK_SOURCE_AUTO ? "auto" : "other", s->start_s, s->end_s,
+               s->syllables_per_s, s->too_fast ? "too_fast" : "ok", s->digits);
+        json_str(s->heard);
+        putchar('}');
+        first = 0;
+    }
     fputs("]}\n", stdout);
     fflush(stdout);
     free(nb);
 }
 
+static int set_param(VmcDigitsParams *dp, VmcNumberParams *np, const char *arg)
+{
+    char name[64];
+    double v;
+    if (sscanf(arg, "%63[a-z_]=%lf", name, &v) != 2) return -1;
+#define SET(field, dst)                                                                                                \
+    if (!strcmp(name, #field)) {                                                                                       \
+        dst->field = v;                                                                                                \
+        return 0;                                                                                                      \
+    }
+    SET(word_penalty, dp)
+    SET(other_penalty, dp)
+    SET(word_after_word, dp)
+    SET(other_after_word, dp)
+    SET(prior_weight, dp)
+    SET(max_gap_s, np)
+    SET(max_other_s, np)
+    SET(other_sure, np)
+    SET(heard_min_conf, np)
+#undef SET
+    if (!strcmp(name, "min_half_steps")) return dp->min_half_steps = (int)v, 0;
+    if (!strcmp(name, "min_other_steps")) return dp->min_other_steps = (int)v, 0;
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
-    const int numbers = argc > 1 && !strcmp(argv[1], "--numbers");
+    int numbers = 0;
+    VmcDigitsParams dp;
+    VmcNumberParams np;
+    vmc_digits_params_default(&dp);
+    vmc_number_params_default(&np);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--numbers"))
+            numbers = 1;
+        else if (!strcmp(argv[i], "--set") && i + 1 < argc && !set_param(&dp, &np, argv[i + 1]))
+            i++;
+        else {
+            fprintf(stderr, "usage: digits-dump [--numbers] [--set NAME=VALUE]... < LIST\n");
+            return 2;
+        }
+    }
     VmcheckConfig cfg;
     vmcheck_config_default(&cfg);
     cfg.threads = 1;
@@ -98,6 +154,8 @@ int main(int argc, char **argv)
         *tab = 0;
         VmcDigitsTap tap;
         memset(&tap, 0, sizeof(tap));
+        tap.digits_params = &dp;
+        tap.number_params = &np;
         VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, &tap};
         VmcheckReport *rep = NULL;
         int r = vmc_decode_path(&rep, &args, line);
@@ -105,7 +163,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "dump: %s: %s\n", line, vmcheck_strerror(r));
             bad = 1;
         } else if (numbers) {
-            print_numbers(line, &tap);
+            print_numbers(line, &tap, rep);
         } else if (write_dump(tab + 1, &tap)) {
             fprintf(stderr, "dump: %s: cannot write\n", tab + 1);
             bad = 1;

@@ -44,7 +44,14 @@ IN_LO = -5.0
 CLASSES = 26
 WORDS = ["oh", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "double"]
 WORD_ID = {w: i for i, w in enumerate(WORDS)}
-WORD_ID["o"] = WORD_ID["oh"]  # the letter O sounds as "oh"
+# The detector hears sounds, not spellings: words that sound like a digit
+# are labelled as that digit (the letter O, "to", "for", "won", "ate" ...).
+# Telling "call me back to" from "two" is the number finder's business: a
+# number is a run of five digit words with no other word between them.
+HOMOPHONES = {"o": "oh", "owe": "oh", "to": "two", "too": "two", "for": "four", "fore": "four", "won": "one",
+              "ate": "eight", "nein": "nine"}
+for _w, _d in HOMOPHONES.items():
+    WORD_ID[_w] = WORD_ID[_d]
 SIL, OTHER = 0, 1
 
 # The network: (outputs, kernel, dilation) per layer; layer 0 reads frames
@@ -99,7 +106,8 @@ def dump_all(items, cache, jobs, log=sys.stderr):
         out = os.path.join(cache, it["id"] + ".vmcd")
         it["dump"] = out
         key = out + ".key"
-        want = "%s %s %d" % (stamp, it["wav"], os.path.getsize(it["wav"]))
+        st = os.stat(it["wav"])
+        want = "%s %s %d %d" % (stamp, it["wav"], st.st_size, st.st_mtime_ns)
         if os.path.exists(out) and os.path.exists(key) and open(key).read() == want:
             continue
         todo.append((it, key, want))
@@ -159,7 +167,7 @@ def load_examples(items):
     return ex
 
 
-def build_model(torch):
+def build_model(torch, dropout=0.0):
     nn = torch.nn
     layers = []
     cin = N_IN
@@ -167,8 +175,58 @@ def build_model(torch):
         layers.append(nn.Conv1d(cin, cout, k, stride=2 if i == 0 else 1, dilation=d))
         if i < len(ARCH) - 1:
             layers.append(nn.ReLU())
+            if dropout:
+                layers.append(nn.Dropout(dropout))
         cin = cout
     return nn.Sequential(*layers)
+
+
+def band_centres_hz():
+    """Centre frequencies of the detector's mel bands (src/features/melbands.c)."""
+    mel = lambda f: 2595.0 * np.log10(1.0 + f / 700.0)  # noqa: E731
+    lo, hi = mel(300.0), mel(3400.0)
+    step = (hi - lo) / (N_IN + 1)
+    m = lo + step * (np.arange(N_IN) + 1)
+    return 700.0 * (10.0 ** (m / 2595.0) - 1.0), lo, step
+
+
+def vtlp(X, rng, max_warp):
+    """Vocal tract length perturbation (Jaitly & Hinton 2013) on band
+    levels: each example's spectrum read at f * alpha (alpha drawn in
+    [1 - max_warp, 1 + max_warp]), by linear interpolation between bands, so
+    the same words come out as from a longer or shorter vocal tract."""
+    if max_warp <= 0:
+        return X
+    centres, lo, step = band_centres_hz()
+    X = X.copy()
+    for b in range(X.shape[0]):
+        a = rng.uniform(1.0 - max_warp, 1.0 + max_warp)
+        pos = (2595.0 * np.log10(1.0 + centres * a / 700.0) - lo) / step - 1.0
+        pos = np.clip(pos, 0.0, N_IN - 1.0)
+        i0 = np.floor(pos).astype(int)
+        i1 = np.minimum(i0 + 1, N_IN - 1)
+        f = (pos - i0).astype(np.float32)
+        X[b] = X[b][:, i0] * (1.0 - f) + X[b][:, i1] * f
+    return X
+
+
+def spec_augment(X, rng):
+    """SpecAugment (Park et al. 2019) on a batch of inputs (B, frames,
+    bands): per example one band mask of up to 3 bands and two time masks
+    of up to 8 frames, set to the band mean (0); each with probability 1/2."""
+    X = X.copy()
+    B, T_, F = X.shape
+    for b in range(B):
+        if rng.random() < 0.5:
+            w = int(rng.integers(1, 4))
+            f0 = int(rng.integers(0, F - w + 1))
+            X[b, :, f0:f0 + w] = 0.0
+        for _ in range(2):
+            if rng.random() < 0.5:
+                w = int(rng.integers(1, 9))
+                t0 = int(rng.integers(0, T_ - w + 1))
+                X[b, t0:t0 + w, :] = 0.0
+    return X
 
 
 def net_input_window(x, a, crop, R, h):
@@ -283,10 +341,21 @@ def main(argv):
     ap.add_argument("--epochs", type=int, default=14)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--vtlp", type=float, default=0.12, help="largest frequency warp (0: none)")
+    ap.add_argument("--smoothing", type=float, default=0.0, help="label smoothing")
+    ap.add_argument("--width", type=int, default=0, help="hidden width instead of the built-in (experiments)")
+    ap.add_argument("--weight-decay", type=float, default=1e-3)
+    ap.add_argument("--no-specaugment", dest="specaugment", action="store_false")
+    ap.add_argument("--save", help="also save the torch state here")
+    ap.add_argument("--load", help="export this saved torch state instead of training")
     ap.add_argument("--out", default=os.path.join(TOP, "src", "features", "digitnet_data.c"))
     ap.add_argument("--ref", default=os.path.join(TOP, "tests", "data", "digitnet_ref.txt"))
     args = ap.parse_args(argv)
 
+    if args.width:
+        global ARCH
+        ARCH = [(args.width, k, d) for _, k, d in ARCH[:-1]] + [ARCH[-1]]
     import torch
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
@@ -315,8 +384,11 @@ def main(argv):
     print("train: class shares " + " ".join("%.3f" % p for p in prior), file=sys.stderr)
 
     Xtu, Ytu = crops(tu, rng, CROP, R, h, shuffle=False)
-    model = build_model(torch)
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    model = build_model(torch, args.dropout)
+    if args.load:
+        model.load_state_dict(torch.load(args.load))
+        args.epochs = 0
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=args.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
     best, best_state = None, None
     for ep in range(args.epochs):
@@ -327,10 +399,13 @@ def main(argv):
         tl, tn = 0.0, 0
         for i in range(0, len(perm), bs):
             idx = perm[i:i + bs]
-            xb = torch.from_numpy(X[idx]).transpose(1, 2)
+            xb = vtlp(X[idx], rng, args.vtlp)
+            if args.specaugment:
+                xb = spec_augment(xb, rng)
+            xb = torch.from_numpy(xb).transpose(1, 2)
             yb = torch.from_numpy(Y[idx])
             out = model(xb)
-            loss = torch.nn.functional.cross_entropy(out, yb, ignore_index=-100)
+            loss = torch.nn.functional.cross_entropy(out, yb, ignore_index=-100, label_smoothing=args.smoothing)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -343,7 +418,10 @@ def main(argv):
         if best is None or vl < best:
             best = vl
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(best_state)
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    if args.save:
+        torch.save(best_state, args.save)
     vl, va = evaluate(torch, model, Xtu, Ytu)
     info = ("TDNN %s; trained on %d items (%d steps), tune loss %.3f, tune step accuracy %.3f;\nseed %d, %d epochs, "
             "%.0f s" % (ARCH, len(tr), int(counts.sum()), vl, va, SEED, args.epochs, time.time() - t_start))
