@@ -4,7 +4,7 @@
     python3 tests/cli/test_cli.py --vmcheck PATH_TO_BINARY --samples PATH_TO_SAMPLES_DIR
 
 Prints one line per check ("ok - name", "FAIL - name: details", "skip - name: why"),
-then "N passed, M failed".  Exit status 0 if every check passed, 1 if any failed,
+then "N passed, M failed, K skipped".  Exit status 0 if every check passed, 1 if any failed,
 77 if the binary is missing.  Every fixture is made in a temporary directory;
 nothing is written into the repository.  Standard library only.
 """
@@ -330,7 +330,7 @@ def check_batch(tmp, f):
     objs = []
     for i, l in enumerate(lines):
         try:
-            objs.append(json.loads(l))
+            objs.append(harness.loads(l))
         except ValueError as e:
             raise CheckFailed("line %d is not valid JSON (%s): %r" % (i + 1, e, l[:300]))
     files = [o.get("file") for o in objs]
@@ -453,8 +453,10 @@ def check_locale(tmp):
         if shutil.which("locale") else None
     names = have.stdout.decode("utf-8", "replace").lower().split() if have else []
     if "de_de.utf8" not in names and "de_de.utf-8" not in names:
-        R.note("locale de_DE.utf8 is not installed (locale -a); glibc falls back to C, so the comparison "
-               "below cannot catch comma decimals here. tools/bootstrap generates that locale.")
+        # without it glibc falls back to C and the comparisons below could not fail
+        R.fail("locale", "de_DE.UTF-8 is not installed (locale -a), so a comma decimal could not be caught; "
+               "tools/bootstrap generates it")
+        return
     de = {"LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8", "LC_NUMERIC": "de_DE.UTF-8"}
     c = {"LC_ALL": "C", "LANG": "C"}
     inputs = [os.path.join(SAMPLES, n + ".wav") for n in SAMPLE_NAMES]
@@ -517,7 +519,7 @@ def check_outfile(tmp):
         expect(r.out == "", "stdout should be empty with -o, got %r" % r.out[:200])
         expect(os.path.isfile(out), "%s was not created" % out)
         with open(out, "rb") as fh:
-            doc = json.loads(fh.read().decode("utf-8"))
+            doc = harness.loads(fh.read().decode("utf-8"))
         expect(isinstance(doc, list) and len(doc) == 2, "output is not an array of 2: %r" % (doc,)[:200])
         left = [n for n in os.listdir(d) if n.startswith("out.json.tmp-")]
         expect(not left, "temporary files left behind: %r" % left)
@@ -545,7 +547,7 @@ def check_outfile(tmp):
         expect(not left, "temporary files left behind: %r" % left)
         if os.path.exists(out2):
             with open(out2, "rb") as fh:
-                doc = json.loads(fh.read().decode("utf-8"))
+                doc = harness.loads(fh.read().decode("utf-8"))
             expect(isinstance(doc, list) and len(doc) == 2, "output file is partial: %r" % (doc,)[:300])
 
     def refuses_input():
@@ -751,6 +753,15 @@ def main():
     if stop is not None:
         return stop
     VMCHECK, SAMPLES = harness.VMCHECK, harness.SAMPLES
+
+    def strict_json():
+        for bad in ('{"a": NaN}', '[Infinity]', '{"a": -Infinity}'):
+            try:
+                harness.loads(bad)
+            except ValueError:
+                continue
+            raise CheckFailed("harness.loads accepted %s" % bad)
+    check("harness: NaN and Infinity are not JSON", strict_json)
 
     tmp = tempfile.mkdtemp(prefix="vmcheck-cli-")
     os.chmod(tmp, 0o755)  # user nobody must reach tmp/unreadable for the unreadable-file case
