@@ -1,6 +1,7 @@
 #include "io/decode.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <math.h>
 #include <pthread.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer.h"
 #include "common/common.h"
@@ -168,15 +170,14 @@ done:
     return r;
 }
 
-/* Open a path, or virtual I/O when path is NULL, and analyse it. */
-static int open_and_run(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path, SF_VIRTUAL_IO *io,
-                        void *user)
+/* Open a file descriptor, or virtual I/O when fd < 0, and analyse it. */
+static int open_and_run(VmcheckReport **out, const VmcAnalyzeArgs *args, int fd, SF_VIRTUAL_IO *io, void *user)
 {
     SF_INFO info;
     memset(&info, 0, sizeof(info));
     char why[256];
     pthread_mutex_lock(&open_lock);
-    SNDFILE *sf = path ? sf_open(path, SFM_READ, &info) : sf_open_virtual(io, SFM_READ, &info, user);
+    SNDFILE *sf = fd >= 0 ? sf_open_fd(fd, SFM_READ, &info, SF_FALSE) : sf_open_virtual(io, SFM_READ, &info, user);
     if (!sf) snprintf(why, sizeof(why), "%s", sf_strerror(NULL));
     pthread_mutex_unlock(&open_lock);
     if (!sf) {
@@ -188,29 +189,37 @@ static int open_and_run(VmcheckReport **out, const VmcAnalyzeArgs *args, const c
     return r;
 }
 
+/* The file is opened once and everything is judged on what was opened
+ * (fstat), so it cannot be swapped between a check and the read.  The open
+ * does not wait for a FIFO's writer; reads from a pipe then do. */
 int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path)
 {
     const VmcheckLogger *lg = &args->cfg->logger;
+    char eb[128];
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        if (err == ENOENT)
+            vmc_log(lg, VMCHECK_LOG_ERROR, "no such file");
+        else
+            vmc_log(lg, VMCHECK_LOG_ERROR, "cannot read: %s", vmc_strerror(err, eb, sizeof(eb)));
+        return VMCHECK_EIO;
+    }
     struct stat st;
-    if (stat(path, &st) != 0) {
-        vmc_log(lg, VMCHECK_LOG_ERROR, "%s", errno == ENOENT ? "no such file" : strerror(errno));
-        return VMCHECK_EIO;
-    }
-    if (S_ISDIR(st.st_mode)) {
+    int r = VMCHECK_EIO;
+    if (fstat(fd, &st) != 0) {
+        vmc_log(lg, VMCHECK_LOG_ERROR, "cannot read: %s", vmc_strerror(errno, eb, sizeof(eb)));
+    } else if (S_ISDIR(st.st_mode)) {
         vmc_log(lg, VMCHECK_LOG_ERROR, "is a directory, not an audio file");
-        return VMCHECK_EIO;
-    }
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        vmc_log(lg, VMCHECK_LOG_ERROR, "cannot read: %s", strerror(errno));
-        return VMCHECK_EIO;
-    }
-    fclose(probe);
-    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+    } else if (S_ISREG(st.st_mode) && st.st_size == 0) {
         vmc_log(lg, VMCHECK_LOG_ERROR, "empty file");
-        return VMCHECK_EEMPTY;
+        r = VMCHECK_EEMPTY;
+    } else {
+        if (!S_ISREG(st.st_mode)) vmc_wait_readable(fd);
+        r = open_and_run(out, args, fd, NULL, NULL);
     }
-    return open_and_run(out, args, path, NULL, NULL);
+    close(fd);
+    return r;
 }
 
 /* sf_open_virtual over a memory image */
@@ -253,5 +262,5 @@ int vmc_decode_memory(VmcheckReport **out, const VmcAnalyzeArgs *args, const voi
     }
     Mem m = {data, (sf_count_t)size, 0};
     SF_VIRTUAL_IO io = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
-    return open_and_run(out, args, NULL, &io, &m);
+    return open_and_run(out, args, -1, &io, &m);
 }

@@ -747,6 +747,66 @@ def check_export_labels(tmp):
            (kinds.count("syl"), d["rate"]["syllables"]))
 
 
+# ---------------------------------------------------------------- every output file, every walk
+
+def snapshot(d):
+    """{path: bytes} of every regular file under d (links not followed)."""
+    out = {}
+    for root, _, files in os.walk(d):
+        for x in files:
+            p = os.path.join(root, x)
+            if os.path.isfile(p) and not os.path.islink(p):
+                with open(p, "rb") as f:
+                    out[p] = f.read()
+    return out
+
+
+def tmp_files(d):
+    return sorted(x for _, _, files in os.walk(d) for x in files if ".tmp-" in x)
+
+
+def check_walk_loops_fifo(tmp):
+    """A cohort folder with symlink loops, a symlink out of the tree and a
+    FIFO named x.wav: the walk ends at once, each real file analysed once,
+    the FIFO never opened; --follow-symlinks also takes the tree outside,
+    still each file once."""
+    import time
+    root = os.path.join(tmp, "walk")
+    tree = os.path.join(root, "tree")
+    os.makedirs(os.path.join(tree, "sub"))
+    os.makedirs(os.path.join(root, "outside"))
+    for p in ("tree/a.wav", "tree/sub/b.wav", "outside/c.wav"):
+        write_pcm16(os.path.join(root, p), speechlike(1.0))
+    os.symlink(".", os.path.join(tree, "loop"))
+    os.symlink("..", os.path.join(tree, "sub", "up"))
+    os.symlink("../outside", os.path.join(tree, "out"))
+    os.symlink("a.wav", os.path.join(tree, "alias.wav"))
+    os.mkfifo(os.path.join(tree, "x.wav"))
+    os.mkfifo(os.path.join(tree, "sub", "y.flac"))
+
+    def walk(extra):
+        argv = [VMCHECK, "--format", "jsonl"] + extra + [tree]
+        t0 = time.monotonic()
+        try:
+            cp = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                env=env_c(), timeout=10)
+        except subprocess.TimeoutExpired:
+            raise CheckFailed("%s still running after 10 s" % " ".join(argv))
+        el = time.monotonic() - t0
+        files = [harness.loads(l)["file"] for l in cp.stdout.decode().splitlines() if l.strip()]
+        return files, el, cp
+
+    files, el, cp = walk([])
+    want = [os.path.join(tree, "a.wav"), os.path.join(tree, "sub", "b.wav")]
+    expect(files == want, "files %r, want %r (stderr %r)" % (files, want, cp.stderr[:300]))
+    expect(cp.returncode in (0, 1), "exit %d (stderr %r)" % (cp.returncode, cp.stderr[:300]))
+    expect(el < 1.0, "the walk took %.2f s" % el)
+    files, el, cp = walk(["--follow-symlinks"])
+    want = [os.path.join(tree, x) for x in ("a.wav", "alias.wav", "out/c.wav", "sub/b.wav")]
+    expect(files == want, "--follow-symlinks: files %r, want %r" % (files, want))
+    expect(el < 1.0, "--follow-symlinks: the walk took %.2f s" % el)
+
+
 def main():
     global VMCHECK, SAMPLES
     stop = harness.setup(20)
@@ -784,6 +844,8 @@ def main():
         check("NAME.txt beside the audio is used", check_sidecar_script, tmp)
         check("binary junk as a script: exit 2, one line naming file and line", check_junk_script, tmp)
         check("--export-labels writes pauses, syllables, segments and flags", check_export_labels, tmp)
+        check("directory walk: symlink loops, a link out of the tree, FIFOs: done at once, each file once",
+              check_walk_loops_fifo, tmp)
     finally:
         for root, dirs, files in os.walk(tmp):
             for x in dirs + files:
