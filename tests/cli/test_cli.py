@@ -765,6 +765,159 @@ def tmp_files(d):
     return sorted(x for _, _, files in os.walk(d) for x in files if ".tmp-" in x)
 
 
+def check_export_refuses_inputs(tmp):
+    """--export-labels never writes over a file the run reads: the audio (by
+    path, symlink, hard link), its NAME.labels.txt / NAME.txt, --labels,
+    --script, --baseline; and not over the -o file."""
+    d = os.path.join(tmp, "export-refuse")
+    os.mkdir(d)
+    g = os.path.join(d, "g.wav")
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.wav"), g)
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.labels.txt"), os.path.join(d, "g.labels.txt"))
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.txt"), os.path.join(d, "g.txt"))
+    other = os.path.join(d, "other.wav")
+    shutil.copyfile(os.path.join(SAMPLES, "good.wav"), other)
+    lab = os.path.join(d, "labels.txt")
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.labels.txt"), lab)
+    scr = os.path.join(d, "script.txt")
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.txt"), scr)
+    base = os.path.join(d, "base.wav")
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-name.wav"), base)
+    os.symlink("g.wav", os.path.join(d, "link.wav"))
+    os.link(g, os.path.join(d, "hard.wav"))
+    os.symlink("g.labels.txt", os.path.join(d, "link.labels"))
+    before = snapshot(d)
+    cases = [
+        (["--export-labels", "g.wav", "g.wav"], "the audio by path"),
+        (["--export-labels", "./g.wav", "g.wav"], "the audio spelt ./g.wav"),
+        (["--export-labels", "link.wav", "g.wav"], "a symlink to the audio"),
+        (["--export-labels", "hard.wav", "g.wav"], "a hard link to the audio"),
+        (["--export-labels", "g.wav", "link.wav"], "the audio, read through a symlink"),
+        (["--export-labels", "g.labels.txt", "g.wav"], "NAME.labels.txt beside the audio"),
+        (["--export-labels", "link.labels", "g.wav"], "a symlink to NAME.labels.txt"),
+        (["--export-labels", "g.txt", "g.wav"], "NAME.txt beside the audio"),
+        (["--export-labels", "labels.txt", "--labels", "labels.txt", "other.wav"], "the --labels file"),
+        (["--export-labels", "script.txt", "--script", "script.txt", "other.wav"], "the --script file"),
+        (["--export-labels", "base.wav", "--baseline", "base.wav", "other.wav"], "the --baseline file"),
+        (["--export-labels", "o.txt", "-o", "o.txt", "other.wav"], "the -o file"),
+    ]
+    problems = []
+    for argv, what in cases:
+        r = run(argv, cwd=d)
+        after = snapshot(d)
+        changed = sorted(os.path.basename(p) for p in set(before) | set(after) if before.get(p) != after.get(p))
+        bad = []
+        if r.rc != 2:
+            bad.append("exit %d, want 2" % r.rc)
+        if len(r.err_lines()) != 1 or argv[1] not in r.err:
+            bad.append("want one stderr line naming %s: %r" % (argv[1], r.err))
+        if changed:
+            bad.append("changed %s" % changed)
+        if tmp_files(d):
+            bad.append("temporary files left %s" % tmp_files(d))
+        if bad:
+            problems.append("%s (%s): %s" % (what, " ".join(argv), "; ".join(bad)))
+        for p in set(after) - set(before):
+            os.unlink(p)
+        for p, data in before.items():
+            if after.get(p) != data:
+                with open(p, "wb") as f:
+                    f.write(data)
+    expect(not problems, "\n".join(problems))
+    # with --no-sidecar the file beside the audio is not read, so it may be written
+    r = run(["--no-sidecar", "--export-labels", "g.labels.txt", "g.wav"], cwd=d)
+    with open(os.path.join(d, "g.labels.txt"), "rb") as f:
+        written = f.read()
+    expect(r.rc in (0, 1) and written != before[os.path.join(d, "g.labels.txt")] and b"\tsyl\n" in written,
+           "--no-sidecar --export-labels g.labels.txt: not written: %s" % r.describe())
+
+
+def run_with_umask(argv, mask, cwd=None):
+    cp = subprocess.run([VMCHECK] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                        env=env_c(), cwd=cwd, timeout=harness.TIMEOUT_S, preexec_fn=lambda: os.umask(mask))
+    return Run([VMCHECK] + argv, cp.returncode, cp.stdout, cp.stderr)
+
+
+def check_output_modes(tmp):
+    """Every output file gets the mode of an ordinary new file: 0666 less the umask."""
+    d = os.path.join(tmp, "modes")
+    os.mkdir(d)
+    wav = os.path.join(SAMPLES, "good.wav")
+    problems = []
+    for mask in (0o022, 0o027, 0o002, 0o077):
+        for opt in ("-o", "--export-labels"):
+            p = os.path.join(d, "out-%o%s.txt" % (mask, opt))
+            r = run_with_umask([opt, p, wav], mask)
+            if r.rc != 0 or not os.path.isfile(p):
+                problems.append("%s with umask %03o: %s" % (opt, mask, r.describe()))
+                continue
+            mode = os.stat(p).st_mode & 0o777
+            if mode != 0o666 & ~mask:
+                problems.append("%s with umask %03o: mode %03o, want %03o" % (opt, mask, mode, 0o666 & ~mask))
+    expect(not problems, "; ".join(problems))
+
+
+def slow_wav_header(rate=16000, seconds=600):
+    data = seconds * rate * 2
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
+    return (b"RIFF" + struct.pack("<I", 36 + data) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt
+            + b"data" + struct.pack("<I", data))
+
+
+def check_export_signal(tmp):
+    """A signal while the export is being written (the recording still
+    arriving through a FIFO) leaves neither the label file nor a temporary
+    file; while it runs only the temporary file exists."""
+    import signal
+    import time
+    problems = []
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        d = os.path.join(tmp, "export-signal-%s" % sig.name)
+        os.mkdir(d)
+        fifo = os.path.join(d, "arriving.wav")
+        os.mkfifo(fifo)
+        out = os.path.join(d, "labels.txt")
+        # hold a writer end open (O_RDWR does not wait), so vmcheck's reads wait for more audio
+        wfd = os.open(fifo, os.O_RDWR)
+        try:
+            os.write(wfd, slow_wav_header() + bytes(2 * 16000))  # the header and 1 s of silence
+            proc = subprocess.Popen([VMCHECK, "--export-labels", out, fifo], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env_c())
+            t0 = time.monotonic()
+            while not tmp_files(d) and proc.poll() is None and time.monotonic() - t0 < 5:
+                time.sleep(0.01)
+            during = tmp_files(d)
+            final_during = os.path.exists(out)
+            time.sleep(0.1)
+            alive = proc.poll() is None
+            proc.send_signal(sig)
+            try:
+                _, err = proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                problems.append("%s: still running 10 s after the signal" % sig.name)
+                continue
+        finally:
+            os.close(wfd)
+        what = []
+        if not during:
+            what.append("no temporary file beside %s while the export was open" % out)
+        if final_during:
+            what.append("%s existed before the run ended" % out)
+        if not alive:
+            what.append("vmcheck had already ended (rc %s): %r" % (proc.returncode, err[:200]))
+        if proc.returncode != -sig:
+            what.append("exit status %r, want death by %s" % (proc.returncode, sig.name))
+        if os.path.exists(out):
+            what.append("a partial %s is left" % out)
+        if tmp_files(d):
+            what.append("temporary files left: %s" % tmp_files(d))
+        if what:
+            problems.append("%s: %s" % (sig.name, "; ".join(what)))
+    expect(not problems, "; ".join(problems))
+
+
 def check_walk_loops_fifo(tmp):
     """A cohort folder with symlink loops, a symlink out of the tree and a
     FIFO named x.wav: the walk ends at once, each real file analysed once,
@@ -844,6 +997,10 @@ def main():
         check("NAME.txt beside the audio is used", check_sidecar_script, tmp)
         check("binary junk as a script: exit 2, one line naming file and line", check_junk_script, tmp)
         check("--export-labels writes pauses, syllables, segments and flags", check_export_labels, tmp)
+        check("--export-labels never writes over a file the run reads (path, symlink, hard link, sidecars)",
+              check_export_refuses_inputs, tmp)
+        check("-o and --export-labels files get mode 0666 less the umask", check_output_modes, tmp)
+        check("a signal during --export-labels leaves no label file and no temporary file", check_export_signal, tmp)
         check("directory walk: symlink loops, a link out of the tree, FIFOs: done at once, each file once",
               check_walk_loops_fifo, tmp)
     finally:
