@@ -1,17 +1,24 @@
-/* CSV: one row per file, fixed header, RFC 4180 quoting. */
+/* CSV: one row per file, fixed header, RFC 4180 quoting, text cells safe
+ * from formula injection. */
 #include <math.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "common/fmt.h"
 
+/* A text cell (file name, error, flags).  One that a spreadsheet would
+ * take for a formula (a leading =, +, -, @, tab or carriage return: CSV
+ * injection, as OWASP describes it) gets a leading ' so it stays text.
+ * Numeric cells are written by number(): a negative number stays a number. */
 static void field(FILE *f, const char *s)
 {
-    if (!s[strcspn(s, ",\"\r\n")]) {
+    const int formula = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+    if (!formula && !s[strcspn(s, ",\"\r\n")]) {
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (formula) fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"') fputc('"', f);
         fputc(*s, f);

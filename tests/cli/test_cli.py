@@ -640,6 +640,39 @@ def check_csv(tmp, f):
         expect(oks == ["true"] * 5 + ["false"], "ok column %r" % oks)
 
 
+def check_csv_injection(tmp):
+    """File names and errors that a spreadsheet would run as formulas get a
+    leading ' in CSV (and only there); numbers stay numbers, JSON and text
+    keep the names exact."""
+    d = os.path.join(tmp, "injection")
+    os.makedirs(os.path.join(d, '=HYPERLINK("http:'))
+    good = os.path.join(SAMPLES, "good.wav")
+    names = ['=HYPERLINK("http://x","see").wav', "-x.wav", "@sum.wav", "\tTab.wav"]
+    for n in names:
+        shutil.copyfile(good, os.path.join(d, n))
+    shutil.copyfile(good, os.path.join(d, "=bad.wav"))
+    with open(os.path.join(d, "=bad.labels.txt"), "w") as f:
+        f.write("1\t2\tname\nnot a label\n")
+    inputs = names + ["+missing.wav", "=bad.wav", "./-x.wav"]
+    r = run(["--format", "csv", "--baseline", os.path.join(SAMPLES, "rushed-number.wav"), "--"] + inputs, cwd=d)
+    no_crash(r)
+    rows = list(csv.reader(io.StringIO(r.out, newline=""), strict=True))
+    expect(len(rows) == 1 + len(inputs), "rows %r" % rows)
+    col = {h: i for i, h in enumerate(rows[0])}
+    cells = [x[0] for x in rows[1:]]
+    want = ["'" + n for n in names] + ["'+missing.wav", "'=bad.wav", "./-x.wav"]
+    expect(cells == want, "file cells %r, want %r" % (cells, want))
+    err = rows[1 + inputs.index("=bad.wav")][col["error"]]
+    expect(err.startswith("'=bad.labels.txt: line 2"), "error cell %r" % err)
+    lift = rows[1][col["lift_st"]]
+    expect(re.fullmatch(r"-\d+\.\d\d", lift), "a negative lift_st must stay a bare number: %r" % lift)
+    j = run(["--format", "jsonl", "--"] + inputs, cwd=d)
+    files = [harness.loads(l)["file"] for l in j.out.splitlines()]
+    expect(files == inputs, "JSON file names %r, want %r" % (files, inputs))
+    t = run(["--"] + names[:2], cwd=d)
+    expect(t.out.startswith(names[0] + ": ") and ("\n" + names[1] + ": ") in t.out, "text report %r" % t.out[:300])
+
+
 # ---------------------------------------------------------------- script, labels, export
 
 def read_labels(path):
@@ -990,6 +1023,8 @@ def main():
         check_outfile(tmp)
         check_usage()
         check("csv: strict parse, header + one row per input, odd file name intact", check_csv, tmp, f)
+        check("csv: cells starting with = + - @ tab get a leading ' (formula injection); JSON and text exact",
+              check_csv_injection, tmp)
         for n in SAMPLE_NAMES:
             check("--script locates the labelled name and number: %s" % n, check_script_locates, n)
         check("a script of another message gives script_mismatch, no segments", check_wrong_script, tmp)
