@@ -204,7 +204,7 @@ typedef struct VmcheckReport {
     double speech_dbfs;      /**< mean level of speech frames; -INFINITY if none */
     double noise_floor_dbfs; /**< level of the quietest frames; -INFINITY for digital silence */
     double snr_db;           /**< speech minus noise floor; INFINITY over digital silence */
-    double clipped_ratio;    /**< fraction of samples at full scale */
+    double clipped_ratio;    /**< fraction of samples clipped (at the encoding's largest value, any channel) */
     /* rate */
     size_t syllable_count;
     double *syllables_s; /**< times of syllable nuclei */
@@ -268,9 +268,15 @@ VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyzer_push(VmcheckAnalyzer *a, co
     VMCHECK_NONNULL(1);
 
 /**
- * Note that clipped_frames samples of the original (pre-downmix) signal were
- * at full scale, of total_samples.  Called by the decoder; optional otherwise.
- * @return VMCHECK_OK, VMCHECK_EINVAL
+ * Give the analyser your own count of clipped samples: clipped_samples of
+ * total_samples samples (of every channel, before you mixed them to mono)
+ * were clipped, judged against your encoding's largest value.  Optional:
+ * without it the analyser counts the pushed samples at full scale
+ * (|x| >= 0.9999).  Once it is called, the report's clipped_ratio is the sum
+ * of clipped_samples over the sum of total_samples of all calls, and pushed
+ * samples are not counted as well, whatever the order of the calls and the
+ * pushes.  vmcheck_analyze_file() does this for every file it decodes.
+ * @return VMCHECK_OK, VMCHECK_EINVAL (a NULL, or clipped_samples > total_samples)
  */
 VMCHECK_API int vmcheck_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped_samples, size_t total_samples)
     VMCHECK_NONNULL(1);

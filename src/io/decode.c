@@ -73,6 +73,30 @@ static const char *sub_name(int f)
     }
 }
 
+/* The largest magnitude the file's encoding holds, as libsndfile decodes it
+ * (integer codes over 2^(bits-1)): a sample there is clipped.  G.711's
+ * largest codes decode to 32124/32768 (mu-law, 0.980) and 32256/32768
+ * (A-law, 0.984), 8-bit PCM's to +127/128 (0.992) and -1: a fixed level
+ * just under 1.0 would never see clipping in the telephone formats.  Float,
+ * and the codecs without such a table, keep full scale. */
+static float largest_code(int format)
+{
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_ULAW: return 32124.0f / 32768.0f;
+    case SF_FORMAT_ALAW: return 32256.0f / 32768.0f;
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_DPCM_8: return 127.0f / 128.0f;
+    case SF_FORMAT_DWVW_12: return 2047.0f / 2048.0f;
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_DPCM_16:
+    case SF_FORMAT_DWVW_16: return 32767.0f / 32768.0f;
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_DWVW_24: return 8388607.0f / 8388608.0f;
+    default: return 1.0f;
+    }
+}
+
 static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, const SF_INFO *info)
 {
     const VmcheckLogger *lg = &args->cfg->logger;
@@ -105,6 +129,9 @@ static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, con
     /* float files: values as stored, no normalisation games */
     sf_command(sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
     unsigned long long done_frames = 0;
+    /* a hair under the largest code (1e-4 of it, 0.001 dB): far above the
+     * next code down in any encoding of 13 bits or fewer */
+    const float clip_level = largest_code(info->format) * (1.0f - 1e-4f);
     for (;;) {
         sf_count_t got = sf_readf_float(sf, buf, BLOCK_FRAMES);
         if (got <= 0) break;
@@ -117,7 +144,7 @@ static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, con
             uint32_t u;
             memcpy(&u, &buf[i], sizeof(u));
             bad |= (u & 0x7f800000u) == 0x7f800000u;
-            clipped += fabsf(buf[i]) >= 0.9999f;
+            clipped += fabsf(buf[i]) >= clip_level;
         }
         if (bad) {
             size_t i = 0;

@@ -673,6 +673,64 @@ def check_csv_injection(tmp):
     expect(t.out.startswith(names[0] + ": ") and ("\n" + names[1] + ": ") in t.out, "text report %r" % t.out[:300])
 
 
+def clipped_speech(seconds, rate, fraction):
+    """16-bit samples of speechlike() scaled so that `fraction` of them clip
+    at full scale (0: a clean version peaking at -3 dBFS); and the count."""
+    x = speechlike(seconds, rate, 1.0)
+    peak = max(abs(v) for v in x)
+    if fraction == 0:
+        g = 0.7 / peak
+    else:
+        mags = sorted((abs(v) for v in x), reverse=True)
+        k = int(round(fraction * len(x)))
+        g = 1.0 / mags[k]  # the k loudest samples reach full scale, the next is just under
+    pcm = [max(-32768, min(32767, int(round(v * g * 32767)))) for v in x]
+    return pcm, sum(1 for v in pcm if v >= 32767 or v <= -32767)
+
+
+def check_codec_clipping(tmp):
+    """Clipping in mu-law, A-law and 8-bit PCM, whose largest codes decode
+    under 1.0 (0.980, 0.984, 0.992): 1 % and 7 % clipped samples are flagged
+    and measured, the clean versions are not flagged."""
+    sox = shutil.which("sox")
+    if not sox:
+        raise Inconclusive("sox is not installed (tools/bootstrap installs it)")
+    d = os.path.join(tmp, "codec-clipping")
+    os.mkdir(d)
+    # (format as vmcheck names it, file extension, sox encoding); signed 8-bit is AIFF's, WAV's is unsigned
+    encodings = [("WAV mu-law", "wav", ["-e", "mu-law", "-b", "8"]), ("WAV A-law", "wav", ["-e", "a-law", "-b", "8"]),
+                 ("AIFF PCM 8", "aiff", ["-e", "signed-integer", "-b", "8"]),
+                 ("WAV PCM U8", "wav", ["-e", "unsigned-integer", "-b", "8"])]
+    problems = []
+    for fraction in (0.0, 0.01, 0.07):
+        pcm, n_clip = clipped_speech(3.0, 8000, fraction)
+        src = os.path.join(d, "src-%g.wav" % fraction)
+        with wave.open(src, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(8000)
+            w.writeframes(b"".join(struct.pack("<h", v) for v in pcm))
+        truth = n_clip / len(pcm)
+        for name, ext, enc in encodings:
+            dst = os.path.join(d, "%s-%g.%s" % (name.replace(" ", ""), fraction, ext))
+            cp = subprocess.run([sox, "-D", src] + enc + [dst], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            if cp.returncode:
+                raise Inconclusive("sox %s: %s" % (name, cp.stderr.decode("utf-8", "replace")))
+            doc = parse_json(run(["--json", dst]))
+            if doc["audio"]["format"] != name:
+                problems.append("%s: decoded as %r" % (dst, doc["audio"]["format"]))
+            ratio = doc["loudness"]["clipped_ratio"]
+            flagged = "clipping" in [f["code"] for f in doc["flags"]]
+            if fraction == 0 and (flagged or ratio != 0):
+                problems.append("%s clean: clipped_ratio %r, flagged %s" % (name, ratio, flagged))
+            # the encoding's coarse top step takes samples just under the clip to its
+            # largest code too (mu-law: all above 0.965 of full scale)
+            if fraction and not (flagged and truth <= ratio <= 1.5 * truth):
+                problems.append("%s with %.1f %% clipped: clipped_ratio %r, flagged %s"
+                                % (name, 100 * truth, ratio, flagged))
+    expect(not problems, "; ".join(problems))
+
+
 # ---------------------------------------------------------------- script, labels, export
 
 def read_labels(path):
@@ -1017,6 +1075,8 @@ def main():
         for n in SAMPLE_NAMES:
             check("json fields and duration: %s.wav" % n, check_sample_json, n)
         check("exit 1 and no_speech error flag on a 2 s silent WAV", check_no_speech, tmp)
+        check("clipping in mu-law, A-law and 8-bit files: 1 % and 7 % flagged, clean ones not",
+              check_codec_clipping, tmp)
         check("exit 0 on good.wav", check_good_exit0)
         check("--tracks: hop_s 0.01, energy_db length ~ duration/0.01", check_tracks)
         check_locale(tmp)
