@@ -121,7 +121,7 @@ out:
     if (!r->script_used) free(script_file);
     free(labels_text);
     free(script_text);
-    free(own);
+    vmcheck_labels_free(&own);
 }
 
 /* Results wait in a ring of `window` slots: slot i % window holds result

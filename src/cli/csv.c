@@ -39,8 +39,9 @@ static const VmcheckSegment *fastest(const VmcheckReport *r, enum VmcheckSegment
 {
     const VmcheckSegment *best = NULL;
     for (size_t i = 0; i < r->segment_count; i++)
-        if (r->segments[i].kind == kind && (!best || r->segments[i].syllables_per_s > best->syllables_per_s))
-            best = &r->segments[i];
+        if (vmcheck_report_segment(r, i)->kind == kind &&
+            (!best || vmcheck_report_segment(r, i)->syllables_per_s > best->syllables_per_s))
+            best = vmcheck_report_segment(r, i);
     return best;
 }
 
@@ -88,7 +89,7 @@ static void csv_file(FILE *f, const CliResult *res, size_t i, size_t n)
     char flags[1024] = "";
     for (size_t k = 0; k < r->flag_count; k++) {
         if (k) strncat(flags, " ", sizeof(flags) - strlen(flags) - 1);
-        strncat(flags, vmcheck_flag_name(r->flags[k].code), sizeof(flags) - strlen(flags) - 1);
+        strncat(flags, vmcheck_flag_name(vmcheck_report_flag(r, k)->code), sizeof(flags) - strlen(flags) - 1);
     }
     field(f, flags);
     fputc(',', f);

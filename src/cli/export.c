@@ -19,7 +19,7 @@ void cli_export_labels(FILE *f, const VmcheckReport *r)
     for (size_t i = 0; i < r->pause_count; i++) line(f, r->pauses[i].start_s, r->pauses[i].end_s, "pause");
     for (size_t i = 0; i < r->syllable_count; i++) line(f, r->syllables_s[i], r->syllables_s[i], "syl");
     for (size_t i = 0; i < r->segment_count; i++) {
-        const VmcheckSegment *s = &r->segments[i];
+        const VmcheckSegment *s = vmcheck_report_segment(r, i);
         char lab[96], rate[32];
         vmc_fmt_fixed(rate, sizeof(rate), s->syllables_per_s, 1);
         snprintf(lab, sizeof(lab), "%s %s syl/s %s", s->kind == VMCHECK_SEGMENT_NAME ? "name" : "number", rate,
@@ -27,7 +27,7 @@ void cli_export_labels(FILE *f, const VmcheckReport *r)
         line(f, s->start_s, s->end_s, lab);
     }
     for (size_t i = 0; i < r->flag_count; i++) {
-        const VmcheckFlag *g = &r->flags[i];
+        const VmcheckFlag *g = vmcheck_report_flag(r, i);
         char lab[256];
         snprintf(lab, sizeof(lab), "%s: %s", vmcheck_flag_name(g->code), g->message);
         line(f, g->start_s, g->end_s, lab);

@@ -50,7 +50,7 @@ static void sink(void *ctx, CliResult *r, size_t index)
         fprintf(stderr, "vmcheck: %s: %s\n", r->path, r->error);
     } else {
         for (size_t k = 0; k < r->report->flag_count; k++)
-            if (r->report->flags[k].severity == VMCHECK_SEVERITY_ERROR) run->any_error_flag = 1;
+            if (vmcheck_report_flag(r->report, k)->severity == VMCHECK_SEVERITY_ERROR) run->any_error_flag = 1;
         if (run->export_f) {
             cli_export_labels(run->export_f, r->report);
             run->exported = 1;
@@ -125,12 +125,12 @@ static int load_globals(CliOptions *o, char **script, char **labels_text, Vmchec
         }
         *segs = calloc(n + o->n_segs + 1, sizeof(**segs));
         if (!*segs) {
-            free(v);
+            vmcheck_labels_free(&v);
             snprintf(err, err_size, "out of memory");
             return -1;
         }
         if (n) memcpy(*segs, v, n * sizeof(**segs));
-        free(v);
+        vmcheck_labels_free(&v);
         if (o->n_segs) memcpy(*segs + n, o->segs, o->n_segs * sizeof(**segs));
         *n_segs = n + o->n_segs;
     }
