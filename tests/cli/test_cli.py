@@ -731,6 +731,89 @@ def check_codec_clipping(tmp):
     expect(not problems, "; ".join(problems))
 
 
+def check_option_effects(tmp):
+    """Every limit option moves its verdict: set just past the figure the
+    report gives, the flag appears; just short of it, it does not (JSON
+    rounds, so "just" is a little more than the rounding)."""
+    import random
+    d = os.path.join(tmp, "options")
+    os.mkdir(d)
+    rng = random.Random(14)
+    def gliding(seconds, f_lo, f_hi, rate=16000, amp=0.3):
+        """speechlike(), its pitch gliding between f_lo and f_hi every 1.5 s"""
+        out, ph = [], 0.0
+        for i in range(int(seconds * rate)):
+            t = i / rate
+            f = f_lo + (f_hi - f_lo) * 0.5 * (1 - math.cos(2 * math.pi * t / 1.5))
+            ph += 2 * math.pi * f / rate
+            env = max(0.0, math.sin(2 * math.pi * 4.0 * t))
+            out.append(amp * env * sum(math.sin(k * ph) / k for k in range(1, 6)) / 2.3)
+        return out
+    x = [0.0] * 8000 + gliding(6.0, 130.0, 180.0) + [0.0] * 8000
+    x = [v + rng.gauss(0.0, 0.002) for v in x]
+    for i in range(30000, 30400, 4):
+        x[i] = 1.0  # 100 clipped samples
+    wav = os.path.join(d, "msg.wav")
+    write_pcm16(wav, x)
+    base = os.path.join(d, "base.wav")
+    write_pcm16(base, [0.0] * 8000 + gliding(3.0, 120.0, 140.0) + [0.0] * 8000)
+    spans = ["--number", "1.5-3.5", "--name", "4.0-5.0"]
+
+    def flags(extra):
+        doc = parse_json(run(["--json"] + spans + extra + [wav]))
+        return doc, {f["code"] for f in doc["flags"]}
+
+    doc, _ = flags(["--baseline", base])
+    sp, pi, lo = doc["speech"], doc["pitch"], doc["loudness"]
+    seg = {s["kind"]: s["syllables_per_s"] for s in doc["segments"]}
+    expect(pi["lift_st"] is not None and lo["clipped_ratio"] > 0 and set(seg) == {"name", "number"},
+           "fixture: %s" % doc)
+    span = sp["end_s"] - sp["start_s"]
+    cases = [  # option, value that fires, value that does not, flag
+        ("--long-message", span - 0.1, span + 0.1, "long_message"),
+        ("--late-start", sp["start_s"] - 0.05, sp["start_s"] + 0.05, "late_start"),
+        ("--low-level", lo["speech_dbfs"] + 0.2, lo["speech_dbfs"] - 0.2, "low_level"),
+        ("--clipping", 100 * lo["clipped_ratio"] * 0.9, 100 * lo["clipped_ratio"] * 1.1, "clipping"),
+        ("--noisy-snr", lo["snr_db"] + 0.2, lo["snr_db"] - 0.2, "noisy"),
+        ("--monotone-range", pi["range_st"] + 0.2, pi["range_st"] - 0.2, "monotone"),
+        ("--min-lift", pi["lift_st"] + 0.05, pi["lift_st"] - 0.05, "no_lift"),
+        ("--max-lift", pi["lift_st"] - 0.05, pi["lift_st"] + 0.05, "overdone_lift"),
+        ("--max-number-rate", seg["number"] - 0.05, seg["number"] + 0.05, "number_too_fast"),
+        ("--max-name-rate", seg["name"] - 0.05, seg["name"] + 0.05, "name_too_fast"),
+    ]
+    problems = []
+    for opt, fires, quiet, code in cases:
+        for v, want in ((fires, True), (quiet, False)):
+            _, got = flags(["--baseline", base, opt, "%.4f" % v])
+            if (code in got) != want:
+                problems.append("%s %.4f: %s %s" % (opt, v, code, "missing" if want else "fired"))
+    # --min-pause: the longest silence counts with the limit under it, not over it
+    doc = parse_json(run(["--json", "--min-pause", "0.1", wav]))
+    longest = max(p["end_s"] - p["start_s"] for p in doc["pauses"])
+    n_under = parse_json(run(["--json", "--min-pause", "%.3f" % (longest - 0.02), wav]))["speech"]["pause_count"]
+    n_over = parse_json(run(["--json", "--min-pause", "%.3f" % (longest + 0.02), wav]))["speech"]["pause_count"]
+    if not n_under >= 1 or n_over != n_under - sum(1 for p in doc["pauses"] if p["end_s"] - p["start_s"] > longest - 0.02):
+        problems.append("--min-pause around the longest silence (%.2f s): %d and %d pauses" % (longest, n_under, n_over))
+    # --pitch-floor, --pitch-ceiling: a 130-180 Hz voice searched above or below it is not found there
+    med = parse_json(run(["--json", wav]))["pitch"]["median_hz"]
+    for opt in (["--pitch-ceiling", "110"], ["--pitch-floor", "200", "--pitch-ceiling", "500"]):
+        m = parse_json(run(["--json"] + opt + [wav]))["pitch"]["median_hz"]
+        if m is not None and abs(m - med) < 0.2 * med:
+            problems.append("%s: median %s Hz, as without it (%s Hz)" % (" ".join(opt), m, med))
+    expect(130 <= med <= 180, "fixture: median %s Hz, want 130-180" % med)
+    # --labels, and a label file beside the audio unless --no-sidecar
+    lab = os.path.join(d, "msg.labels.txt")
+    with open(lab, "w") as f:
+        f.write("1.250000\t3.500000\tnumber\n")
+    for argv, want in ((["--labels", lab, "--no-sidecar"], [(1.25, 3.5)]), ([], [(1.25, 3.5)]),
+                       (["--no-sidecar", "--no-digits"], [])):
+        segs = [(s["start_s"], s["end_s"]) for s in parse_json(run(["--json"] + argv + [wav]))["segments"]
+                if s["source"] == "labels"]
+        if segs != want:
+            problems.append("%s: label segments %r, want %r" % (" ".join(argv) or "a sidecar", segs, want))
+    expect(not problems, "; ".join(problems))
+
+
 # ---------------------------------------------------------------- script, labels, export
 
 def read_labels(path):
@@ -1075,6 +1158,8 @@ def main():
         for n in SAMPLE_NAMES:
             check("json fields and duration: %s.wav" % n, check_sample_json, n)
         check("exit 1 and no_speech error flag on a 2 s silent WAV", check_no_speech, tmp)
+        check("every limit option moves its verdict across the measured figure; pitch range, labels, sidecar",
+              check_option_effects, tmp)
         check("clipping in mu-law, A-law and 8-bit files: 1 % and 7 % flagged, clean ones not",
               check_codec_clipping, tmp)
         check("exit 0 on good.wav", check_good_exit0)
