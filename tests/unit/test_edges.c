@@ -121,8 +121,14 @@ static void default_rates(void)
     float *x = bursts(&n, 0.5, 24, 0.12, 0.25, 0.05);
     VmcheckConfig cfg;
     vmcheck_config_default(&cfg);
+    /* the documented defaults (README, man page, --help) */
     CHECK(cfg.max_number_rate == 3.5 && cfg.max_name_rate == 4.0 && cfg.min_pause_s == 0.25,
           "defaults 3.5, 4.0, 0.25 s");
+    CHECK(cfg.min_lift_st == 0.5 && cfg.max_lift_st == 6.0 && cfg.monotone_range_st == 3.0 &&
+              cfg.long_message_s == 30.0 && cfg.late_start_s == 2.0 && cfg.low_level_dbfs == -40.0 &&
+              cfg.clipping_ratio == 0.001 && cfg.noisy_snr_db == 15.0 && cfg.pitch_floor_hz == 60.0 &&
+              cfg.pitch_ceiling_hz == 500.0,
+          "flag limit defaults as documented");
     const VmcheckSegmentSpec segs[2] = {{VMCHECK_SEGMENT_NUMBER, 2.0, 3.0, 0}, {VMCHECK_SEGMENT_NAME, 4.0, 5.0, 0}};
     VmcheckReport *r = analyse(x, n, &cfg, segs, 2);
     const VmcheckSegment *num = vmcheck_report_segment(r, 0), *name = vmcheck_report_segment(r, 1);
