@@ -243,12 +243,9 @@ int vmc_analyzer_reserve(VmcheckAnalyzer *a, unsigned long long samples)
 
 void vmc_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped, size_t total)
 {
-    if (!a->clip_external) {
-        a->clip_external = 1;
-        a->clipped = 0;
-    }
-    a->clipped += clipped;
-    a->clip_total += total;
+    a->clip_external = 1;
+    a->ext_clipped += clipped;
+    a->ext_total += total;
 }
 
 static int flush(VmcheckAnalyzer *a)
@@ -488,8 +485,8 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     an.n_frames = a->tracks.energy_db.n;
     an.duration_s = dur;
     an.sample_rate_hz = a->rate;
-    an.clipped = a->clipped;
-    an.total_samples = a->clip_external ? a->clip_total : a->n_in;
+    an.clipped = a->clip_external ? a->ext_clipped : a->clipped;
+    an.total_samples = a->clip_external ? a->ext_total : a->n_in;
     if (script && sc.words) an.syllables_per_word = (double)sc.syllables / (double)sc.words;
     an.has_script = script != NULL;
     an.has_labels = n_segs > 0;

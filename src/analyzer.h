@@ -78,8 +78,9 @@ struct VmcheckAnalyzer {
     float *dec_out;
     VmcTracks tracks;
     unsigned long long n_in;
-    unsigned long long clipped, clip_total;
-    int clip_external;
+    unsigned long long clipped;                /* full-scale samples pushed */
+    unsigned long long ext_clipped, ext_total; /* as counted by the caller (add_clipping) */
+    int clip_external;                         /* add_clipping was called: its counts are the ones */
     int finished;
     int status;        /* sticky error */
     VmcDigitsTap *tap; /* filled at finish when set (tools only) */
@@ -91,6 +92,10 @@ int vmc_analyzer_push(VmcheckAnalyzer *a, const float *x, size_t n);
 /* As push; checked != 0: the caller has already refused non-finite samples
  * and counted clipping (the decoder does, on the channels before the mix). */
 int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int checked);
+/* The caller's own count of clipped samples (of every channel, before any
+ * mix): once called, the report's clipped ratio is the sum of these counts
+ * over the sum of their totals, and the pushed samples are not counted as
+ * well, in whatever order pushes and calls come. */
 void vmc_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped, size_t total);
 /* The stream will be about this many samples: size the tracks once, exactly,
  * instead of doubling them (which can leave half their memory unused). */

@@ -15,6 +15,29 @@
  *    square wave is 0 dBFS and a full-scale sine -3.01 dBFS, as sox's
  *    "RMS lev dB").  A level of nothing at all is -INFINITY.
  *  - The per-frame grid has a hop of 10 ms; frame i is centred at i*hop_s.
+ *
+ * ABI: what a program built against this header can rely on while the
+ * soname stays (libvmcheck.so.0)
+ *  - VmcheckConfig grows at its end only.  The caller allocates it, so the
+ *    library is told its size: vmcheck_config_default(), vmcheck_analyzer_create(),
+ *    vmcheck_analyze_file() and vmcheck_analyze_memory() are macros that pass
+ *    sizeof(VmcheckConfig) to the *_sized functions.  The library reads and
+ *    writes only that many bytes, and gives the fields the caller's header
+ *    did not have their defaults.  (The functions of those names, as taken
+ *    by programs built against 0.1 or by address, take the 0.1 layout.)
+ *  - VmcheckReport is allocated by the library and grows at its end only;
+ *    free it with vmcheck_report_free().
+ *  - VmcheckSegment and VmcheckFlag grow at their end only.  Reach element i
+ *    with vmcheck_report_segment(r, i) and vmcheck_report_flag(r, i), never
+ *    by indexing: the arrays r->segments and r->flags keep the 0.1 element
+ *    layout for programs built against 0.1 that index them, so once an
+ *    element has grown, the new fields are only in what the accessors return.
+ *  - VmcheckPause, VmcheckSegmentSpec and VmcheckLogger are frozen: arrays
+ *    of them may be indexed (a later version that needs more adds a new type).
+ *  - Enum values keep their numbers; new ones are added before the *_COUNT_.
+ *  - Everything the library allocates has its free function
+ *    (vmcheck_report_free(), vmcheck_labels_free(), vmcheck_analyzer_destroy()).
+ *  Anything else (a field moved or removed, a type changed) bumps the soname.
  */
 #ifndef VMCHECK_VMCHECK_H
 #define VMCHECK_VMCHECK_H
@@ -89,7 +112,8 @@ typedef struct VmcheckLogger {
 /**
  * Analysis settings.  Fill with vmcheck_config_default(), then change what
  * you need; create() and the analyse functions copy it.  New fields are only
- * ever added at the end.
+ * ever added at the end, and the library is always told the caller's size
+ * (see ABI above).
  */
 typedef struct VmcheckConfig {
     VmcheckLogger logger;
@@ -204,7 +228,7 @@ typedef struct VmcheckReport {
     double speech_dbfs;      /**< mean level of speech frames; -INFINITY if none */
     double noise_floor_dbfs; /**< level of the quietest frames; -INFINITY for digital silence */
     double snr_db;           /**< speech minus noise floor; INFINITY over digital silence */
-    double clipped_ratio;    /**< fraction of samples at full scale */
+    double clipped_ratio;    /**< fraction of samples clipped (at the encoding's largest value, any channel) */
     /* rate */
     size_t syllable_count;
     double *syllables_s; /**< times of syllable nuclei */
@@ -220,9 +244,9 @@ typedef struct VmcheckReport {
     double lift_st;       /**< NAN without a baseline */
     /* segments and flags */
     size_t segment_count;
-    VmcheckSegment *segments;
+    VmcheckSegment *segments; /**< 0.1 element layout: use vmcheck_report_segment() */
     size_t flag_count;
-    VmcheckFlag *flags;
+    VmcheckFlag *flags; /**< 0.1 element layout: use vmcheck_report_flag() */
     /* ranking */
     double score; /**< 0-100, see the README: 100 is a message with nothing to improve */
     /* tracks (only when keep_tracks) */
@@ -231,6 +255,8 @@ typedef struct VmcheckReport {
     float *energy_db; /**< per frame, floored at VMCHECK_TRACK_FLOOR_DB */
     float *f0_hz;     /**< per frame, 0 where unvoiced */
     float *band_db;   /**< per frame, 300-1200 Hz level (the syllable envelope), dBFS */
+    /* after the 0.1 layout */
+    struct VmcheckReportInternal *internal; /**< the library's own: do not touch */
 } VmcheckReport;
 
 /** Streaming analyser. */
@@ -245,18 +271,32 @@ VMCHECK_API const char *vmcheck_strerror(int status);
 /** The flag's SPEC.md code, e.g. "number_too_fast"; "" if out of range. */
 VMCHECK_API const char *vmcheck_flag_name(enum VmcheckFlagCode code);
 
-/** Fill *cfg with the defaults listed in VmcheckConfig.  NULL is ignored. */
-VMCHECK_API void vmcheck_config_default(VmcheckConfig *cfg);
+/**
+ * Fill *cfg with the defaults listed in VmcheckConfig.  NULL is ignored.
+ * @param cfg_size  sizeof(VmcheckConfig) as the caller knows it (the macro
+ *                  vmcheck_config_default(cfg) passes it); at most that many
+ *                  bytes are written.  A size under 0.1's writes nothing.
+ */
+VMCHECK_API void vmcheck_config_default_sized(VmcheckConfig *cfg, size_t cfg_size);
+VMCHECK_API void(vmcheck_config_default)(VmcheckConfig *cfg);
+#define vmcheck_config_default(cfg) vmcheck_config_default_sized((cfg), sizeof(VmcheckConfig))
 
 /**
  * Create a streaming analyser for mono float samples at sample_rate_hz.
- * @param out  receives the analyser
- * @param cfg  settings, copied; NULL for defaults
- * @return VMCHECK_OK, VMCHECK_EINVAL (out NULL, bad cfg values),
- *         VMCHECK_ERANGE (rate outside 8000..192000), VMCHECK_ENOMEM
+ * @param out       receives the analyser
+ * @param cfg       settings, copied; NULL for defaults
+ * @param cfg_size  sizeof(VmcheckConfig) as the caller knows it (the macro
+ *                  vmcheck_analyzer_create(out, cfg, rate) passes it)
+ * @return VMCHECK_OK, VMCHECK_EINVAL (out NULL, bad cfg values, cfg_size
+ *         under 0.1's), VMCHECK_ERANGE (rate outside 8000..192000), VMCHECK_ENOMEM
  */
-VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg,
-                                                            unsigned sample_rate_hz) VMCHECK_NONNULL(1);
+VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyzer_create_sized(VmcheckAnalyzer **out, const VmcheckConfig *cfg,
+                                                                  size_t cfg_size, unsigned sample_rate_hz)
+    VMCHECK_NONNULL(1);
+VMCHECK_API VMCHECK_WARN_UNUSED int(vmcheck_analyzer_create)(VmcheckAnalyzer **out, const VmcheckConfig *cfg,
+                                                             unsigned sample_rate_hz) VMCHECK_NONNULL(1);
+#define vmcheck_analyzer_create(out, cfg, rate)                                                                        \
+    vmcheck_analyzer_create_sized((out), (cfg), sizeof(VmcheckConfig), (rate))
 
 /**
  * Push n_frames mono samples (full scale is +-1.0).  Any block length works.
@@ -268,9 +308,15 @@ VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyzer_push(VmcheckAnalyzer *a, co
     VMCHECK_NONNULL(1);
 
 /**
- * Note that clipped_frames samples of the original (pre-downmix) signal were
- * at full scale, of total_samples.  Called by the decoder; optional otherwise.
- * @return VMCHECK_OK, VMCHECK_EINVAL
+ * Give the analyser your own count of clipped samples: clipped_samples of
+ * total_samples samples (of every channel, before you mixed them to mono)
+ * were clipped, judged against your encoding's largest value.  Optional:
+ * without it the analyser counts the pushed samples at full scale
+ * (|x| >= 0.9999).  Once it is called, the report's clipped_ratio is the sum
+ * of clipped_samples over the sum of total_samples of all calls, and pushed
+ * samples are not counted as well, whatever the order of the calls and the
+ * pushes.  vmcheck_analyze_file() does this for every file it decodes.
+ * @return VMCHECK_OK, VMCHECK_EINVAL (a NULL, or clipped_samples > total_samples)
  */
 VMCHECK_API int vmcheck_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped_samples, size_t total_samples)
     VMCHECK_NONNULL(1);
@@ -293,27 +339,52 @@ VMCHECK_API void vmcheck_analyzer_destroy(VmcheckAnalyzer **a);
 /**
  * Decode and analyse a file (any format libsndfile opens; channels mixed to mono).
  * Reads in blocks: memory holds per-frame features, never the whole file.
- * @param cfg     settings, NULL for defaults
- * @param path    the file
- * @param segs    caller-given segments or NULL
- * @param script  prepared text or NULL
- * @param out     receives the report
+ * The file is opened once (a FIFO: without waiting for its writer to open,
+ * then reading as it comes).
+ * @param cfg       settings, NULL for defaults
+ * @param cfg_size  sizeof(VmcheckConfig) as the caller knows it (the macro
+ *                  vmcheck_analyze_file(cfg, out, path, segs, n_segs, script) passes it)
+ * @param path      the file
+ * @param segs      caller-given segments or NULL
+ * @param script    prepared text or NULL
+ * @param out       receives the report
  * @return VMCHECK_OK, VMCHECK_EINVAL, VMCHECK_EIO, VMCHECK_EFORMAT, VMCHECK_ERANGE,
  *         VMCHECK_EDATA, VMCHECK_EEMPTY, VMCHECK_ELABELS, VMCHECK_ENOMEM
  *         (the logger gets libsndfile's own message on a failed open)
  */
-VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyze_file(const VmcheckConfig *cfg, VmcheckReport **out,
-                                                         const char *path, const VmcheckSegmentSpec *segs,
-                                                         size_t n_segs, const char *script) VMCHECK_NONNULL(2, 3);
+VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyze_file_sized(const VmcheckConfig *cfg, size_t cfg_size,
+                                                               VmcheckReport **out, const char *path,
+                                                               const VmcheckSegmentSpec *segs, size_t n_segs,
+                                                               const char *script) VMCHECK_NONNULL(3, 4);
+VMCHECK_API VMCHECK_WARN_UNUSED int(vmcheck_analyze_file)(const VmcheckConfig *cfg, VmcheckReport **out,
+                                                          const char *path, const VmcheckSegmentSpec *segs,
+                                                          size_t n_segs, const char *script) VMCHECK_NONNULL(2, 3);
+#define vmcheck_analyze_file(cfg, out, path, segs, n_segs, script)                                                     \
+    vmcheck_analyze_file_sized((cfg), sizeof(VmcheckConfig), (out), (path), (segs), (n_segs), (script))
 
 /**
  * As vmcheck_analyze_file(), from an encoded file image in memory.
  * @return as vmcheck_analyze_file() but never VMCHECK_EIO
  */
-VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyze_memory(const VmcheckConfig *cfg, VmcheckReport **out,
-                                                           const void *data, size_t size,
-                                                           const VmcheckSegmentSpec *segs, size_t n_segs,
-                                                           const char *script) VMCHECK_NONNULL(2);
+VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyze_memory_sized(const VmcheckConfig *cfg, size_t cfg_size,
+                                                                 VmcheckReport **out, const void *data, size_t size,
+                                                                 const VmcheckSegmentSpec *segs, size_t n_segs,
+                                                                 const char *script) VMCHECK_NONNULL(3);
+VMCHECK_API VMCHECK_WARN_UNUSED int(vmcheck_analyze_memory)(const VmcheckConfig *cfg, VmcheckReport **out,
+                                                            const void *data, size_t size,
+                                                            const VmcheckSegmentSpec *segs, size_t n_segs,
+                                                            const char *script) VMCHECK_NONNULL(2);
+#define vmcheck_analyze_memory(cfg, out, data, size, segs, n_segs, script)                                             \
+    vmcheck_analyze_memory_sized((cfg), sizeof(VmcheckConfig), (out), (data), (size), (segs), (n_segs), (script))
+
+/** Segment i of the report (0 <= i < segment_count), in this header's layout; NULL out of range. */
+VMCHECK_API const VmcheckSegment *vmcheck_report_segment(const VmcheckReport *r, size_t i);
+
+/** Flag i of the report (0 <= i < flag_count), in this header's layout; NULL out of range. */
+VMCHECK_API const VmcheckFlag *vmcheck_report_flag(const VmcheckReport *r, size_t i);
+
+/** Pause i of the report (0 <= i < pause_count); NULL out of range. */
+VMCHECK_API const VmcheckPause *vmcheck_report_pause(const VmcheckReport *r, size_t i);
 
 /** Free a report; accepts NULL and *r == NULL, sets *r to NULL. */
 VMCHECK_API void vmcheck_report_free(VmcheckReport **r);
@@ -323,12 +394,15 @@ VMCHECK_API void vmcheck_report_free(VmcheckReport **r);
  * CRLF accepted).  Labels "name" and "number" (any case) become segments;
  * other labels and point labels (start == end) are ignored.
  * @param text, len   the file contents (need not be NUL-terminated)
- * @param out, n_out  receive a malloc'd array (free() it) and its length
+ * @param out, n_out  receive an array (free it with vmcheck_labels_free()) and its length
  * @param bad_line    on VMCHECK_ELABELS receives the 1-based line at fault (may be NULL)
  * @return VMCHECK_OK, VMCHECK_EINVAL, VMCHECK_ELABELS, VMCHECK_ENOMEM
  */
 VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_labels_parse(VmcheckSegmentSpec **out, size_t *n_out, size_t *bad_line,
                                                          const char *text, size_t len) VMCHECK_NONNULL(1, 2);
+
+/** Free what vmcheck_labels_parse() returned; accepts NULL and *specs == NULL, sets *specs to NULL. */
+VMCHECK_API void vmcheck_labels_free(VmcheckSegmentSpec **specs);
 
 #ifdef __cplusplus
 }

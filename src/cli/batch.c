@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/fmt.h"
 
@@ -23,8 +22,8 @@ static void capture(void *cookie, enum VmcheckLogLevel level, const char *fmt, v
     c->have = 1;
 }
 
-/* "dir/NAME.wav" -> "dir/NAME<suffix>", or NULL when it does not exist. */
-static char *sidecar(const char *path, const char *suffix)
+/* "dir/NAME.wav" -> "dir/NAME<suffix>" (malloc'd), or NULL on OOM. */
+static char *sidecar_name(const char *path, const char *suffix)
 {
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(path, '.');
@@ -34,12 +33,28 @@ static char *sidecar(const char *path, const char *suffix)
     if (!p) return NULL;
     memcpy(p, path, stem);
     strcpy(p + stem, suffix);
-    struct stat st;
-    if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
-        free(p);
-        return NULL;
-    }
     return p;
+}
+
+/* Read the sidecar NAME<suffix> beside path, opened once: *file and *text
+ * stay NULL when there is none (absent, or not a regular file); -1 with the
+ * error in r when it is there but cannot be read. */
+static int read_sidecar(const char *path, const char *suffix, char **file, char **text, size_t *len, CliResult *r)
+{
+    *file = sidecar_name(path, suffix);
+    *text = NULL;
+    if (!*file) return 0;
+    char why[256];
+    int absent = 0;
+    *text = cli_slurp_regular(*file, len, &absent, why, sizeof(why));
+    if (*text) return 0;
+    if (absent) {
+        free(*file);
+        *file = NULL;
+        return 0;
+    }
+    snprintf(r->error, sizeof(r->error), "%s: %s", *file, why);
+    return -1;
 }
 
 void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
@@ -57,15 +72,13 @@ void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
     const char *labels_path = sh->labels_path;
     VmcheckSegmentSpec *own = NULL;
     char *labels_file = NULL, *labels_text = NULL, *script_file = NULL, *script_text = NULL;
-    if (sh->sidecars && !n_segs && (labels_file = sidecar(path, ".labels.txt"))) {
-        char why[256];
-        size_t len, bad = 0;
-        labels_text = cli_slurp(labels_file, &len, why, sizeof(why));
-        if (!labels_text) {
-            r->status = VMCHECK_ELABELS;
-            snprintf(r->error, sizeof(r->error), "%s: %s", labels_file, why);
-            goto out;
-        }
+    size_t len;
+    if (sh->sidecars && !n_segs && read_sidecar(path, ".labels.txt", &labels_file, &labels_text, &len, r)) {
+        r->status = VMCHECK_ELABELS;
+        goto out;
+    }
+    if (labels_text) {
+        size_t bad = 0;
         int s = vmcheck_labels_parse(&own, &n_segs, &bad, labels_text, len);
         if (s) {
             r->status = s;
@@ -78,15 +91,11 @@ void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
         r->labels_used = labels_file;
     }
     const char *script = sh->script, *script_path = sh->opt->script_path;
-    if (sh->sidecars && !script && (script_file = sidecar(path, ".txt"))) {
-        char why[256];
-        size_t len;
-        script_text = cli_slurp(script_file, &len, why, sizeof(why));
-        if (!script_text) {
-            r->status = VMCHECK_ESCRIPT;
-            snprintf(r->error, sizeof(r->error), "%s: %s", script_file, why);
-            goto out;
-        }
+    if (sh->sidecars && !script && read_sidecar(path, ".txt", &script_file, &script_text, &len, r)) {
+        r->status = VMCHECK_ESCRIPT;
+        goto out;
+    }
+    if (script_text) {
         if (strlen(script_text) != len) {
             r->status = VMCHECK_ESCRIPT;
             snprintf(r->error, sizeof(r->error), "%s: contains NUL bytes: not a text file", script_file);
@@ -112,7 +121,7 @@ out:
     if (!r->script_used) free(script_file);
     free(labels_text);
     free(script_text);
-    free(own);
+    vmcheck_labels_free(&own);
 }
 
 /* Results wait in a ring of `window` slots: slot i % window holds result

@@ -21,8 +21,9 @@ typedef struct CliOptions {
     const char *out_path;
     unsigned jobs;
     int quiet;
-    int no_sidecar; /* do not pick up NAME.labels.txt / NAME.txt */
-    char **inputs;  /* expanded file list */
+    int no_sidecar;      /* do not pick up NAME.labels.txt / NAME.txt */
+    int follow_symlinks; /* walk into symlinked directories (each directory still once) */
+    char **inputs;       /* expanded file list */
     size_t n_inputs;
     int any_dir;     /* an input was a directory */
     int walk_failed; /* a directory could not be read */
@@ -52,9 +53,13 @@ extern const CliWriter cli_writer_text, cli_writer_json, cli_writer_jsonl, cli_w
 int cli_parse(CliOptions *o, int argc, char **argv);
 void cli_options_free(CliOptions *o);
 
-/* Read a whole small text file (labels, script); NUL-terminated.
+/* Read a whole small text file (labels, script); NUL-terminated.  Opened
+ * once, judged on what was opened; never waits for a FIFO's writer.
  * Returns NULL and fills why on failure. */
 char *cli_slurp(const char *path, size_t *len, char *why, size_t why_size);
+/* The same for a file that may be absent or not a regular file (a sidecar):
+ * NULL with *absent set when there is no regular file to read. */
+char *cli_slurp_regular(const char *path, size_t *len, int *absent, char *why, size_t why_size);
 
 /* Expand files and directories (recursively, sorted) into o->inputs. */
 int cli_expand_inputs(CliOptions *o, char **paths, size_t n);

@@ -1,17 +1,24 @@
-/* CSV: one row per file, fixed header, RFC 4180 quoting. */
+/* CSV: one row per file, fixed header, RFC 4180 quoting, text cells safe
+ * from formula injection. */
 #include <math.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "common/fmt.h"
 
+/* A text cell (file name, error, flags).  One that a spreadsheet would
+ * take for a formula (a leading =, +, -, @, tab or carriage return: CSV
+ * injection, as OWASP describes it) gets a leading ' so it stays text.
+ * Numeric cells are written by number(): a negative number stays a number. */
 static void field(FILE *f, const char *s)
 {
-    if (!s[strcspn(s, ",\"\r\n")]) {
+    const int formula = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+    if (!formula && !s[strcspn(s, ",\"\r\n")]) {
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (formula) fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"') fputc('"', f);
         fputc(*s, f);
@@ -32,8 +39,9 @@ static const VmcheckSegment *fastest(const VmcheckReport *r, enum VmcheckSegment
 {
     const VmcheckSegment *best = NULL;
     for (size_t i = 0; i < r->segment_count; i++)
-        if (r->segments[i].kind == kind && (!best || r->segments[i].syllables_per_s > best->syllables_per_s))
-            best = &r->segments[i];
+        if (vmcheck_report_segment(r, i)->kind == kind &&
+            (!best || vmcheck_report_segment(r, i)->syllables_per_s > best->syllables_per_s))
+            best = vmcheck_report_segment(r, i);
     return best;
 }
 
@@ -81,7 +89,7 @@ static void csv_file(FILE *f, const CliResult *res, size_t i, size_t n)
     char flags[1024] = "";
     for (size_t k = 0; k < r->flag_count; k++) {
         if (k) strncat(flags, " ", sizeof(flags) - strlen(flags) - 1);
-        strncat(flags, vmcheck_flag_name(r->flags[k].code), sizeof(flags) - strlen(flags) - 1);
+        strncat(flags, vmcheck_flag_name(vmcheck_report_flag(r, k)->code), sizeof(flags) - strlen(flags) - 1);
     }
     field(f, flags);
     fputc(',', f);

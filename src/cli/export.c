@@ -1,11 +1,7 @@
 /* --export-labels: pauses (regions), syllable nuclei (points), segments and
  * flags as an Audacity label track, so every measurement can be seen on the
  * waveform. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "cli/export.h"
 #include "common/fmt.h"
@@ -18,27 +14,12 @@ static void line(FILE *f, double a, double b, const char *label)
     fprintf(f, "%s\t%s\t%s\n", x, y, label);
 }
 
-int cli_export_labels(const char *path, const VmcheckReport *r, char *why, size_t why_size)
+void cli_export_labels(FILE *f, const VmcheckReport *r)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp)) {
-        snprintf(why, why_size, "path too long");
-        return -1;
-    }
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        snprintf(why, why_size, "cannot write: %s", strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        return -1;
-    }
     for (size_t i = 0; i < r->pause_count; i++) line(f, r->pauses[i].start_s, r->pauses[i].end_s, "pause");
     for (size_t i = 0; i < r->syllable_count; i++) line(f, r->syllables_s[i], r->syllables_s[i], "syl");
     for (size_t i = 0; i < r->segment_count; i++) {
-        const VmcheckSegment *s = &r->segments[i];
+        const VmcheckSegment *s = vmcheck_report_segment(r, i);
         char lab[96], rate[32];
         vmc_fmt_fixed(rate, sizeof(rate), s->syllables_per_s, 1);
         snprintf(lab, sizeof(lab), "%s %s syl/s %s", s->kind == VMCHECK_SEGMENT_NAME ? "name" : "number", rate,
@@ -46,18 +27,9 @@ int cli_export_labels(const char *path, const VmcheckReport *r, char *why, size_
         line(f, s->start_s, s->end_s, lab);
     }
     for (size_t i = 0; i < r->flag_count; i++) {
-        const VmcheckFlag *g = &r->flags[i];
+        const VmcheckFlag *g = vmcheck_report_flag(r, i);
         char lab[256];
         snprintf(lab, sizeof(lab), "%s: %s", vmcheck_flag_name(g->code), g->message);
         line(f, g->start_s, g->end_s, lab);
     }
-    int bad = fflush(f) != 0 || ferror(f);
-    bad |= fclose(f) != 0;
-    if (!bad) bad = rename(tmp, path) != 0;
-    if (bad) {
-        snprintf(why, why_size, "cannot write: %s", strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
 }

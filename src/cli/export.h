@@ -1,11 +1,12 @@
 #ifndef VMCHECK_EXPORT_H
 #define VMCHECK_EXPORT_H
 
-#include <stddef.h>
+#include <stdio.h>
 
 #include "vmcheck/vmcheck.h"
 
-/* Write the report as an Audacity label track (atomically).  -1 with why. */
-int cli_export_labels(const char *path, const VmcheckReport *r, char *why, size_t why_size);
+/* Write the report as an Audacity label track to f (an output opened with
+ * cli_out_open: the caller commits it). */
+void cli_export_labels(FILE *f, const VmcheckReport *r);
 
 #endif

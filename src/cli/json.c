@@ -179,7 +179,7 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
     KEY("segments");
     fputc('[', f);
     for (size_t i = 0; i < r->segment_count; i++) {
-        const VmcheckSegment *s = &r->segments[i];
+        const VmcheckSegment *s = vmcheck_report_segment(r, i);
         fputs(i ? ", {\"kind\": " : "{\"kind\": ", f);
         cli_json_string(f, kind_name(s->kind));
         key_number(f, ", \"start_s\": ", s->start_s, 2);
@@ -212,7 +212,7 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
     KEY("flags");
     fputc('[', f);
     for (size_t i = 0; i < r->flag_count; i++) {
-        const VmcheckFlag *g = &r->flags[i];
+        const VmcheckFlag *g = vmcheck_report_flag(r, i);
         fputs(i ? ", {\"code\": " : "{\"code\": ", f);
         cli_json_string(f, vmcheck_flag_name(g->code));
         fputs(", \"severity\": ", f);

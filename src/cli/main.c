@@ -17,6 +17,8 @@ typedef struct Run {
     const CliOptions *o;
     const CliWriter *w;
     FILE *out;
+    FILE *export_f; /* --export-labels, being written */
+    int exported;   /* the labels of the (one) input are in it */
     int any_failed, any_error_flag;
     int progress; /* stderr is a terminal and there are several files */
     struct timespec t0;
@@ -48,13 +50,10 @@ static void sink(void *ctx, CliResult *r, size_t index)
         fprintf(stderr, "vmcheck: %s: %s\n", r->path, r->error);
     } else {
         for (size_t k = 0; k < r->report->flag_count; k++)
-            if (r->report->flags[k].severity == VMCHECK_SEVERITY_ERROR) run->any_error_flag = 1;
-        if (run->o->export_labels) {
-            char why[256];
-            if (cli_export_labels(run->o->export_labels, r->report, why, sizeof(why))) {
-                fprintf(stderr, "vmcheck: %s: %s\n", run->o->export_labels, why);
-                run->any_failed = 1;
-            }
+            if (vmcheck_report_flag(r->report, k)->severity == VMCHECK_SEVERITY_ERROR) run->any_error_flag = 1;
+        if (run->export_f) {
+            cli_export_labels(run->export_f, r->report);
+            run->exported = 1;
         }
     }
     if (run->out && !(run->w == &cli_writer_text && r->status && run->o->n_inputs == 1))
@@ -80,6 +79,22 @@ static int is_sidecar_of(const char *out, const char *audio)
         memcpy(p, audio, stem);
         strcpy(p + stem, suffix[k]);
         if (!strcmp(p, out) || same_file(p, out)) return 1;
+    }
+    return 0;
+}
+
+/* path names a file the run reads: an input, the label or script file
+ * beside one (unless --no-sidecar), or the --labels, --script or --baseline
+ * file.  Compared by device and inode, so a symlink or a hard link to an
+ * input is caught, and by name for files that need not exist yet. */
+static int names_an_input(const CliOptions *o, const char *path)
+{
+    const char *named[3] = {o->labels_path, o->script_path, o->baseline_path};
+    for (int k = 0; k < 3; k++)
+        if (named[k] && (!strcmp(path, named[k]) || same_file(path, named[k]))) return 1;
+    for (size_t i = 0; i < o->n_inputs; i++) {
+        if (!strcmp(path, o->inputs[i]) || same_file(path, o->inputs[i])) return 1;
+        if (!o->no_sidecar && is_sidecar_of(path, o->inputs[i])) return 1;
     }
     return 0;
 }
@@ -110,12 +125,12 @@ static int load_globals(CliOptions *o, char **script, char **labels_text, Vmchec
         }
         *segs = calloc(n + o->n_segs + 1, sizeof(**segs));
         if (!*segs) {
-            free(v);
+            vmcheck_labels_free(&v);
             snprintf(err, err_size, "out of memory");
             return -1;
         }
         if (n) memcpy(*segs, v, n * sizeof(**segs));
-        free(v);
+        vmcheck_labels_free(&v);
         if (o->n_segs) memcpy(*segs + n, o->segs, o->n_segs * sizeof(**segs));
         *n_segs = n + o->n_segs;
     }
@@ -167,32 +182,31 @@ int main(int argc, char **argv)
     char *script = NULL, *labels_text = NULL;
     VmcheckSegmentSpec *segs = NULL;
     size_t n_segs = 0;
-    FILE *out = NULL;
+    FILE *out = NULL, *export_f = NULL;
     rc = 2;
     const CliWriter *w = o.format == CLI_JSON    ? &cli_writer_json
                          : o.format == CLI_JSONL ? &cli_writer_jsonl
                          : o.format == CLI_CSV   ? &cli_writer_csv
                                                  : &cli_writer_text;
-    if (o.out_path) {
-        /* every file the run reads is an input: audio, labels, script,
-         * baseline, and the label and script files beside the audio */
-        const char *named[3] = {o.labels_path, o.script_path, o.baseline_path};
-        int clash = 0;
-        for (int k = 0; k < 3; k++)
-            clash |= named[k] && (same_file(o.out_path, named[k]) || !strcmp(o.out_path, named[k]));
-        for (size_t i = 0; i < o.n_inputs && !clash; i++) {
-            clash |= same_file(o.out_path, o.inputs[i]) || !strcmp(o.out_path, o.inputs[i]);
-            if (!o.no_sidecar) clash |= is_sidecar_of(o.out_path, o.inputs[i]);
-        }
-        if (clash) {
-            fprintf(stderr, "vmcheck: -o %s: refusing to write over an input file\n", o.out_path);
-            goto done;
-        }
+    /* -o and --export-labels never name a file the run reads */
+    const char *outs[2][2] = {{"-o", o.out_path}, {"--export-labels", o.export_labels}};
+    for (int k = 0; k < 2; k++) {
+        const char *p = outs[k][1];
+        if (!p) continue;
         struct stat st;
-        if (stat(o.out_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "vmcheck: -o %s: is a directory\n", o.out_path);
+        if (names_an_input(&o, p)) {
+            fprintf(stderr, "vmcheck: %s %s: refusing to write over an input file\n", outs[k][0], p);
             goto done;
         }
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "vmcheck: %s %s: is a directory\n", outs[k][0], p);
+            goto done;
+        }
+    }
+    if (o.out_path && o.export_labels &&
+        (!strcmp(o.out_path, o.export_labels) || same_file(o.out_path, o.export_labels))) {
+        fprintf(stderr, "vmcheck: -o and --export-labels name the same file %s\n", o.out_path);
+        goto done;
     }
     if (load_globals(&o, &script, &labels_text, &segs, &n_segs, global_err, sizeof(global_err)))
         fprintf(stderr, "vmcheck: %s\n", global_err);
@@ -203,7 +217,14 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    Run run = {&o, w, o.quiet && !o.out_path ? NULL : out ? out : stdout, 0, 0, 0, {0, 0}};
+    if (o.export_labels && !global_err[0]) {
+        export_f = cli_out_open(o.export_labels, why, sizeof(why));
+        if (!export_f) {
+            fprintf(stderr, "vmcheck: --export-labels %s: %s\n", o.export_labels, why);
+            goto done;
+        }
+    }
+    Run run = {&o, w, o.quiet && !o.out_path ? NULL : out ? out : stdout, export_f, 0, 0, 0, 0, {0, 0}};
     /* progress only for people watching: a terminal, and not mixed into text on it */
     run.progress = o.n_inputs > 1 && isatty(STDERR_FILENO) && !(run.out == stdout && isatty(STDOUT_FILENO));
     clock_gettime(CLOCK_MONOTONIC, &run.t0);
@@ -242,9 +263,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "vmcheck: cannot write the output\n");
         goto done;
     }
+    if (export_f) {
+        FILE *f = export_f;
+        export_f = NULL;
+        if (!run.exported) {
+            cli_out_abort(f); /* the input could not be analysed: nothing to export */
+        } else if (cli_out_commit(f, o.export_labels, why, sizeof(why))) {
+            fprintf(stderr, "vmcheck: --export-labels %s: %s\n", o.export_labels, why);
+            goto done;
+        }
+    }
     rc = run.any_failed || o.walk_failed ? 2 : run.any_error_flag ? 1 : 0;
 done:
     if (out) cli_out_abort(out);
+    if (export_f) cli_out_abort(export_f);
     free(script);
     free(labels_text);
     free(segs);

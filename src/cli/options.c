@@ -1,6 +1,7 @@
 /* Option parsing: getopt_long, strict numbers, errors that name the option. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ static const char usage_text[] =
     "  --pitch-floor HZ       lowest pitch searched (default 60)\n"
     "  --pitch-ceiling HZ     highest pitch searched (default 500)\n"
     "  --no-sidecar           ignore NAME.labels.txt and NAME.txt beside each file\n"
+    "  --follow-symlinks      walk into symlinked directories too (each directory once)\n"
     "  --no-digits            do not listen for digit words (no number found in the audio)\n"
     "  -j N                   files analysed in parallel (default: cores)\n"
     "  -o FILE                write the output to FILE (atomically)\n"
@@ -63,6 +65,7 @@ enum {
     OPT_PITCH_CEIL,
     OPT_NO_SIDECAR,
     OPT_NO_DIGITS,
+    OPT_FOLLOW,
     OPT_MIN_LIFT,
     OPT_MAX_LIFT,
     OPT_MONOTONE,
@@ -92,6 +95,7 @@ static const struct option longopts[] = {
     {"pitch-ceiling", required_argument, NULL, OPT_PITCH_CEIL},
     {"no-sidecar", no_argument, NULL, OPT_NO_SIDECAR},
     {"no-digits", no_argument, NULL, OPT_NO_DIGITS},
+    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
     {"min-lift", required_argument, NULL, OPT_MIN_LIFT},
     {"max-lift", required_argument, NULL, OPT_MAX_LIFT},
     {"monotone-range", required_argument, NULL, OPT_MONOTONE},
@@ -154,20 +158,31 @@ static int add_seg(CliOptions *o, enum VmcheckSegmentKind kind, const char *arg,
     return 0;
 }
 
-char *cli_slurp(const char *path, size_t *len, char *why, size_t why_size)
+static char *slurp(const char *path, size_t *len, int regular_only, int *absent, char *why, size_t why_size)
 {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        if (absent) *absent = 1;
+        if (err == ENOENT)
+            snprintf(why, why_size, "no such file");
+        else
+            snprintf(why, why_size, "cannot read: %s", strerror(err));
+        return NULL;
+    }
     struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(why, why_size, "%s", errno == ENOENT ? "no such file" : strerror(errno));
+    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode) || (regular_only && !S_ISREG(st.st_mode))) {
+        int dir = S_ISDIR(st.st_mode);
+        close(fd);
+        if (absent) *absent = 1;
+        snprintf(why, why_size, "%s", dir ? "is a directory, not a file" : "not a regular file");
         return NULL;
     }
-    if (S_ISDIR(st.st_mode)) {
-        snprintf(why, why_size, "is a directory, not a file");
-        return NULL;
-    }
-    FILE *f = fopen(path, "rb");
+    if (!S_ISREG(st.st_mode)) vmc_wait_readable(fd); /* a pipe named by the user: wait for its writer */
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
         snprintf(why, why_size, "cannot read: %s", strerror(errno));
+        close(fd);
         return NULL;
     }
     const size_t max = 1u << 20; /* a label track or script is small */
@@ -188,6 +203,17 @@ char *cli_slurp(const char *path, size_t *len, char *why, size_t why_size)
     buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+char *cli_slurp(const char *path, size_t *len, char *why, size_t why_size)
+{
+    return slurp(path, len, 0, NULL, why, why_size);
+}
+
+char *cli_slurp_regular(const char *path, size_t *len, int *absent, char *why, size_t why_size)
+{
+    *absent = 0;
+    return slurp(path, len, 1, absent, why, why_size);
 }
 
 int cli_parse(CliOptions *o, int argc, char **argv)
@@ -258,6 +284,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
         case 'q': o->quiet = 1; break;
         case OPT_NO_SIDECAR: o->no_sidecar = 1; break;
         case OPT_NO_DIGITS: o->cfg.digit_detector = 0; break;
+        case OPT_FOLLOW: o->follow_symlinks = 1; break;
         case OPT_MIN_LIFT:
             if (parse_num(&o->cfg.min_lift_st, optarg, -12.0, 12.0))
                 return usage_error("--min-lift: '%s' is not a number of semitones between -12 and 12", optarg);

@@ -1,3 +1,7 @@
+/* The one writer of every output file (-o, --export-labels): a temporary
+ * file beside the target, renamed over it when complete, removed on SIGINT,
+ * SIGTERM and SIGHUP; mode 0666 less the umask.  Which paths may be written
+ * at all (never an input) is decided before: see main.c. */
 #ifndef VMCHECK_OUTFILE_H
 #define VMCHECK_OUTFILE_H
 

@@ -38,7 +38,8 @@ static void remember(const CliResult *res, size_t i)
     row->ok = res->report != NULL;
     if (res->report) {
         row->score = res->report->score;
-        for (size_t k = 0; k < res->report->flag_count; k++) row->flags |= 1u << res->report->flags[k].code;
+        for (size_t k = 0; k < res->report->flag_count; k++)
+            row->flags |= 1u << vmcheck_report_flag(res->report, k)->code;
     }
     if (i + 1 > n_rows) n_rows = i + 1;
 }
@@ -62,7 +63,7 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
     const VmcheckReport *r = res->report;
     size_t errors = 0, warnings = 0;
     for (size_t k = 0; k < r->flag_count; k++) {
-        if (r->flags[k].severity == VMCHECK_SEVERITY_ERROR)
+        if (vmcheck_report_flag(r, k)->severity == VMCHECK_SEVERITY_ERROR)
             errors++;
         else
             warnings++;
@@ -73,14 +74,14 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         fprintf(f, "%s: %zu to fix, %zu to consider\n", res->path, errors, warnings);
     for (int sev = VMCHECK_SEVERITY_ERROR; sev >= VMCHECK_SEVERITY_WARNING; sev--)
         for (size_t k = 0; k < r->flag_count; k++) {
-            const VmcheckFlag *g = &r->flags[k];
+            const VmcheckFlag *g = vmcheck_report_flag(r, k);
             if ((int)g->severity != sev) continue;
             fprintf(f, "  %s %s", sev == VMCHECK_SEVERITY_ERROR ? "FIX " : "note", g->message);
             if (g->end_s > g->start_s) fprintf(f, " (%s-%s s)", num(a, g->start_s, 1), num(b, g->end_s, 1));
             fputc('\n', f);
         }
     for (size_t k = 0; k < r->segment_count; k++) {
-        const VmcheckSegment *s = &r->segments[k];
+        const VmcheckSegment *s = vmcheck_report_segment(r, k);
         fprintf(f, "  %-11s %s-%s s: %s syllables/s, %s", s->kind == VMCHECK_SEGMENT_NAME ? "Name" : "Number",
                 num(a, s->start_s, 2), num(b, s->end_s, 2), num(c, s->syllables_per_s, 1),
                 s->too_fast ? "TOO FAST" : "ok");
@@ -98,7 +99,8 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
     else if (res->script_used)
         fprintf(f, "  (segments aligned to the script %s)\n", res->script_used);
     int has_name = 0;
-    for (size_t k = 0; k < r->segment_count; k++) has_name |= r->segments[k].kind == VMCHECK_SEGMENT_NAME;
+    for (size_t k = 0; k < r->segment_count; k++)
+        has_name |= vmcheck_report_segment(r, k)->kind == VMCHECK_SEGMENT_NAME;
     if (r->has_speech && !has_name && !res->labels_used && !res->script_used) {
         /* say what was not checked, and how to have it checked */
         const char *base = strrchr(res->path, '/');

@@ -1,7 +1,41 @@
 #include "common/common.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+void vmc_wait_readable(int fd)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    while (poll(&p, 1, -1) < 0 && errno == EINTR) continue;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+}
+
+/* XSI strerror_r returns 0 and fills buf; GNU's returns the text (maybe
+ * not in buf).  _Generic picks by the type of the call, unevaluated. */
+static const char *xsi_text(int r, const char *buf) { return r == 0 ? buf : NULL; }
+static const char *gnu_text(const char *r, const char *buf)
+{
+    (void)buf;
+    return r;
+}
+
+const char *vmc_strerror(int err, char *buf, size_t size)
+{
+    if (!size) return "";
+    buf[0] = 0;
+    const char *s =
+        _Generic(strerror_r(err, buf, size), int: xsi_text, char *: gnu_text)(strerror_r(err, buf, size), buf);
+    if (!s || !s[0]) {
+        snprintf(buf, size, "error %d", err);
+        s = buf;
+    }
+    return s;
+}
 
 void vmc_log(const VmcheckLogger *lg, enum VmcheckLogLevel level, const char *fmt, ...)
 {

@@ -32,6 +32,15 @@
 
 void vmc_log(const VmcheckLogger *lg, enum VmcheckLogLevel level, const char *fmt, ...) VMC_PRINTF(3, 4);
 
+/* The text of errno value err, in buf (strerror() is not thread-safe;
+ * strerror_r() comes in an XSI and a GNU flavour: both are handled). */
+const char *vmc_strerror(int err, char *buf, size_t size);
+
+/* fd was opened O_NONBLOCK (so that opening a FIFO does not wait for its
+ * writer): wait until it has data or its writer has gone, then make reads
+ * block again, as they do on a pipe. */
+void vmc_wait_readable(int fd);
+
 /* calloc(n, size) that also fails cleanly on n * size overflow. */
 static inline void *vmc_calloc(size_t n, size_t size)
 {

@@ -91,7 +91,9 @@ int vmc_segments_measure(VmcSegments *out, const VmcheckSegmentSpec *specs, size
         VmcheckSegment *s = &out->v[out->n++];
         s->kind = specs[k].kind;
         s->source = source;
-        s->start_s = specs[k].start_s;
+        /* a span found in the audio may start a hop before 0 s: the
+         * recording starts there */
+        s->start_s = specs[k].start_s > 0.0 ? specs[k].start_s : 0.0;
         s->end_s = specs[k].end_s;
         /* frames whose centre lies in [start, end) */
         size_t a = (size_t)ceil(s->start_s / hop_s - 1e-9), b = (size_t)ceil(s->end_s / hop_s - 1e-9);

@@ -1,6 +1,7 @@
 #include "io/decode.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <math.h>
 #include <pthread.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer.h"
 #include "common/common.h"
@@ -71,6 +73,30 @@ static const char *sub_name(int f)
     }
 }
 
+/* The largest magnitude the file's encoding holds, as libsndfile decodes it
+ * (integer codes over 2^(bits-1)): a sample there is clipped.  G.711's
+ * largest codes decode to 32124/32768 (mu-law, 0.980) and 32256/32768
+ * (A-law, 0.984), 8-bit PCM's to +127/128 (0.992) and -1: a fixed level
+ * just under 1.0 would never see clipping in the telephone formats.  Float,
+ * and the codecs without such a table, keep full scale. */
+static float largest_code(int format)
+{
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_ULAW: return 32124.0f / 32768.0f;
+    case SF_FORMAT_ALAW: return 32256.0f / 32768.0f;
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_DPCM_8: return 127.0f / 128.0f;
+    case SF_FORMAT_DWVW_12: return 2047.0f / 2048.0f;
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_DPCM_16:
+    case SF_FORMAT_DWVW_16: return 32767.0f / 32768.0f;
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_DWVW_24: return 8388607.0f / 8388608.0f;
+    default: return 1.0f;
+    }
+}
+
 static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, const SF_INFO *info)
 {
     const VmcheckLogger *lg = &args->cfg->logger;
@@ -103,6 +129,9 @@ static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, con
     /* float files: values as stored, no normalisation games */
     sf_command(sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
     unsigned long long done_frames = 0;
+    /* a hair under the largest code (1e-4 of it, 0.001 dB): far above the
+     * next code down in any encoding of 13 bits or fewer */
+    const float clip_level = largest_code(info->format) * (1.0f - 1e-4f);
     for (;;) {
         sf_count_t got = sf_readf_float(sf, buf, BLOCK_FRAMES);
         if (got <= 0) break;
@@ -115,7 +144,7 @@ static int run(VmcheckReport **out, const VmcAnalyzeArgs *args, SNDFILE *sf, con
             uint32_t u;
             memcpy(&u, &buf[i], sizeof(u));
             bad |= (u & 0x7f800000u) == 0x7f800000u;
-            clipped += fabsf(buf[i]) >= 0.9999f;
+            clipped += fabsf(buf[i]) >= clip_level;
         }
         if (bad) {
             size_t i = 0;
@@ -168,15 +197,14 @@ done:
     return r;
 }
 
-/* Open a path, or virtual I/O when path is NULL, and analyse it. */
-static int open_and_run(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path, SF_VIRTUAL_IO *io,
-                        void *user)
+/* Open a file descriptor, or virtual I/O when fd < 0, and analyse it. */
+static int open_and_run(VmcheckReport **out, const VmcAnalyzeArgs *args, int fd, SF_VIRTUAL_IO *io, void *user)
 {
     SF_INFO info;
     memset(&info, 0, sizeof(info));
     char why[256];
     pthread_mutex_lock(&open_lock);
-    SNDFILE *sf = path ? sf_open(path, SFM_READ, &info) : sf_open_virtual(io, SFM_READ, &info, user);
+    SNDFILE *sf = fd >= 0 ? sf_open_fd(fd, SFM_READ, &info, SF_FALSE) : sf_open_virtual(io, SFM_READ, &info, user);
     if (!sf) snprintf(why, sizeof(why), "%s", sf_strerror(NULL));
     pthread_mutex_unlock(&open_lock);
     if (!sf) {
@@ -188,29 +216,37 @@ static int open_and_run(VmcheckReport **out, const VmcAnalyzeArgs *args, const c
     return r;
 }
 
+/* The file is opened once and everything is judged on what was opened
+ * (fstat), so it cannot be swapped between a check and the read.  The open
+ * does not wait for a FIFO's writer; reads from a pipe then do. */
 int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path)
 {
     const VmcheckLogger *lg = &args->cfg->logger;
+    char eb[128];
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        if (err == ENOENT)
+            vmc_log(lg, VMCHECK_LOG_ERROR, "no such file");
+        else
+            vmc_log(lg, VMCHECK_LOG_ERROR, "cannot read: %s", vmc_strerror(err, eb, sizeof(eb)));
+        return VMCHECK_EIO;
+    }
     struct stat st;
-    if (stat(path, &st) != 0) {
-        vmc_log(lg, VMCHECK_LOG_ERROR, "%s", errno == ENOENT ? "no such file" : strerror(errno));
-        return VMCHECK_EIO;
-    }
-    if (S_ISDIR(st.st_mode)) {
+    int r = VMCHECK_EIO;
+    if (fstat(fd, &st) != 0) {
+        vmc_log(lg, VMCHECK_LOG_ERROR, "cannot read: %s", vmc_strerror(errno, eb, sizeof(eb)));
+    } else if (S_ISDIR(st.st_mode)) {
         vmc_log(lg, VMCHECK_LOG_ERROR, "is a directory, not an audio file");
-        return VMCHECK_EIO;
-    }
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        vmc_log(lg, VMCHECK_LOG_ERROR, "cannot read: %s", strerror(errno));
-        return VMCHECK_EIO;
-    }
-    fclose(probe);
-    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+    } else if (S_ISREG(st.st_mode) && st.st_size == 0) {
         vmc_log(lg, VMCHECK_LOG_ERROR, "empty file");
-        return VMCHECK_EEMPTY;
+        r = VMCHECK_EEMPTY;
+    } else {
+        if (!S_ISREG(st.st_mode)) vmc_wait_readable(fd);
+        r = open_and_run(out, args, fd, NULL, NULL);
     }
-    return open_and_run(out, args, path, NULL, NULL);
+    close(fd);
+    return r;
 }
 
 /* sf_open_virtual over a memory image */
@@ -253,5 +289,5 @@ int vmc_decode_memory(VmcheckReport **out, const VmcAnalyzeArgs *args, const voi
     }
     Mem m = {data, (sf_count_t)size, 0};
     SF_VIRTUAL_IO io = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
-    return open_and_run(out, args, NULL, &io, &m);
+    return open_and_run(out, args, -1, &io, &m);
 }

@@ -122,9 +122,18 @@ def no_crash(r):
     expect(r.rc >= 0, "killed by signal %d (crash): %s" % (-r.rc, r.describe()))
 
 
+def _no_constant(name):
+    raise ValueError("%s is not JSON (RFC 8259 has no NaN or Infinity)" % name)
+
+
+def loads(text):
+    """json.loads, strictly: NaN, Infinity and -Infinity are errors."""
+    return json.loads(text, parse_constant=_no_constant)
+
+
 def parse_json(r):
     try:
-        return json.loads(r.out)
+        return loads(r.out)
     except ValueError as e:
         raise CheckFailed("stdout is not valid JSON (%s): %s" % (e, r.describe()))
 
@@ -163,6 +172,10 @@ def setup(timeout_s):
 
 
 def summary():
-    """Print the last line and return the exit status."""
-    print("%d passed, %d failed" % (R.passed, R.failed))
-    return 0 if R.failed == 0 else 1
+    """Print the last line, "N passed, N failed, N skipped" (tools/test adds
+    the skipped checks to its count), and return the exit status: 1 when a
+    check failed, 77 when every check was skipped, else 0."""
+    print("%d passed, %d failed, %d skipped" % (R.passed, R.failed, R.skipped))
+    if R.failed:
+        return 1
+    return 77 if R.skipped and not R.passed else 0

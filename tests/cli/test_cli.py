@@ -4,7 +4,7 @@
     python3 tests/cli/test_cli.py --vmcheck PATH_TO_BINARY --samples PATH_TO_SAMPLES_DIR
 
 Prints one line per check ("ok - name", "FAIL - name: details", "skip - name: why"),
-then "N passed, M failed".  Exit status 0 if every check passed, 1 if any failed,
+then "N passed, M failed, K skipped".  Exit status 0 if every check passed, 1 if any failed,
 77 if the binary is missing.  Every fixture is made in a temporary directory;
 nothing is written into the repository.  Standard library only.
 """
@@ -330,7 +330,7 @@ def check_batch(tmp, f):
     objs = []
     for i, l in enumerate(lines):
         try:
-            objs.append(json.loads(l))
+            objs.append(harness.loads(l))
         except ValueError as e:
             raise CheckFailed("line %d is not valid JSON (%s): %r" % (i + 1, e, l[:300]))
     files = [o.get("file") for o in objs]
@@ -453,8 +453,10 @@ def check_locale(tmp):
         if shutil.which("locale") else None
     names = have.stdout.decode("utf-8", "replace").lower().split() if have else []
     if "de_de.utf8" not in names and "de_de.utf-8" not in names:
-        R.note("locale de_DE.utf8 is not installed (locale -a); glibc falls back to C, so the comparison "
-               "below cannot catch comma decimals here. tools/bootstrap generates that locale.")
+        # without it glibc falls back to C and the comparisons below could not fail
+        R.fail("locale", "de_DE.UTF-8 is not installed (locale -a), so a comma decimal could not be caught; "
+               "tools/bootstrap generates it")
+        return
     de = {"LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8", "LC_NUMERIC": "de_DE.UTF-8"}
     c = {"LC_ALL": "C", "LANG": "C"}
     inputs = [os.path.join(SAMPLES, n + ".wav") for n in SAMPLE_NAMES]
@@ -517,7 +519,7 @@ def check_outfile(tmp):
         expect(r.out == "", "stdout should be empty with -o, got %r" % r.out[:200])
         expect(os.path.isfile(out), "%s was not created" % out)
         with open(out, "rb") as fh:
-            doc = json.loads(fh.read().decode("utf-8"))
+            doc = harness.loads(fh.read().decode("utf-8"))
         expect(isinstance(doc, list) and len(doc) == 2, "output is not an array of 2: %r" % (doc,)[:200])
         left = [n for n in os.listdir(d) if n.startswith("out.json.tmp-")]
         expect(not left, "temporary files left behind: %r" % left)
@@ -545,7 +547,7 @@ def check_outfile(tmp):
         expect(not left, "temporary files left behind: %r" % left)
         if os.path.exists(out2):
             with open(out2, "rb") as fh:
-                doc = json.loads(fh.read().decode("utf-8"))
+                doc = harness.loads(fh.read().decode("utf-8"))
             expect(isinstance(doc, list) and len(doc) == 2, "output file is partial: %r" % (doc,)[:300])
 
     def refuses_input():
@@ -636,6 +638,180 @@ def check_csv(tmp, f):
     if "ok" in col:
         oks = [x[col["ok"]] for x in rows[1:]]
         expect(oks == ["true"] * 5 + ["false"], "ok column %r" % oks)
+
+
+def check_csv_injection(tmp):
+    """File names and errors that a spreadsheet would run as formulas get a
+    leading ' in CSV (and only there); numbers stay numbers, JSON and text
+    keep the names exact."""
+    d = os.path.join(tmp, "injection")
+    os.makedirs(os.path.join(d, '=HYPERLINK("http:'))
+    good = os.path.join(SAMPLES, "good.wav")
+    names = ['=HYPERLINK("http://x","see").wav', "-x.wav", "@sum.wav", "\tTab.wav"]
+    for n in names:
+        shutil.copyfile(good, os.path.join(d, n))
+    shutil.copyfile(good, os.path.join(d, "=bad.wav"))
+    with open(os.path.join(d, "=bad.labels.txt"), "w") as f:
+        f.write("1\t2\tname\nnot a label\n")
+    inputs = names + ["+missing.wav", "=bad.wav", "./-x.wav"]
+    r = run(["--format", "csv", "--baseline", os.path.join(SAMPLES, "rushed-number.wav"), "--"] + inputs, cwd=d)
+    no_crash(r)
+    rows = list(csv.reader(io.StringIO(r.out, newline=""), strict=True))
+    expect(len(rows) == 1 + len(inputs), "rows %r" % rows)
+    col = {h: i for i, h in enumerate(rows[0])}
+    cells = [x[0] for x in rows[1:]]
+    want = ["'" + n for n in names] + ["'+missing.wav", "'=bad.wav", "./-x.wav"]
+    expect(cells == want, "file cells %r, want %r" % (cells, want))
+    err = rows[1 + inputs.index("=bad.wav")][col["error"]]
+    expect(err.startswith("'=bad.labels.txt: line 2"), "error cell %r" % err)
+    lift = rows[1][col["lift_st"]]
+    expect(re.fullmatch(r"-\d+\.\d\d", lift), "a negative lift_st must stay a bare number: %r" % lift)
+    j = run(["--format", "jsonl", "--"] + inputs, cwd=d)
+    files = [harness.loads(l)["file"] for l in j.out.splitlines()]
+    expect(files == inputs, "JSON file names %r, want %r" % (files, inputs))
+    t = run(["--"] + names[:2], cwd=d)
+    expect(t.out.startswith(names[0] + ": ") and ("\n" + names[1] + ": ") in t.out, "text report %r" % t.out[:300])
+
+
+def clipped_speech(seconds, rate, fraction):
+    """16-bit samples of speechlike() scaled so that `fraction` of them clip
+    at full scale (0: a clean version peaking at -3 dBFS); and the count."""
+    x = speechlike(seconds, rate, 1.0)
+    peak = max(abs(v) for v in x)
+    if fraction == 0:
+        g = 0.7 / peak
+    else:
+        mags = sorted((abs(v) for v in x), reverse=True)
+        k = int(round(fraction * len(x)))
+        g = 1.0 / mags[k]  # the k loudest samples reach full scale, the next is just under
+    pcm = [max(-32768, min(32767, int(round(v * g * 32767)))) for v in x]
+    return pcm, sum(1 for v in pcm if v >= 32767 or v <= -32767)
+
+
+def check_codec_clipping(tmp):
+    """Clipping in mu-law, A-law and 8-bit PCM, whose largest codes decode
+    under 1.0 (0.980, 0.984, 0.992): 1 % and 7 % clipped samples are flagged
+    and measured, the clean versions are not flagged."""
+    sox = shutil.which("sox")
+    if not sox:
+        raise Inconclusive("sox is not installed (tools/bootstrap installs it)")
+    d = os.path.join(tmp, "codec-clipping")
+    os.mkdir(d)
+    # (format as vmcheck names it, file extension, sox encoding); signed 8-bit is AIFF's, WAV's is unsigned
+    encodings = [("WAV mu-law", "wav", ["-e", "mu-law", "-b", "8"]), ("WAV A-law", "wav", ["-e", "a-law", "-b", "8"]),
+                 ("AIFF PCM 8", "aiff", ["-e", "signed-integer", "-b", "8"]),
+                 ("WAV PCM U8", "wav", ["-e", "unsigned-integer", "-b", "8"])]
+    problems = []
+    for fraction in (0.0, 0.01, 0.07):
+        pcm, n_clip = clipped_speech(3.0, 8000, fraction)
+        src = os.path.join(d, "src-%g.wav" % fraction)
+        with wave.open(src, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(8000)
+            w.writeframes(b"".join(struct.pack("<h", v) for v in pcm))
+        truth = n_clip / len(pcm)
+        for name, ext, enc in encodings:
+            dst = os.path.join(d, "%s-%g.%s" % (name.replace(" ", ""), fraction, ext))
+            cp = subprocess.run([sox, "-D", src] + enc + [dst], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            if cp.returncode:
+                raise Inconclusive("sox %s: %s" % (name, cp.stderr.decode("utf-8", "replace")))
+            doc = parse_json(run(["--json", dst]))
+            if doc["audio"]["format"] != name:
+                problems.append("%s: decoded as %r" % (dst, doc["audio"]["format"]))
+            ratio = doc["loudness"]["clipped_ratio"]
+            flagged = "clipping" in [f["code"] for f in doc["flags"]]
+            if fraction == 0 and (flagged or ratio != 0):
+                problems.append("%s clean: clipped_ratio %r, flagged %s" % (name, ratio, flagged))
+            # the encoding's coarse top step takes samples just under the clip to its
+            # largest code too (mu-law: all above 0.965 of full scale)
+            if fraction and not (flagged and truth <= ratio <= 1.5 * truth):
+                problems.append("%s with %.1f %% clipped: clipped_ratio %r, flagged %s"
+                                % (name, 100 * truth, ratio, flagged))
+    expect(not problems, "; ".join(problems))
+
+
+def check_option_effects(tmp):
+    """Every limit option moves its verdict: set just past the figure the
+    report gives, the flag appears; just short of it, it does not (JSON
+    rounds, so "just" is a little more than the rounding)."""
+    import random
+    d = os.path.join(tmp, "options")
+    os.mkdir(d)
+    rng = random.Random(14)
+    def gliding(seconds, f_lo, f_hi, rate=16000, amp=0.3):
+        """speechlike(), its pitch gliding between f_lo and f_hi every 1.5 s"""
+        out, ph = [], 0.0
+        for i in range(int(seconds * rate)):
+            t = i / rate
+            f = f_lo + (f_hi - f_lo) * 0.5 * (1 - math.cos(2 * math.pi * t / 1.5))
+            ph += 2 * math.pi * f / rate
+            env = max(0.0, math.sin(2 * math.pi * 4.0 * t))
+            out.append(amp * env * sum(math.sin(k * ph) / k for k in range(1, 6)) / 2.3)
+        return out
+    x = [0.0] * 8000 + gliding(6.0, 130.0, 180.0) + [0.0] * 8000
+    x = [v + rng.gauss(0.0, 0.002) for v in x]
+    for i in range(30000, 30400, 4):
+        x[i] = 1.0  # 100 clipped samples
+    wav = os.path.join(d, "msg.wav")
+    write_pcm16(wav, x)
+    base = os.path.join(d, "base.wav")
+    write_pcm16(base, [0.0] * 8000 + gliding(3.0, 120.0, 140.0) + [0.0] * 8000)
+    spans = ["--number", "1.5-3.5", "--name", "4.0-5.0"]
+
+    def flags(extra):
+        doc = parse_json(run(["--json"] + spans + extra + [wav]))
+        return doc, {f["code"] for f in doc["flags"]}
+
+    doc, _ = flags(["--baseline", base])
+    sp, pi, lo = doc["speech"], doc["pitch"], doc["loudness"]
+    seg = {s["kind"]: s["syllables_per_s"] for s in doc["segments"]}
+    expect(pi["lift_st"] is not None and lo["clipped_ratio"] > 0 and set(seg) == {"name", "number"},
+           "fixture: %s" % doc)
+    span = sp["end_s"] - sp["start_s"]
+    cases = [  # option, value that fires, value that does not, flag
+        ("--long-message", span - 0.1, span + 0.1, "long_message"),
+        ("--late-start", sp["start_s"] - 0.05, sp["start_s"] + 0.05, "late_start"),
+        ("--low-level", lo["speech_dbfs"] + 0.2, lo["speech_dbfs"] - 0.2, "low_level"),
+        ("--clipping", 100 * lo["clipped_ratio"] * 0.9, 100 * lo["clipped_ratio"] * 1.1, "clipping"),
+        ("--noisy-snr", lo["snr_db"] + 0.2, lo["snr_db"] - 0.2, "noisy"),
+        ("--monotone-range", pi["range_st"] + 0.2, pi["range_st"] - 0.2, "monotone"),
+        ("--min-lift", pi["lift_st"] + 0.05, pi["lift_st"] - 0.05, "no_lift"),
+        ("--max-lift", pi["lift_st"] - 0.05, pi["lift_st"] + 0.05, "overdone_lift"),
+        ("--max-number-rate", seg["number"] - 0.05, seg["number"] + 0.05, "number_too_fast"),
+        ("--max-name-rate", seg["name"] - 0.05, seg["name"] + 0.05, "name_too_fast"),
+    ]
+    problems = []
+    for opt, fires, quiet, code in cases:
+        for v, want in ((fires, True), (quiet, False)):
+            _, got = flags(["--baseline", base, opt, "%.4f" % v])
+            if (code in got) != want:
+                problems.append("%s %.4f: %s %s" % (opt, v, code, "missing" if want else "fired"))
+    # --min-pause: the longest silence counts with the limit under it, not over it
+    doc = parse_json(run(["--json", "--min-pause", "0.1", wav]))
+    longest = max(p["end_s"] - p["start_s"] for p in doc["pauses"])
+    n_under = parse_json(run(["--json", "--min-pause", "%.3f" % (longest - 0.02), wav]))["speech"]["pause_count"]
+    n_over = parse_json(run(["--json", "--min-pause", "%.3f" % (longest + 0.02), wav]))["speech"]["pause_count"]
+    if not n_under >= 1 or n_over != n_under - sum(1 for p in doc["pauses"] if p["end_s"] - p["start_s"] > longest - 0.02):
+        problems.append("--min-pause around the longest silence (%.2f s): %d and %d pauses" % (longest, n_under, n_over))
+    # --pitch-floor, --pitch-ceiling: a 130-180 Hz voice searched above or below it is not found there
+    med = parse_json(run(["--json", wav]))["pitch"]["median_hz"]
+    for opt in (["--pitch-ceiling", "110"], ["--pitch-floor", "200", "--pitch-ceiling", "500"]):
+        m = parse_json(run(["--json"] + opt + [wav]))["pitch"]["median_hz"]
+        if m is not None and abs(m - med) < 0.2 * med:
+            problems.append("%s: median %s Hz, as without it (%s Hz)" % (" ".join(opt), m, med))
+    expect(130 <= med <= 180, "fixture: median %s Hz, want 130-180" % med)
+    # --labels, and a label file beside the audio unless --no-sidecar
+    lab = os.path.join(d, "msg.labels.txt")
+    with open(lab, "w") as f:
+        f.write("1.250000\t3.500000\tnumber\n")
+    for argv, want in ((["--labels", lab, "--no-sidecar"], [(1.25, 3.5)]), ([], [(1.25, 3.5)]),
+                       (["--no-sidecar", "--no-digits"], [])):
+        segs = [(s["start_s"], s["end_s"]) for s in parse_json(run(["--json"] + argv + [wav]))["segments"]
+                if s["source"] == "labels"]
+        if segs != want:
+            problems.append("%s: label segments %r, want %r" % (" ".join(argv) or "a sidecar", segs, want))
+    expect(not problems, "; ".join(problems))
 
 
 # ---------------------------------------------------------------- script, labels, export
@@ -745,12 +921,234 @@ def check_export_labels(tmp):
            (kinds.count("syl"), d["rate"]["syllables"]))
 
 
+# ---------------------------------------------------------------- every output file, every walk
+
+def snapshot(d):
+    """{path: bytes} of every regular file under d (links not followed)."""
+    out = {}
+    for root, _, files in os.walk(d):
+        for x in files:
+            p = os.path.join(root, x)
+            if os.path.isfile(p) and not os.path.islink(p):
+                with open(p, "rb") as f:
+                    out[p] = f.read()
+    return out
+
+
+def tmp_files(d):
+    return sorted(x for _, _, files in os.walk(d) for x in files if ".tmp-" in x)
+
+
+def check_export_refuses_inputs(tmp):
+    """--export-labels never writes over a file the run reads: the audio (by
+    path, symlink, hard link), its NAME.labels.txt / NAME.txt, --labels,
+    --script, --baseline; and not over the -o file."""
+    d = os.path.join(tmp, "export-refuse")
+    os.mkdir(d)
+    g = os.path.join(d, "g.wav")
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.wav"), g)
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.labels.txt"), os.path.join(d, "g.labels.txt"))
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.txt"), os.path.join(d, "g.txt"))
+    other = os.path.join(d, "other.wav")
+    shutil.copyfile(os.path.join(SAMPLES, "good.wav"), other)
+    lab = os.path.join(d, "labels.txt")
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.labels.txt"), lab)
+    scr = os.path.join(d, "script.txt")
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-number.txt"), scr)
+    base = os.path.join(d, "base.wav")
+    shutil.copyfile(os.path.join(SAMPLES, "rushed-name.wav"), base)
+    os.symlink("g.wav", os.path.join(d, "link.wav"))
+    os.link(g, os.path.join(d, "hard.wav"))
+    os.symlink("g.labels.txt", os.path.join(d, "link.labels"))
+    before = snapshot(d)
+    cases = [
+        (["--export-labels", "g.wav", "g.wav"], "the audio by path"),
+        (["--export-labels", "./g.wav", "g.wav"], "the audio spelt ./g.wav"),
+        (["--export-labels", "link.wav", "g.wav"], "a symlink to the audio"),
+        (["--export-labels", "hard.wav", "g.wav"], "a hard link to the audio"),
+        (["--export-labels", "g.wav", "link.wav"], "the audio, read through a symlink"),
+        (["--export-labels", "g.labels.txt", "g.wav"], "NAME.labels.txt beside the audio"),
+        (["--export-labels", "link.labels", "g.wav"], "a symlink to NAME.labels.txt"),
+        (["--export-labels", "g.txt", "g.wav"], "NAME.txt beside the audio"),
+        (["--export-labels", "labels.txt", "--labels", "labels.txt", "other.wav"], "the --labels file"),
+        (["--export-labels", "script.txt", "--script", "script.txt", "other.wav"], "the --script file"),
+        (["--export-labels", "base.wav", "--baseline", "base.wav", "other.wav"], "the --baseline file"),
+        (["--export-labels", "o.txt", "-o", "o.txt", "other.wav"], "the -o file"),
+    ]
+    problems = []
+    for argv, what in cases:
+        r = run(argv, cwd=d)
+        after = snapshot(d)
+        changed = sorted(os.path.basename(p) for p in set(before) | set(after) if before.get(p) != after.get(p))
+        bad = []
+        if r.rc != 2:
+            bad.append("exit %d, want 2" % r.rc)
+        if len(r.err_lines()) != 1 or argv[1] not in r.err:
+            bad.append("want one stderr line naming %s: %r" % (argv[1], r.err))
+        if changed:
+            bad.append("changed %s" % changed)
+        if tmp_files(d):
+            bad.append("temporary files left %s" % tmp_files(d))
+        if bad:
+            problems.append("%s (%s): %s" % (what, " ".join(argv), "; ".join(bad)))
+        for p in set(after) - set(before):
+            os.unlink(p)
+        for p, data in before.items():
+            if after.get(p) != data:
+                with open(p, "wb") as f:
+                    f.write(data)
+    expect(not problems, "\n".join(problems))
+    # with --no-sidecar the file beside the audio is not read, so it may be written
+    r = run(["--no-sidecar", "--export-labels", "g.labels.txt", "g.wav"], cwd=d)
+    with open(os.path.join(d, "g.labels.txt"), "rb") as f:
+        written = f.read()
+    expect(r.rc in (0, 1) and written != before[os.path.join(d, "g.labels.txt")] and b"\tsyl\n" in written,
+           "--no-sidecar --export-labels g.labels.txt: not written: %s" % r.describe())
+
+
+def run_with_umask(argv, mask, cwd=None):
+    cp = subprocess.run([VMCHECK] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                        env=env_c(), cwd=cwd, timeout=harness.TIMEOUT_S, preexec_fn=lambda: os.umask(mask))
+    return Run([VMCHECK] + argv, cp.returncode, cp.stdout, cp.stderr)
+
+
+def check_output_modes(tmp):
+    """Every output file gets the mode of an ordinary new file: 0666 less the umask."""
+    d = os.path.join(tmp, "modes")
+    os.mkdir(d)
+    wav = os.path.join(SAMPLES, "good.wav")
+    problems = []
+    for mask in (0o022, 0o027, 0o002, 0o077):
+        for opt in ("-o", "--export-labels"):
+            p = os.path.join(d, "out-%o%s.txt" % (mask, opt))
+            r = run_with_umask([opt, p, wav], mask)
+            if r.rc != 0 or not os.path.isfile(p):
+                problems.append("%s with umask %03o: %s" % (opt, mask, r.describe()))
+                continue
+            mode = os.stat(p).st_mode & 0o777
+            if mode != 0o666 & ~mask:
+                problems.append("%s with umask %03o: mode %03o, want %03o" % (opt, mask, mode, 0o666 & ~mask))
+    expect(not problems, "; ".join(problems))
+
+
+def slow_wav_header(rate=16000, seconds=600):
+    data = seconds * rate * 2
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
+    return (b"RIFF" + struct.pack("<I", 36 + data) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt
+            + b"data" + struct.pack("<I", data))
+
+
+def check_export_signal(tmp):
+    """A signal while the export is being written (the recording still
+    arriving through a FIFO) leaves neither the label file nor a temporary
+    file; while it runs only the temporary file exists."""
+    import signal
+    import time
+    problems = []
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        d = os.path.join(tmp, "export-signal-%s" % sig.name)
+        os.mkdir(d)
+        fifo = os.path.join(d, "arriving.wav")
+        os.mkfifo(fifo)
+        out = os.path.join(d, "labels.txt")
+        # hold a writer end open (O_RDWR does not wait), so vmcheck's reads wait for more audio
+        wfd = os.open(fifo, os.O_RDWR)
+        try:
+            os.write(wfd, slow_wav_header() + bytes(2 * 16000))  # the header and 1 s of silence
+            proc = subprocess.Popen([VMCHECK, "--export-labels", out, fifo], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env_c())
+            t0 = time.monotonic()
+            while not tmp_files(d) and proc.poll() is None and time.monotonic() - t0 < 5:
+                time.sleep(0.01)
+            during = tmp_files(d)
+            final_during = os.path.exists(out)
+            time.sleep(0.1)
+            alive = proc.poll() is None
+            proc.send_signal(sig)
+            try:
+                _, err = proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                problems.append("%s: still running 10 s after the signal" % sig.name)
+                continue
+        finally:
+            os.close(wfd)
+        what = []
+        if not during:
+            what.append("no temporary file beside %s while the export was open" % out)
+        if final_during:
+            what.append("%s existed before the run ended" % out)
+        if not alive:
+            what.append("vmcheck had already ended (rc %s): %r" % (proc.returncode, err[:200]))
+        if proc.returncode != -sig:
+            what.append("exit status %r, want death by %s" % (proc.returncode, sig.name))
+        if os.path.exists(out):
+            what.append("a partial %s is left" % out)
+        if tmp_files(d):
+            what.append("temporary files left: %s" % tmp_files(d))
+        if what:
+            problems.append("%s: %s" % (sig.name, "; ".join(what)))
+    expect(not problems, "; ".join(problems))
+
+
+def check_walk_loops_fifo(tmp):
+    """A cohort folder with symlink loops, a symlink out of the tree and a
+    FIFO named x.wav: the walk ends at once, each real file analysed once,
+    the FIFO never opened; --follow-symlinks also takes the tree outside,
+    still each file once."""
+    import time
+    root = os.path.join(tmp, "walk")
+    tree = os.path.join(root, "tree")
+    os.makedirs(os.path.join(tree, "sub"))
+    os.makedirs(os.path.join(root, "outside"))
+    for p in ("tree/a.wav", "tree/sub/b.wav", "outside/c.wav"):
+        write_pcm16(os.path.join(root, p), speechlike(1.0))
+    os.symlink(".", os.path.join(tree, "loop"))
+    os.symlink("..", os.path.join(tree, "sub", "up"))
+    os.symlink("../outside", os.path.join(tree, "out"))
+    os.symlink("a.wav", os.path.join(tree, "alias.wav"))
+    os.mkfifo(os.path.join(tree, "x.wav"))
+    os.mkfifo(os.path.join(tree, "sub", "y.flac"))
+
+    def walk(extra):
+        argv = [VMCHECK, "--format", "jsonl"] + extra + [tree]
+        t0 = time.monotonic()
+        try:
+            cp = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                env=env_c(), timeout=10)
+        except subprocess.TimeoutExpired:
+            raise CheckFailed("%s still running after 10 s" % " ".join(argv))
+        el = time.monotonic() - t0
+        files = [harness.loads(l)["file"] for l in cp.stdout.decode().splitlines() if l.strip()]
+        return files, el, cp
+
+    files, el, cp = walk([])
+    want = [os.path.join(tree, "a.wav"), os.path.join(tree, "sub", "b.wav")]
+    expect(files == want, "files %r, want %r (stderr %r)" % (files, want, cp.stderr[:300]))
+    expect(cp.returncode in (0, 1), "exit %d (stderr %r)" % (cp.returncode, cp.stderr[:300]))
+    expect(el < 1.0, "the walk took %.2f s" % el)
+    files, el, cp = walk(["--follow-symlinks"])
+    want = [os.path.join(tree, x) for x in ("a.wav", "alias.wav", "out/c.wav", "sub/b.wav")]
+    expect(files == want, "--follow-symlinks: files %r, want %r" % (files, want))
+    expect(el < 1.0, "--follow-symlinks: the walk took %.2f s" % el)
+
+
 def main():
     global VMCHECK, SAMPLES
     stop = harness.setup(20)
     if stop is not None:
         return stop
     VMCHECK, SAMPLES = harness.VMCHECK, harness.SAMPLES
+
+    def strict_json():
+        for bad in ('{"a": NaN}', '[Infinity]', '{"a": -Infinity}'):
+            try:
+                harness.loads(bad)
+            except ValueError:
+                continue
+            raise CheckFailed("harness.loads accepted %s" % bad)
+    check("harness: NaN and Infinity are not JSON", strict_json)
 
     tmp = tempfile.mkdtemp(prefix="vmcheck-cli-")
     os.chmod(tmp, 0o755)  # user nobody must reach tmp/unreadable for the unreadable-file case
@@ -760,12 +1158,18 @@ def main():
         for n in SAMPLE_NAMES:
             check("json fields and duration: %s.wav" % n, check_sample_json, n)
         check("exit 1 and no_speech error flag on a 2 s silent WAV", check_no_speech, tmp)
+        check("every limit option moves its verdict across the measured figure; pitch range, labels, sidecar",
+              check_option_effects, tmp)
+        check("clipping in mu-law, A-law and 8-bit files: 1 % and 7 % flagged, clean ones not",
+              check_codec_clipping, tmp)
         check("exit 0 on good.wav", check_good_exit0)
         check("--tracks: hop_s 0.01, energy_db length ~ duration/0.01", check_tracks)
         check_locale(tmp)
         check_outfile(tmp)
         check_usage()
         check("csv: strict parse, header + one row per input, odd file name intact", check_csv, tmp, f)
+        check("csv: cells starting with = + - @ tab get a leading ' (formula injection); JSON and text exact",
+              check_csv_injection, tmp)
         for n in SAMPLE_NAMES:
             check("--script locates the labelled name and number: %s" % n, check_script_locates, n)
         check("a script of another message gives script_mismatch, no segments", check_wrong_script, tmp)
@@ -773,6 +1177,12 @@ def main():
         check("NAME.txt beside the audio is used", check_sidecar_script, tmp)
         check("binary junk as a script: exit 2, one line naming file and line", check_junk_script, tmp)
         check("--export-labels writes pauses, syllables, segments and flags", check_export_labels, tmp)
+        check("--export-labels never writes over a file the run reads (path, symlink, hard link, sidecars)",
+              check_export_refuses_inputs, tmp)
+        check("-o and --export-labels files get mode 0666 less the umask", check_output_modes, tmp)
+        check("a signal during --export-labels leaves no label file and no temporary file", check_export_signal, tmp)
+        check("directory walk: symlink loops, a link out of the tree, FIFOs: done at once, each file once",
+              check_walk_loops_fifo, tmp)
     finally:
         for root, dirs, files in os.walk(tmp):
             for x in dirs + files:

@@ -72,5 +72,34 @@ int main(void)
     CHECK(strcmp(vmcheck_version(), VMCHECK_VERSION_STRING) == 0, "version");
     vmcheck_report_free(NULL);
     vmcheck_config_default(NULL);
+
+    /* sized entry points: a config smaller than 0.1's is misuse, and nothing is written to it */
+    unsigned char small[16];
+    memset(small, 0x5a, sizeof(small));
+    vmcheck_config_default_sized((VmcheckConfig *)(void *)small, sizeof(small));
+    int untouched = 1;
+    for (size_t i = 0; i < sizeof(small); i++) untouched &= small[i] == 0x5a;
+    CHECK(untouched, "config_default_sized: a 16-byte config is not written");
+    a = (VmcheckAnalyzer *)0x1;
+    CHECK(vmcheck_analyzer_create_sized(&a, &cfg, 16, 16000) == VMCHECK_EINVAL && a == (VmcheckAnalyzer *)0x1,
+          "create_sized: 16-byte config");
+    CHECK(vmcheck_analyze_file_sized(&cfg, 16, &rep, "x.wav", NULL, 0, NULL) == VMCHECK_EINVAL, "file_sized: 16 bytes");
+    CHECK(vmcheck_analyze_memory_sized(&cfg, 16, &rep, "RIFF", 4, NULL, 0, NULL) == VMCHECK_EINVAL,
+          "memory_sized: 16 bytes");
+    /* accessors: NULL report or index out of range */
+    CHECK(!vmcheck_report_segment(NULL, 0) && !vmcheck_report_flag(NULL, 0) && !vmcheck_report_pause(NULL, 0),
+          "accessors on NULL");
+    VmcheckReport empty;
+    memset(&empty, 0, sizeof(empty));
+    CHECK(!vmcheck_report_segment(&empty, 0) && !vmcheck_report_flag(&empty, 0) && !vmcheck_report_pause(&empty, 0),
+          "accessors past the end");
+    VmcheckSegmentSpec *specs = NULL;
+    size_t n_specs = 0;
+    CHECK(vmcheck_labels_parse(&specs, &n_specs, NULL, "1\t2\tname\n", 9) == VMCHECK_OK && n_specs == 1,
+          "labels parse");
+    vmcheck_labels_free(&specs);
+    CHECK(specs == NULL, "labels_free nulls");
+    vmcheck_labels_free(&specs);
+    vmcheck_labels_free(NULL);
     return test_done();
 }

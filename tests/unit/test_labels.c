@@ -25,15 +25,15 @@ int main(void)
         CHECK(v[1].kind == VMCHECK_SEGMENT_NUMBER && v[1].start_s == 10 && v[1].end_s == 16.5 && v[1].line == 2,
               "number segment (any case)");
     }
-    free(v);
+    vmcheck_labels_free(&v);
     r = parse("1.0\t2.0\tname\r\n3.0\t4.0\tnumber\r\n", &v, &n, &bad);
     CHECK(r == VMCHECK_OK && n == 2 && v[1].end_s == 4.0, "CRLF line ends");
-    free(v);
+    vmcheck_labels_free(&v);
     r = parse("\xEF\xBB\xBF"
               "0.5\t1.0\tnumber\n2\t3\t\xC3\xA9t\xC3\xA9\n4\t4\tname\n\\\t100\t3000\n",
               &v, &n, &bad);
     CHECK(r == VMCHECK_OK && n == 1, "BOM, UTF-8 label ignored, point label ignored, frequency row skipped: n=%zu", n);
-    free(v);
+    vmcheck_labels_free(&v);
     r = parse("1\t2\tname\nabc\tdef\tname\n", &v, &n, &bad);
     CHECK(r == VMCHECK_ELABELS && bad == 2, "malformed line 2: r=%d bad=%zu", r, bad);
     r = parse("1\t2\tname\n\n3\t2\tnumber\n", &v, &n, &bad);
@@ -44,7 +44,7 @@ int main(void)
     CHECK(r == VMCHECK_ELABELS && bad == 1, "junk after a number");
     r = parse("", &v, &n, &bad);
     CHECK(r == VMCHECK_OK && n == 0, "empty file: no segments");
-    free(v);
+    vmcheck_labels_free(&v);
 
     /* times outside the recording: finish() refuses, naming the line */
     float x[16000] = {0};

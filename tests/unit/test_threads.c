@@ -32,8 +32,8 @@ int main(void)
     synth_add_noise(x, n, 0.002, &rng);
     VmcheckReport *one = analyse(x, n, 16000, 1);
     CHECK(one != NULL && one->frame_count > 1024, "reference analysis");
-    const int counts[] = {2, 3, 8};
-    for (int k = 0; k < 3 && one; k++) {
+    const int counts[] = {2, 3, 4, 8};
+    for (int k = 0; k < 4 && one; k++) {
         VmcheckReport *r = analyse(x, n, 16000, counts[k]);
         CHECK(r != NULL, "%d threads", counts[k]);
         if (!r) continue;
