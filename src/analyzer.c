@@ -423,11 +423,10 @@ static int tap_fill(VmcDigitsTap *t, const VmcheckAnalyzer *a, const VmcAnalysis
         return VMCHECK_ENOMEM;
     }
     VmcDnNorm norm;
-    vmc_digitnet_norm(&norm, din->mel, an->activity.has_speech ? an->activity.active : NULL, n);
-    for (size_t f = 0; f < n; f++) vmc_digitnet_input(&norm, t->x + f * VMC_DN_INPUTS, din->mel + f * VMC_MEL_BANDS);
+    vmc_digitnet_norm(&norm, din->mel, an->activity.has_speech ? an->activity.active : NULL, n, din->hop_s);
+    vmc_digitnet_inputs(&norm, t->x, 0, (long)n);
     for (size_t s0 = 0; din->net->n_layers && s0 < steps; s0 += 256)
-        vmc_digitnet_eval(din->net, &sc, t->logp + s0 * VMC_DN_CLASSES, din->mel, &norm, n, s0,
-                          s0 + 256 < steps ? s0 + 256 : steps);
+        vmc_digitnet_eval(din->net, &sc, t->logp + s0 * VMC_DN_CLASSES, &norm, s0, s0 + 256 < steps ? s0 + 256 : steps);
     vmc_dn_scratch_free(&sc);
     if (an->activity.active) memcpy(t->active, an->activity.active, n);
     memcpy(t->energy_db, a->tracks.energy_db.v, n * sizeof(float));

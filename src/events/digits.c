@@ -18,16 +18,7 @@
 #define BLOCK_STEPS 128
 #define GROUP_STEPS 8192
 
-void vmc_digits_params_default(VmcDigitsParams *p)
-{
-    p->word_penalty = -2.0;
-    p->other_penalty = -2.0;
-    p->word_after_word = -2.0;
-    p->other_after_word = -2.0;
-    p->prior_weight = 0.0;
-    p->min_half_steps = 2;
-    p->min_other_steps = 2;
-}
+void vmc_digits_params_default(VmcDigitsParams *p) { *p = vmc_digits_tuned; }
 
 unsigned vmc_digit_word_syllables(int word)
 {
@@ -72,8 +63,8 @@ static void eval_blocks(void *ctx, unsigned w)
         if (k >= g->n_blocks) return;
         const Region *r = &g->reg[g->block_reg[k]];
         const size_t t0 = g->block_t0[k], t1 = t0 + BLOCK_STEPS < r->t1 ? t0 + BLOCK_STEPS : r->t1;
-        vmc_digitnet_eval(g->in->net, &g->scratch[w], g->out + (r->off + t0 - r->t0) * VMC_DN_CLASSES, g->in->mel,
-                          g->norm, g->in->n_frames, t0, t1);
+        vmc_digitnet_eval(g->in->net, &g->scratch[w], g->out + (r->off + t0 - r->t0) * VMC_DN_CLASSES, g->norm, t0,
+                          t1);
     }
 }
 
@@ -228,68 +219,43 @@ static int decode(VmcDigitWords *out, size_t *cap, const Graph *G, const float *
     return VMCHECK_OK;
 }
 
-int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDigitsParams *p)
+static void graph_init(Graph *G, const VmcDigitsParams *p)
 {
-    memset(out, 0, sizeof(*out));
-    const VmcActivity *act = in->act;
-    if (!act || !act->active || !act->has_speech || !in->mel || in->n_frames < 2 || !in->net || !in->net->n_layers)
-        return VMCHECK_OK;
-    const size_t n = in->n_frames, n_steps = (n + 1) / 2;
-    const size_t merge = (size_t)floor(MERGE_GAP_S / in->hop_s + 0.5),
-                 pad = (size_t)floor(REGION_PAD_S / in->hop_s + 0.5);
-
-    Graph G;
-    G.no = p->min_other_steps > 2 ? p->min_other_steps : 2;
-    G.nh = p->min_half_steps > 2 ? p->min_half_steps : 2;
-    if (G.no > 8) G.no = 8;
-    if (G.nh > 8) G.nh = 8;
-    G.oth0 = 1;
-    G.word0 = 1 + G.no;
-    G.n_states = G.word0 + VMC_DW_COUNT * 2 * G.nh;
+    G->no = p->min_other_steps > 2 ? p->min_other_steps : 2;
+    G->nh = p->min_half_steps > 2 ? p->min_half_steps : 2;
+    if (G->no > 8) G->no = 8;
+    if (G->nh > 8) G->nh = 8;
+    G->oth0 = 1;
+    G->word0 = 1 + G->no;
+    G->n_states = G->word0 + VMC_DW_COUNT * 2 * G->nh;
     /* silence costs nothing to enter; a word after a word and other speech
-     * after other speech have their own costs (digits come in runs) */
+     * after a word have their own costs (digits come in runs) */
     for (int a = 0; a < 3; a++) {
-        G.enter[a][U_SIL] = 0.0;
-        G.enter[a][U_OTHER] = p->other_penalty;
-        G.enter[a][U_WORD] = p->word_penalty;
+        G->enter[a][U_SIL] = 0.0;
+        G->enter[a][U_OTHER] = p->other_penalty;
+        G->enter[a][U_WORD] = p->word_penalty;
     }
-    G.enter[U_WORD][U_WORD] = p->word_after_word;
-    G.enter[U_WORD][U_OTHER] = p->other_after_word;
+    G->enter[U_WORD][U_WORD] = p->word_after_word;
+    G->enter[U_WORD][U_OTHER] = p->other_after_word;
+}
 
-    VmcDnNorm norm;
-    vmc_digitnet_norm(&norm, in->mel, act->active, n);
-    (void)n_steps;
-
-    const unsigned threads = in->threads ? in->threads : 1;
-    int r = VMCHECK_ENOMEM;
+/* The regions to decode: runs of active frames merged over short silences,
+ * padded, cut at MAX_REGION_STEPS.  0 or VMCHECK_ENOMEM. */
+static int find_regions(Region **out, size_t *n_out, const unsigned char *active, size_t n, double hop_s)
+{
+    const size_t merge = (size_t)floor(MERGE_GAP_S / hop_s + 0.5), pad = (size_t)floor(REGION_PAD_S / hop_s + 0.5);
     Region *reg = NULL;
-    size_t n_reg = 0, cap_reg = 0, cap_out = 0;
-    Group g = {0};
-    g.in = in;
-    g.norm = &norm;
-    unsigned char *psi = vmc_calloc(MAX_REGION_STEPS, (size_t)G.n_states);
-    double *v = vmc_calloc((size_t)G.n_states, sizeof(double)), *nv = vmc_calloc((size_t)G.n_states, sizeof(double));
-    int *path = vmc_calloc(MAX_REGION_STEPS, sizeof(int));
-    g.scratch = vmc_calloc(threads, sizeof(VmcDnScratch));
-    g.out = vmc_calloc(GROUP_STEPS + MAX_REGION_STEPS, VMC_DN_CLASSES * sizeof(float));
-    const size_t max_blocks = (GROUP_STEPS + MAX_REGION_STEPS) / BLOCK_STEPS + GROUP_STEPS;
-    g.block_reg = vmc_calloc(max_blocks, sizeof(size_t));
-    g.block_t0 = vmc_calloc(max_blocks, sizeof(size_t));
-    if (!psi || !v || !nv || !path || !g.scratch || !g.out || !g.block_reg || !g.block_t0) goto done;
-    for (unsigned t = 0; t < threads; t++)
-        if (vmc_dn_scratch_init(&g.scratch[t], in->net, BLOCK_STEPS)) goto done;
-
-    /* regions: runs of active frames, merged over short silences, padded */
+    size_t n_reg = 0, cap = 0;
     for (size_t f = 0; f < n;) {
-        if (!act->active[f]) {
+        if (!active[f]) {
             f++;
             continue;
         }
         size_t e = f;
         for (;;) {
-            while (e < n && act->active[e]) e++;
+            while (e < n && active[e]) e++;
             size_t g2 = e;
-            while (g2 < n && !act->active[g2]) g2++;
+            while (g2 < n && !active[g2]) g2++;
             if (g2 < n && g2 - e < merge) {
                 e = g2;
                 continue;
@@ -301,15 +267,101 @@ int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDig
         if (n_reg && t0 < reg[n_reg - 1].t1) t0 = reg[n_reg - 1].t1; /* padding never overlaps */
         while (t0 < t1) {
             const size_t t_end = t1 - t0 > MAX_REGION_STEPS ? t0 + MAX_REGION_STEPS : t1;
-            if (vmc_grow((void **)&reg, &cap_reg, n_reg + 1, sizeof(Region))) goto done;
+            if (vmc_grow((void **)&reg, &cap, n_reg + 1, sizeof(Region))) {
+                free(reg);
+                return VMCHECK_ENOMEM;
+            }
             reg[n_reg++] = (Region){t0, t_end, 0};
             t0 = t_end;
         }
         f = e;
     }
+    *out = reg;
+    *n_out = n_reg;
+    return VMCHECK_OK;
+}
+
+/* Decoder scratch for regions of up to MAX_REGION_STEPS. */
+typedef struct Search {
+    unsigned char *psi;
+    double *v, *nv;
+    int *path;
+} Search;
+
+static int search_init(Search *S, const Graph *G)
+{
+    S->psi = vmc_calloc(MAX_REGION_STEPS, (size_t)G->n_states);
+    S->v = vmc_calloc((size_t)G->n_states, sizeof(double));
+    S->nv = vmc_calloc((size_t)G->n_states, sizeof(double));
+    S->path = vmc_calloc(MAX_REGION_STEPS, sizeof(int));
+    return S->psi && S->v && S->nv && S->path ? VMCHECK_OK : VMCHECK_ENOMEM;
+}
+
+static void search_free(Search *S)
+{
+    free(S->psi);
+    free(S->v);
+    free(S->nv);
+    free(S->path);
+}
+
+int vmc_digits_decode(VmcDigitWords *out, const float *logp, size_t n_steps, const VmcDigitsInput *in,
+                      const VmcDigitsParams *p)
+{
+    memset(out, 0, sizeof(*out));
+    const VmcActivity *act = in->act;
+    if (!act || !act->active || !act->has_speech || in->n_frames < 2 || !in->net || !in->net->n_layers)
+        return VMCHECK_OK;
+    Graph G;
+    graph_init(&G, p);
+    Search S;
+    Region *reg = NULL;
+    size_t n_reg = 0, cap_out = 0;
+    int r = search_init(&S, &G);
+    if (!r) r = find_regions(&reg, &n_reg, act->active, in->n_frames, in->hop_s);
+    for (size_t k = 0; !r && k < n_reg; k++)
+        if (reg[k].t1 <= n_steps)
+            r = decode(out, &cap_out, &G, logp + reg[k].t0 * VMC_DN_CLASSES, reg[k].t1 - reg[k].t0, reg[k].t0, in, p,
+                       S.psi, S.v, S.nv, S.path);
+    if (r) vmc_digits_free(out);
+    search_free(&S);
+    free(reg);
+    return r;
+}
+
+int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDigitsParams *p)
+{
+    memset(out, 0, sizeof(*out));
+    const VmcActivity *act = in->act;
+    if (!act || !act->active || !act->has_speech || !in->mel || in->n_frames < 2 || !in->net || !in->net->n_layers)
+        return VMCHECK_OK;
+    const size_t n = in->n_frames;
+    Graph G;
+    graph_init(&G, p);
+    VmcDnNorm norm;
+    vmc_digitnet_norm(&norm, in->mel, act->active, n, in->hop_s);
+
+    const unsigned threads = in->threads ? in->threads : 1;
+    Region *reg = NULL;
+    size_t n_reg = 0, cap_out = 0;
+    Group g = {0};
+    g.in = in;
+    g.norm = &norm;
+    Search S;
+    int r = search_init(&S, &G);
+    g.scratch = vmc_calloc(threads, sizeof(VmcDnScratch));
+    g.out = vmc_calloc(GROUP_STEPS + MAX_REGION_STEPS, VMC_DN_CLASSES * sizeof(float));
+    const size_t max_blocks = (GROUP_STEPS + MAX_REGION_STEPS) / BLOCK_STEPS + GROUP_STEPS;
+    g.block_reg = vmc_calloc(max_blocks, sizeof(size_t));
+    g.block_t0 = vmc_calloc(max_blocks, sizeof(size_t));
+    if (!r && (!g.scratch || !g.out || !g.block_reg || !g.block_t0)) r = VMCHECK_ENOMEM;
+    for (unsigned t = 0; !r && t < threads; t++) r = vmc_dn_scratch_init(&g.scratch[t], in->net, BLOCK_STEPS);
+    if (!r) r = find_regions(&reg, &n_reg, act->active, n, in->hop_s);
+    if (r) goto done;
 
     /* groups of regions of up to GROUP_STEPS steps: evaluate in parallel,
      * then decode each region */
+    r = VMCHECK_ENOMEM;
     for (size_t i = 0; i < n_reg;) {
         size_t j = i, steps = 0;
         g.n_blocks = 0;
@@ -334,7 +386,7 @@ int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDig
         }
         for (size_t k = i; k < j; k++)
             if (decode(out, &cap_out, &G, g.out + reg[k].off * VMC_DN_CLASSES, reg[k].t1 - reg[k].t0, reg[k].t0, in, p,
-                       psi, v, nv, path))
+                       S.psi, S.v, S.nv, S.path))
                 goto done;
         i = j;
     }
@@ -347,9 +399,6 @@ done:
     free(g.block_reg);
     free(g.block_t0);
     free(reg);
-    free(psi);
-    free(v);
-    free(nv);
-    free(path);
+    search_free(&S);
     return r;
 }

@@ -51,11 +51,21 @@ typedef struct VmcDigitsParams {
     int min_other_steps;
 } VmcDigitsParams;
 
+/* The settings chosen with the network (tools/digits/train.py, on the tune
+ * split; in features/digitnet_data.c). */
+extern const VmcDigitsParams vmc_digits_tuned;
+
 void vmc_digits_params_default(VmcDigitsParams *p);
 
 /* Find the digit words.  0 or VMCHECK_ENOMEM. */
 int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDigitsParams *p);
 void vmc_digits_free(VmcDigitWords *w);
+/* The same words from the network's outputs over the whole recording
+ * (logp: n_steps * VMC_DN_CLASSES, as a tap records them), decoded with
+ * other settings: for tuning the decoder without running the network again.
+ * 0 or VMCHECK_ENOMEM. */
+int vmc_digits_decode(VmcDigitWords *out, const float *logp, size_t n_steps, const VmcDigitsInput *in,
+                      const VmcDigitsParams *p);
 
 /* The syllables of a word as said ("zero", "seven", "double": 2). */
 unsigned vmc_digit_word_syllables(int word);

@@ -5,15 +5,30 @@
 
 #include "common/common.h"
 
+/* A pause this long around a number leaves no doubt where it starts and ends. */
+#define HEARD_EDGE_GAP_S 0.25
+
 void vmc_number_params_default(VmcNumberParams *p)
 {
     p->max_gap_s = 2.0;
     p->max_other_s = 0.15;
     p->other_sure = 1.01;
-    p->heard_min_conf = 0.7;
+    p->min_conf = 0.0;
+    p->run_min_conf = 0.0;
+    p->min_score = vmc_number_model.min_score;
+    p->heard_min_conf = vmc_number_model.heard_min_conf;
 }
 
-static int is_digit(const VmcDigitToken *t) { return t->word >= 0 && t->word != VMC_DW_DOUBLE; }
+/* A word that counts: a digit word (or "double") at least min_conf sure. */
+static int is_word(const VmcDigitToken *t, const VmcNumberParams *p)
+{
+    return t->word >= 0 && (double)t->conf >= p->min_conf;
+}
+
+static int is_digit(const VmcDigitToken *t, const VmcNumberParams *p)
+{
+    return is_word(t, p) && t->word != VMC_DW_DOUBLE;
+}
 
 /* Fill *nb from tokens [i, j) (digits, "double", and short other speech
  * between them). */
@@ -22,18 +37,22 @@ static void collect(VmcNumber *nb, const VmcDigitWords *w, size_t i, size_t j, c
     memset(nb, 0, sizeof(*nb));
     nb->min_conf = 1.0;
     int sure = 1, first = 1;
+    double conf_sum = 0.0;
+    size_t n_words = 0;
     for (size_t k = i; k < j; k++) {
         const VmcDigitToken *t = &w->v[k];
-        if (t->word < 0) continue;
+        if (!is_word(t, p)) continue;
+        conf_sum += (double)t->conf;
+        n_words++;
         if (first) nb->start_s = t->start_s;
         first = 0;
         nb->end_s = t->end_s;
         nb->syllables += vmc_digit_word_syllables(t->word);
         if ((double)t->conf < nb->min_conf) nb->min_conf = (double)t->conf;
         if ((double)t->conf < p->heard_min_conf) sure = 0;
-        if (!is_digit(t)) continue;
+        if (!is_digit(t, p)) continue;
         /* "double seven": the seven twice */
-        const int twice = k > i && w->v[k - 1].word == VMC_DW_DOUBLE;
+        const int twice = k > i && w->v[k - 1].word == VMC_DW_DOUBLE && is_word(&w->v[k - 1], p);
         for (int rep = 0; rep <= twice; rep++) {
             if (nb->digits < VMC_NUMBER_MAX_DIGITS) nb->said[nb->digits] = vmc_digit_word_char(t->word);
             nb->digits++;
@@ -42,13 +61,82 @@ static void collect(VmcNumber *nb, const VmcDigitWords *w, size_t i, size_t j, c
     const size_t kept = nb->digits < VMC_NUMBER_MAX_DIGITS ? nb->digits : VMC_NUMBER_MAX_DIGITS;
     nb->said[kept] = '\0';
     if (sure && nb->digits) memcpy(nb->heard, nb->said, kept + 1);
+    nb->mean_conf = n_words ? conf_sum / (double)n_words : 0.0;
 }
 
-/* Does token k (other speech) end a run of digits? */
+/* Does token k end a run of digits?  Other speech (or a digit word too
+ * unsure to count) that lasts or is sure. */
 static int breaks(const VmcDigitWords *w, size_t k, const VmcNumberParams *p)
 {
     const VmcDigitToken *t = &w->v[k];
-    return t->word < 0 && (t->end_s - t->start_s > p->max_other_s || (double)t->conf >= p->other_sure);
+    if (is_word(t, p)) return 0;
+    return t->end_s - t->start_s > p->max_other_s || (t->word < 0 && (double)t->conf >= p->other_sure);
+}
+
+/* Is the token next to run end k (dir -1: before, +1: after) clearly not
+ * part of the number: none, or after a pause, or other speech that is sure? */
+static int edge_sure(const VmcDigitWords *w, size_t k, int dir, const VmcNumberParams *p)
+{
+    if (dir < 0 ? k == 0 : k + 1 >= w->n) return 1;
+    const VmcDigitToken *a = &w->v[k], *b = &w->v[dir < 0 ? k - 1 : k + 1];
+    const double gap = dir < 0 ? a->start_s - b->end_s : b->start_s - a->end_s;
+    return gap >= HEARD_EDGE_GAP_S || (b->word < 0 && (double)b->conf >= p->heard_min_conf);
+}
+
+/* What the classifier weighs, for the run of tokens [i, last]:
+ *  0 the words' mean confidence      1 the least sure word's
+ *  2 share of words at least 0.5 sure 3 ln(digits / 10)
+ *  4 share of the span in words      5 other-speech tokens inside, per word
+ *  6 ln(words per second / 3)        7 SD of ln(word duration): even digits
+ *  8 silence before (capped at 1 s)  9 silence after
+ * 10 how sure the speech around it is not a digit (mean "other" confidence of
+ *    the neighbouring tokens within 0.3 s; 1 when there are none). */
+static void describe(VmcNumber *nb, const VmcDigitWords *w, size_t i, size_t last, const VmcNumberParams *p)
+{
+    double dur = 0.0, ld = 0.0, ld2 = 0.0;
+    size_t words = 0, sure = 0, other = 0;
+    for (size_t k = i; k <= last; k++) {
+        const VmcDigitToken *t = &w->v[k];
+        if (!is_word(t, p)) {
+            other++;
+            continue;
+        }
+        const double d = t->end_s - t->start_s > 0.01 ? t->end_s - t->start_s : 0.01;
+        dur += d;
+        ld += log(d);
+        ld2 += log(d) * log(d);
+        words++;
+        sure += t->conf >= 0.5f;
+    }
+    const double span = nb->end_s - nb->start_s > 0.01 ? nb->end_s - nb->start_s : 0.01;
+    const double m = words ? ld / (double)words : 0.0;
+    const double var = words > 1 ? (ld2 - (double)words * m * m) / (double)(words - 1) : 0.0;
+    const double before = i ? fmin(1.0, w->v[i].start_s - w->v[i - 1].end_s) : 1.0;
+    const double after = last + 1 < w->n ? fmin(1.0, w->v[last + 1].start_s - w->v[last].end_s) : 1.0;
+    double around = 0.0;
+    int n_around = 0;
+    if (i && w->v[i].start_s - w->v[i - 1].end_s < 0.3) {
+        around += w->v[i - 1].word < 0 ? (double)w->v[i - 1].conf : 0.0;
+        n_around++;
+    }
+    if (last + 1 < w->n && w->v[last + 1].start_s - w->v[last].end_s < 0.3) {
+        around += w->v[last + 1].word < 0 ? (double)w->v[last + 1].conf : 0.0;
+        n_around++;
+    }
+    double *f = nb->feature;
+    f[0] = nb->mean_conf;
+    f[1] = nb->min_conf;
+    f[2] = words ? (double)sure / (double)words : 0.0;
+    f[3] = log((double)(nb->digits ? nb->digits : 1) / 10.0);
+    f[4] = dur / span;
+    f[5] = words ? (double)other / (double)words : 0.0;
+    f[6] = log((double)(words ? words : 1) / span / 3.0);
+    f[7] = var > 0.0 ? sqrt(var) : 0.0;
+    f[8] = before;
+    f[9] = after;
+    f[10] = n_around ? around / n_around : 1.0;
+    nb->score = vmc_number_model.bias;
+    for (int k = 0; k < VMC_NUMBER_FEATURES; k++) nb->score += vmc_number_model.w[k] * f[k];
 }
 
 int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *w, const VmcNumberParams *p)
@@ -58,7 +146,7 @@ int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *w, cons
     VmcNumber *v = NULL;
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < w->n;) {
-        if (w->v[i].word < 0) {
+        if (!is_word(&w->v[i], p)) {
             i++;
             continue;
         }
@@ -67,12 +155,16 @@ int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *w, cons
         size_t j = i + 1, last = i;
         while (j < w->n) {
             if (w->v[j].start_s - w->v[j - 1].end_s > p->max_gap_s || breaks(w, j, p)) break;
-            if (w->v[j].word >= 0) last = j;
+            if (is_word(&w->v[j], p)) last = j;
             j++;
         }
         VmcNumber nb;
         collect(&nb, w, i, last + 1, p);
-        if (nb.digits >= VMC_NUMBER_MIN_DIGITS) {
+        /* heard only when nothing digit-like or unsure touches the run: a
+         * digit lost at an edge would change the string, not the confidence */
+        if (!edge_sure(w, i, -1, p) || !edge_sure(w, last, 1, p)) nb.heard[0] = 0;
+        describe(&nb, w, i, last, p);
+        if (nb.digits >= VMC_NUMBER_MIN_DIGITS && nb.mean_conf >= p->run_min_conf && nb.score >= p->min_score) {
             if (vmc_grow((void **)&v, &cap, n + 1, sizeof(VmcNumber))) {
                 free(v);
                 return VMCHECK_ENOMEM;

@@ -20,15 +20,32 @@
 
 #define VMC_NUMBER_MIN_DIGITS 5
 #define VMC_NUMBER_MAX_DIGITS 24 /* longer digit strings are kept to their first this many */
+#define VMC_NUMBER_FEATURES 11   /* what the run classifier weighs (number.c) */
 
 typedef struct VmcNumberParams {
     double max_gap_s;      /* a silence between two digits longer than this ends a number */
     double max_other_s;    /* other speech between two digits longer than this ends it ... */
     double other_sure;     /* ... and so does shorter other speech this sure (mean probability) */
     double heard_min_conf; /* every digit this sure, or the string is not reported as heard */
+    double min_conf;       /* a digit word less sure than this counts as other speech */
+    double run_min_conf;   /* a number's digits at least this sure on average */
+    double min_score;      /* the run classifier's log-odds a number needs */
 } VmcNumberParams;
 
 void vmc_number_params_default(VmcNumberParams *p);
+
+/* The run classifier: log-odds that a run of digit words is a phone number
+ * = bias + w . features (a logistic regression, fitted with the detector by
+ * tools/digits/train.py on the tune split; in features/digitnet_data.c),
+ * and the log-odds a number needs. */
+typedef struct VmcNumberModel {
+    double bias;
+    double w[VMC_NUMBER_FEATURES];
+    double min_score;
+    double heard_min_conf; /* every digit this sure, or the string is not reported as heard */
+} VmcNumberModel;
+
+extern const VmcNumberModel vmc_number_model;
 
 /* One number found (or the digits heard inside a given span). */
 typedef struct VmcNumber {
@@ -38,6 +55,9 @@ typedef struct VmcNumber {
     char heard[VMC_NUMBER_MAX_DIGITS + 1]; /* the digits, or "" when some digit was unsure */
     char said[VMC_NUMBER_MAX_DIGITS + 1];  /* the digits as recognised, sure or not */
     double min_conf;                       /* the least sure digit's confidence */
+    double mean_conf;                      /* the digits' mean confidence */
+    double feature[VMC_NUMBER_FEATURES];   /* the run as the classifier sees it */
+    double score;                          /* its log-odds of being a phone number */
 } VmcNumber;
 
 /* Every number in the words, in time order: *out (malloc'd; free() it;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "features/digitnet_kernels.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -48,18 +49,17 @@ void vmc_dn_scratch_free(VmcDnScratch *s)
  * in the same order (bias, then tap by tap, input by input) on every path,
  * so the rows grouped into a tile, hence blocks and threads, never change a
  * result. */
-#define TILE_R 4
+#define TILE_R VMC_DN_TILE_R
 #define TILE_O 8
 
 #if defined(__SSE2__)
 /* x86-64 always has SSE2: four lanes, multiply then add (no fused
  * multiply-add, so the same rounding as the plain C below). */
 static size_t tiles_sse2(const VmcDnLayer *L, float *const out[TILE_R],
-                         const float *const rows[TILE_R][VMC_DN_MAX_KERNEL], int relu)
+                         const float *const rows[TILE_R][VMC_DN_MAX_KERNEL], int relu, size_t o0)
 {
     const size_t O = (size_t)L->outputs, I = (size_t)L->inputs;
     const __m128 zero = _mm_setzero_ps();
-    size_t o0 = 0;
     for (; o0 + TILE_O <= O; o0 += TILE_O) {
         const __m128 b0 = _mm_loadu_ps(L->b + o0), b1 = _mm_loadu_ps(L->b + o0 + 4);
         __m128 a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
@@ -99,12 +99,17 @@ static size_t tiles_sse2(const VmcDnLayer *L, float *const out[TILE_R],
 /* TILE_R output rows of layer L: row r is bias plus, for each tap j, the
  * weights of tap j times the input row rows[r][j]. */
 static void layer_rows(const VmcDnLayer *L, float *const out[TILE_R],
-                       const float *const rows[TILE_R][VMC_DN_MAX_KERNEL], int relu)
+                       const float *const rows[TILE_R][VMC_DN_MAX_KERNEL], int relu, int avx)
 {
     const size_t O = (size_t)L->outputs, I = (size_t)L->inputs;
     size_t o0 = 0;
+#if defined(VMC_HAVE_AVX)
+    if (avx) o0 = vmc_dn_tiles_avx(L, out, rows, relu);
+#else
+    (void)avx;
+#endif
 #if defined(__SSE2__)
-    o0 = tiles_sse2(L, out, rows, relu);
+    o0 = tiles_sse2(L, out, rows, relu, o0);
 #endif
     for (; o0 < O; o0++) /* one output at a time (what SSE2 left over, or all) */
         for (int r = 0; r < TILE_R; r++) {
@@ -128,8 +133,8 @@ static void log_softmax(float *v, int n)
     for (int c = 0; c < n; c++) v[c] -= lse;
 }
 
-void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const unsigned char *codes,
-                       const VmcDnNorm *norm, size_t n_frames, size_t t0, size_t t1)
+void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const VmcDnNorm *norm, size_t t0,
+                       size_t t1)
 {
     const int L = net->n_layers;
     if (L < 1 || t1 <= t0) return;
@@ -142,14 +147,14 @@ void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, cons
     /* the input rows of frames [f_lo, f_hi) */
     const long lo0 = (long)t0 - R[0], hi0 = (long)t1 + R[0];
     const long half = L0->kernel / 2, f_lo = 2 * lo0 - half, f_hi = 2 * (hi0 - 1) + half + 1;
-    for (long f = f_lo; f < f_hi; f++) {
-        float *row = s->in + (size_t)(f - f_lo) * VMC_DN_INPUTS;
-        if (f >= 0 && f < (long)n_frames)
-            vmc_digitnet_input(norm, row, codes + (size_t)f * VMC_MEL_BANDS);
-        else
-            for (int b = 0; b < VMC_DN_INPUTS; b++) row[b] = VMC_DN_IN_LO;
-    }
+    vmc_digitnet_inputs(norm, s->in, f_lo, f_hi);
     float spare[TILE_R][VMC_DN_MAX_WIDTH]; /* outputs of rows past the end of a block */
+#if defined(VMC_HAVE_AVX)
+    /* the CPU's features, read from the runtime's table (no state of ours) */
+    const int avx = !s->plain && __builtin_cpu_supports("avx");
+#else
+    const int avx = 0;
+#endif
     const float *rows[TILE_R][VMC_DN_MAX_KERNEL];
     float *dst[TILE_R];
     for (int l = 0; l < L; l++) {
@@ -167,7 +172,7 @@ void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, cons
                                                      VMC_DN_MAX_WIDTH;
                 dst[r] = st + r < hi ? nxt + (size_t)(st + r - lo) * VMC_DN_MAX_WIDTH : spare[r];
             }
-            layer_rows(Ly, dst, rows, !last);
+            layer_rows(Ly, dst, rows, !last, avx);
         }
         if (last)
             for (long st = lo; st < hi; st++) {
@@ -178,25 +183,74 @@ void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, cons
     }
 }
 
-void vmc_digitnet_norm(VmcDnNorm *nm, const unsigned char *codes, const unsigned char *speech, size_t n_frames)
+void vmc_digitnet_norm(VmcDnNorm *nm, const unsigned char *codes, const unsigned char *speech, size_t n_frames,
+                       double hop_s)
 {
-    double sum[VMC_MEL_BANDS] = {0};
+    memset(nm, 0, sizeof(*nm));
+    nm->codes = codes;
+    nm->n_frames = n_frames;
+    nm->half = (size_t)floor(VMC_DN_NORM_S / hop_s + 0.5);
+    nm->min_frames = (size_t)floor(VMC_DN_NORM_MIN_S / hop_s + 0.5);
+    unsigned long long sum[VMC_MEL_BANDS] = {0};
     size_t used = 0;
-    for (int pass = 0; pass < 2 && !used; pass++) /* pass 1: no speech marked, every frame */
-        for (size_t t = 0; t < n_frames; t++) {
-            if (pass == 0 && (!speech || !speech[t])) continue;
-            const unsigned char *row = codes + t * VMC_MEL_BANDS;
-            for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] += (double)vmc_mel_db(row[b]);
-            used++;
-        }
-    for (int b = 0; b < VMC_MEL_BANDS; b++) nm->mean_db[b] = used ? (float)(sum[b] / (double)used) : 0.0f;
+    for (size_t t = 0; speech && t < n_frames; t++) {
+        if (!speech[t]) continue;
+        for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] += codes[t * VMC_MEL_BANDS + (size_t)b];
+        used++;
+    }
+    nm->speech = used ? speech : NULL; /* no speech marked: every frame is */
+    if (!used)
+        for (size_t t = 0; t < n_frames; t++, used++)
+            for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] += codes[t * VMC_MEL_BANDS + (size_t)b];
+    for (int b = 0; b < VMC_MEL_BANDS; b++) nm->global[b] = used ? (double)sum[b] / (double)used : 0.0;
 }
 
-void vmc_digitnet_input(const VmcDnNorm *nm, float *x, const unsigned char *code_row)
+/* A frame's input from its codes and the window's (exact) code sums over n
+ * speech frames: (code - mean) * 0.5 dB / VMC_DN_IN_SCALE_DB, clamped. */
+static void input_row(const VmcDnNorm *nm, float *x, const unsigned char *code, const unsigned sum[VMC_MEL_BANDS],
+                      size_t n)
 {
-    const float inv = 1.0f / VMC_DN_IN_SCALE_DB;
+    const double per_db = VMC_MEL_STEP_DB / (double)VMC_DN_IN_SCALE_DB;
     for (int b = 0; b < VMC_MEL_BANDS; b++) {
-        const float v = (vmc_mel_db(code_row[b]) - nm->mean_db[b]) * inv;
+        double mean = nm->global[b];
+        if (!nm->fixed)
+            mean = n >= nm->min_frames ? (double)sum[b] / (double)n
+                                       : ((double)sum[b] + (double)(nm->min_frames - n) * nm->global[b]) /
+                                             (double)nm->min_frames;
+        const float v = (float)(((double)code[b] - mean) * per_db);
         x[b] = v < VMC_DN_IN_LO ? VMC_DN_IN_LO : v > VMC_DN_IN_HI ? VMC_DN_IN_HI : v;
+    }
+}
+
+void vmc_digitnet_inputs(const VmcDnNorm *nm, float *x, long f_lo, long f_hi)
+{
+    const long n = (long)nm->n_frames, h = (long)nm->half;
+    unsigned sum[VMC_MEL_BANDS] = {0};
+    size_t cnt = 0;
+    long have_lo = 0, have_hi = 0; /* the window sums cover frames [have_lo, have_hi) */
+    int started = 0;
+    for (long f = f_lo; f < f_hi; f++) {
+        float *row = x + (size_t)(f - f_lo) * VMC_DN_INPUTS;
+        if (f < 0 || f >= n) {
+            for (int b = 0; b < VMC_DN_INPUTS; b++) row[b] = VMC_DN_IN_LO;
+            continue;
+        }
+        const long lo = f - h > 0 ? f - h : 0, hi = f + h + 1 < n ? f + h + 1 : n;
+        if (!started) {
+            have_lo = have_hi = lo;
+            started = 1;
+        }
+        /* slide the window: integer sums, so the same whatever frame it started from */
+        for (; have_hi < hi; have_hi++)
+            if (!nm->speech || nm->speech[have_hi]) {
+                for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] += nm->codes[(size_t)have_hi * VMC_MEL_BANDS + (size_t)b];
+                cnt++;
+            }
+        for (; have_lo < lo; have_lo++)
+            if (!nm->speech || nm->speech[have_lo]) {
+                for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] -= nm->codes[(size_t)have_lo * VMC_MEL_BANDS + (size_t)b];
+                cnt--;
+            }
+        input_row(nm, row, nm->codes + (size_t)f * VMC_MEL_BANDS, sum, cnt);
     }
 }

@@ -20,15 +20,23 @@
 #include "features/melbands.h"
 
 /* Inputs per frame: the mel band levels, each less its band's mean over
- * the recording's speech (which takes out the level of the recording and
- * the colour of its microphone or line), in units of VMC_DN_IN_SCALE_DB,
- * clamped to [VMC_DN_IN_LO, VMC_DN_IN_HI]: 50 dB under the mean, silence
- * and a quiet noise floor look the same.  Outside the recording every input
- * is VMC_DN_IN_LO. */
+ * the speech within VMC_DN_NORM_S either side (cepstral mean normalisation
+ * in a sliding window, as streaming recognisers do), which takes out the
+ * level of the recording and the colour of its microphone or line, and
+ * follows them when they change (a number said turned away from the phone,
+ * a message spliced from two recordings); with less than VMC_DN_NORM_MIN_S
+ * of speech in the window, the recording's overall mean makes up the rest.
+ * In units of VMC_DN_IN_SCALE_DB, clamped to [VMC_DN_IN_LO, VMC_DN_IN_HI]:
+ * 50 dB under the mean, silence and a quiet noise floor look the same.
+ * Outside the recording every input is VMC_DN_IN_LO.  The window sums are
+ * sums of integer band codes, exact whatever frame they start from, so an
+ * input never depends on the block it is computed in. */
 #define VMC_DN_INPUTS VMC_MEL_BANDS
 #define VMC_DN_IN_SCALE_DB 10.0f
 #define VMC_DN_IN_LO (-5.0f)
 #define VMC_DN_IN_HI 3.0f
+#define VMC_DN_NORM_S 1.5
+#define VMC_DN_NORM_MIN_S 1.0
 #define VMC_DN_MAX_LAYERS 8
 #define VMC_DN_MAX_WIDTH 128 /* largest layer width the scratch is sized for */
 #define VMC_DN_MAX_KERNEL 16 /* most taps a layer may have */
@@ -83,28 +91,35 @@ typedef struct VmcDnScratch {
     size_t max_steps, reach;
     float *buf[2]; /* (max_steps + 2 reach) * VMC_DN_MAX_WIDTH each */
     float *in;     /* the input rows of a block's frames */
+    int plain;     /* 1: never the AVX kernel (tests compare the paths) */
 } VmcDnScratch;
 
-/* What the inputs are normalised against: each band's mean level (dBFS)
- * over the recording's speech. */
+/* What the inputs are normalised against (vmc_digitnet_norm). */
 typedef struct VmcDnNorm {
-    float mean_db[VMC_MEL_BANDS];
+    const unsigned char *codes;         /* band codes, n_frames * VMC_MEL_BANDS */
+    const unsigned char *speech;        /* 1 per frame of speech; NULL: every frame */
+    size_t n_frames;
+    size_t half, min_frames;            /* the window's half width, and the speech it needs */
+    double global[VMC_MEL_BANDS];       /* each band's mean code over all the speech */
+    int fixed;                          /* 1: every frame against global (the tests' fixed input) */
 } VmcDnNorm;
 
 int vmc_dn_scratch_init(VmcDnScratch *s, const VmcDigitNet *net, size_t max_steps);
 void vmc_dn_scratch_free(VmcDnScratch *s);
 
 /* Log-probabilities of the classes for steps [t0, t1) (t1 - t0 <=
- * max_steps): out[(t - t0) * VMC_DN_CLASSES + c].  codes: the band codes of
- * n_frames frames (VMC_MEL_BANDS each). */
-void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const unsigned char *codes,
-                       const VmcDnNorm *norm, size_t n_frames, size_t t0, size_t t1);
+ * max_steps): out[(t - t0) * VMC_DN_CLASSES + c]. */
+void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const VmcDnNorm *norm, size_t t0,
+                       size_t t1);
 
-/* The band means over the frames marked in `speech` (over all frames when
- * none is; speech may be NULL). */
-void vmc_digitnet_norm(VmcDnNorm *nm, const unsigned char *codes, const unsigned char *speech, size_t n_frames);
+/* The normalisation of the band codes of n_frames frames (VMC_MEL_BANDS
+ * each) against the speech frames marked in `speech` (all frames when none
+ * is; speech may be NULL), at hop_s.  Keeps pointers to both. */
+void vmc_digitnet_norm(VmcDnNorm *nm, const unsigned char *codes, const unsigned char *speech, size_t n_frames,
+                       double hop_s);
 
-/* One frame's network input from its band codes. */
-void vmc_digitnet_input(const VmcDnNorm *nm, float *x, const unsigned char *code_row);
+/* The network's inputs of frames [f_lo, f_hi) (any, also outside the
+ * recording) into x, (f_hi - f_lo) * VMC_DN_INPUTS. */
+void vmc_digitnet_inputs(const VmcDnNorm *nm, float *x, long f_lo, long f_hi);
 
 #endif

@@ -864,7 +864,60 @@ def check_own_number_in_advice():
     expect(num and num[0].get("text") == "07700 900 123", "segment %r" % num)
     d = parse_json(run(["--json", wav]))
     msg = [f["message"] for f in d["flags"] if f["code"] == "number_too_fast"]
-    expect(msg and "415 - 555 - 0132" in msg[0], "labels advice %r" % msg)
+    num = [s for s in d["segments"] if s["kind"] == "number"]
+    if num and num[0].get("heard"):
+        # the digits heard, in groups, are the caller's own number
+        expect(msg and num[0]["heard"][:3] in msg[0].replace(" - ", ""), "labels advice %r, heard %r" % (msg, num))
+    else:
+        expect(msg and "for example 415 - 555 - 0132" in msg[0], "labels advice %r" % msg)
+
+
+def check_digit_fields():
+    """With nothing given, the rushed sample's number is found in the audio,
+    with its digits counted, their rate, and the digits heard (when given)
+    only digits; its span lies inside the labelled one, within 0.3 s."""
+    wav = os.path.join(SAMPLES, "rushed-number.wav")
+    d = parse_json(run(["--json", "--no-sidecar", wav]))
+    num = [s for s in d["segments"] if s["kind"] == "number"]
+    expect(len(num) == 1 and num[0]["source"] == "auto", "segments %r" % d["segments"])
+    n = num[0]
+    lab = read_labels(os.path.join(SAMPLES, "rushed-number.labels.txt"))["number"][0]
+    expect(abs(n["start_s"] - lab[0]) <= 0.3 and abs(n["end_s"] - lab[1]) <= 0.3, "span %r, label %r" % (n, lab))
+    expect(9 <= n["digits"] <= 13, "digits %r (11 said)" % n)
+    expect(abs(n["digits_per_s"] - n["digits"] / (n["end_s"] - n["start_s"])) < 0.02, "digits_per_s %r" % n)
+    expect("heard" not in n or re.fullmatch(r"[0-9]{5,}", n["heard"]), "heard %r" % n)
+    expect(n["verdict"] == "too_fast", "verdict %r" % n)
+
+
+def check_no_digits_option():
+    """--no-digits: no number looked for in the audio, so number_not_found."""
+    wav = os.path.join(SAMPLES, "rushed-number.wav")
+    d = parse_json(run(["--json", "--no-sidecar", "--no-digits", wav]))
+    expect(not [s for s in d["segments"] if s["kind"] == "number"], "segments %r" % d["segments"])
+    expect("number_not_found" in [f["code"] for f in d["flags"]], "flags %r" % d["flags"])
+
+
+def check_not_checked_line(tmp):
+    """With no labels and no script, the text report says the name was not
+    checked, and how to have it checked; with the script beside it, not."""
+    d = os.path.join(tmp, "not-checked")
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(os.path.join(SAMPLES, "good.wav"), os.path.join(d, "practice.wav"))
+    r = run([os.path.join(d, "practice.wav")])
+    want = "Name        not checked - put your prepared text in practice.txt beside practice.wav (or use --script)"
+    expect(want in r.out, r.describe())
+    shutil.copy(os.path.join(SAMPLES, "good.txt"), os.path.join(d, "practice.txt"))
+    r = run([os.path.join(d, "practice.wav")])
+    expect("not checked" not in r.out, r.describe())
+
+
+def check_threads_identical():
+    """The same JSON with 1 and 4 threads (the detector's blocks shared out)."""
+    for n in SAMPLE_NAMES:
+        wav = os.path.join(SAMPLES, n + ".wav")
+        a = run(["--json", "--no-sidecar", "-j", "1", wav])
+        b = run(["--json", "--no-sidecar", "-j", "4", wav])
+        expect(a.out == b.out, "%s: -j 1 and -j 4 differ" % n)
 
 
 def check_wrong_script(tmp):
@@ -1173,6 +1226,10 @@ def main():
         for n in SAMPLE_NAMES:
             check("--script locates the labelled name and number: %s" % n, check_script_locates, n)
         check("a script of another message gives script_mismatch, no segments", check_wrong_script, tmp)
+        check("nothing given: the number found in the audio, with digits and digits_per_s", check_digit_fields)
+        check("--no-digits: no number looked for", check_no_digits_option)
+        check("no labels, no script: the text report says the name was not checked", check_not_checked_line, tmp)
+        check("the same JSON with 1 and 4 threads", check_threads_identical)
         check("the advice for a rushed number shows the caller's own number", check_own_number_in_advice)
         check("NAME.txt beside the audio is used", check_sidecar_script, tmp)
         check("binary junk as a script: exit 2, one line naming file and line", check_junk_script, tmp)

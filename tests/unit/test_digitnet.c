@@ -40,11 +40,14 @@ static void check_reference(const char *path)
     fclose(f);
     CHECK(ok, "reference file %s is malformed", path);
     if (ok) {
+        /* every band's mean at code 80 (-80 dBFS), as the reference was made */
         VmcDnNorm norm;
-        for (int b = 0; b < VMC_MEL_BANDS; b++) norm.mean_db[b] = -80.0f;
+        vmc_digitnet_norm(&norm, codes, NULL, n_frames, 0.01);
+        norm.fixed = 1;
+        for (int b = 0; b < VMC_MEL_BANDS; b++) norm.global[b] = 80.0;
         VmcDnScratch sc;
         CHECK(vmc_dn_scratch_init(&sc, &vmc_digitnet_model, 256) == 0, "scratch");
-        vmc_digitnet_eval(&vmc_digitnet_model, &sc, got, codes, &norm, n_frames, 0, n_steps);
+        vmc_digitnet_eval(&vmc_digitnet_model, &sc, got, &norm, 0, n_steps);
         double worst = 0.0;
         for (size_t i = 0; i < n_steps * VMC_DN_CLASSES; i++) worst = fmax(worst, fabs((double)(got[i] - want[i])));
         CHECK_NEAR(worst, 0.0, 2e-4, "largest |C - torch| log-probability");
@@ -54,10 +57,15 @@ static void check_reference(const char *path)
         CHECK(blk != NULL, "alloc");
         for (size_t t0 = 0; blk && t0 < n_steps; t0 += 7) {
             const size_t t1 = t0 + 7 < n_steps ? t0 + 7 : n_steps;
-            vmc_digitnet_eval(&vmc_digitnet_model, &sc, blk + t0 * VMC_DN_CLASSES, codes, &norm, n_frames, t0, t1);
+            vmc_digitnet_eval(&vmc_digitnet_model, &sc, blk + t0 * VMC_DN_CLASSES, &norm, t0, t1);
         }
         CHECK(blk && memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
               "blocks of 7 steps give bit-identical outputs");
+        /* the plain kernels (SSE2 or C) give the same bits as the AVX one */
+        sc.plain = 1;
+        vmc_digitnet_eval(&vmc_digitnet_model, &sc, blk, &norm, 0, n_steps);
+        CHECK(blk && memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
+              "every kernel path gives bit-identical outputs");
         free(blk);
         /* every output a log-probability distribution */
         double worst_sum = 0.0;
@@ -72,6 +80,39 @@ static void check_reference(const char *path)
     free(codes);
     free(want);
     free(got);
+}
+
+/* The inputs' sliding normalisation: the same bits whatever stretch of
+ * frames they are computed in, a level step followed within the window, and
+ * the recording's mean standing in where the window holds little speech. */
+static void check_norm(void)
+{
+    enum { N = 1200 };
+    static unsigned char codes[N * VMC_MEL_BANDS], speech[N];
+    static float whole[N * VMC_DN_INPUTS], part[N * VMC_DN_INPUTS];
+    unsigned long long st = 12345;
+    for (size_t f = 0; f < N; f++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        speech[f] = (unsigned char)((f / 40) % 4 != 3); /* 0.3 s of every 1.2 s silent */
+        /* speech at code 160 (-40 dBFS) for 6 s, then 20 dB (40 codes) down */
+        for (int b = 0; b < VMC_MEL_BANDS; b++)
+            codes[f * VMC_MEL_BANDS + (size_t)b] = (unsigned char)((f < 600 ? 160 : 120) + (int)((st >> 33) % 9) - 4);
+    }
+    VmcDnNorm nm;
+    vmc_digitnet_norm(&nm, codes, speech, N, 0.01);
+    vmc_digitnet_inputs(&nm, whole, 0, N);
+    for (long f0 = 0; f0 < N; f0 += 37) vmc_digitnet_inputs(&nm, part + f0 * VMC_DN_INPUTS, f0, f0 + 37 < N ? f0 + 37 : N);
+    CHECK(!memcmp(whole, part, sizeof(whole)), "inputs computed in stretches of 37 frames are bit-identical");
+    /* far from the step each half is normalised to its own level: mean ~0 */
+    double a = 0.0, b = 0.0;
+    for (int k = 0; k < 100; k++)
+        a += (double)whole[(200 + k) * VMC_DN_INPUTS] / 100.0, b += (double)whole[(1000 + k) * VMC_DN_INPUTS] / 100.0;
+    CHECK_NEAR(a, 0.0, 0.05, "louder half, normalised (units of 10 dB)");
+    CHECK_NEAR(b, 0.0, 0.05, "quieter half, 20 dB down, normalised too");
+    /* a frame before the recording reads the pad */
+    float pad[VMC_DN_INPUTS];
+    vmc_digitnet_inputs(&nm, pad, -1, 0);
+    CHECK(pad[0] == VMC_DN_IN_LO, "outside the recording: %g", (double)pad[0]);
 }
 
 /* The band codes of a 0.5 s tone analysed at `rate`. */
@@ -133,6 +174,7 @@ int main(int argc, char **argv)
         return 99;
     }
     check_reference(argv[1]);
+    check_norm();
     check_bands();
     return test_done();
 }

@@ -199,9 +199,74 @@ static int real_sample(const char *dir, const char *name, int too_fast)
     return 1;
 }
 
+/* The span of the digit words in a word-timing file (start_s end_s word
+ * per line, a header first): the true number, as the forced alignment has
+ * it.  Returns the number of digit words. */
+static size_t digit_span(const char *path, double *s, double *e, char *digits, size_t size)
+{
+    static const char *const names[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char line[256], w[64];
+    double a, b;
+    size_t n = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "%lf %lf %63s", &a, &b, w) != 3) continue;
+        int d = !strcmp(w, "oh") ? 0 : -1;
+        for (int k = 0; k < 10 && d < 0; k++)
+            if (!strcmp(w, names[k])) d = k;
+        if (d < 0) continue;
+        if (!n) *s = a;
+        *e = b;
+        if (n + 1 < size) digits[n] = (char)('0' + d), digits[n + 1] = 0;
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* A real recording (tests/data): its number found within 0.15 s of the
+ * aligned span when it holds one, none found when it does not; the digits,
+ * when heard, are the ones said. */
+static void real_file(const char *dir, const char *name, int has_number)
+{
+    char wav[1024], tsv[1024], digits[64] = "";
+    snprintf(wav, sizeof(wav), "%s/%s", dir, name);
+    snprintf(tsv, sizeof(tsv), "%s/%.*s.words.tsv", dir, (int)(strrchr(name, '.') - name), name);
+    double t0 = 0.0, t1 = 0.0;
+    const size_t n_digits = digit_span(tsv, &t0, &t1, digits, sizeof(digits));
+    VmcheckReport *r = NULL;
+    int e = vmcheck_analyze_file(NULL, &r, wav, NULL, 0, NULL);
+    CHECK(e == VMCHECK_OK, "%s: %s", wav, vmcheck_strerror(e));
+    if (e) return;
+    size_t found = 0;
+    for (size_t k = 0; k < r->segment_count; k++) {
+        const VmcheckSegment *s = &r->segments[k];
+        if (s->kind != VMCHECK_SEGMENT_NUMBER) continue;
+        found++;
+        printf("  %s: number %.2f-%.2f s (aligned %.2f-%.2f s), %zu digits, heard \"%s\" (said %s)\n", name, s->start_s,
+               s->end_s, t0, t1, s->digits, s->heard, digits);
+        if (!has_number) continue;
+        CHECK(fabs(s->start_s - t0) <= 0.15 && fabs(s->end_s - t1) <= 0.15, "%s: %.2f-%.2f s, aligned %.2f-%.2f s",
+              name, s->start_s, s->end_s, t0, t1);
+        CHECK(!s->heard[0] || !strcmp(s->heard, digits), "%s: heard %s, said %s", name, s->heard, digits);
+    }
+    if (!found) printf("  %s: no number (%zu digit words said)\n", name, n_digits);
+    CHECK(found == (size_t)(has_number ? 1 : 0), "%s: %zu numbers found, want %d", name, found, has_number);
+    vmcheck_report_free(&r);
+}
+
 int main(int argc, char **argv)
 {
     check_words();
+    if (argc > 2) {
+        /* CMU AN4 speakers the detector never trained on (tests/data/SOURCES.md) */
+        real_file(argv[2], "an4_cen7-fjdn-b.flac", 1); /* a phone number, 10 digits */
+        real_file(argv[2], "an4_cen7-mbmg-b.flac", 1);
+        real_file(argv[2], "an4_cen1-fjdn-b.flac", 0);   /* a spelled name: N E L S O N */
+        real_file(argv[2], "an4_an122-fjdn-b.flac", 0);  /* "enter eight two four two": four digits */
+        real_file(argv[2], "ljs_LJ002-0020.wav", 0);     /* "in eighteen thirteen": a year */
+    }
     if (argc > 1) {
         int ran = real_sample(argv[1], "good", 0);
         ran += real_sample(argv[1], "rushed-number", 1);

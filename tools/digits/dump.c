@@ -16,6 +16,12 @@
  * its default (the fields of VmcDigitsParams and VmcNumberParams), for
  * tuning them on the tune split.
  *
+ * --grid FILE: each line of FILE a set of settings ("NAME=VALUE ..."); the
+ * network runs once per recording and its outputs are decoded with each
+ * set in turn, printing per recording one JSON line {"wav": ..., "grid":
+ * [[numbers of set 0], [numbers of set 1], ...]} (numbers as --numbers, with
+ * their syllables), for tools/bench-digits --grid.
+ *
  * A line whose audio cannot be analysed is reported on stderr and skipped. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,6 +70,82 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+static void print_number_list(const VmcNumber *nb, size_t n)
+{
+    putchar('[');
+    for (size_t i = 0; i < n; i++) {
+        printf("%s{\"start_s\": %.3f, \"end_s\": %.3f, \"digits\": %zu, \"syllables\": %zu, \"said\": ",
+               i ? ", " : "", nb[i].start_s, nb[i].end_s, nb[i].digits, nb[i].syllables);
+        json_str(nb[i].said);
+        fputs(", \"heard\": ", stdout);
+        json_str(nb[i].heard);
+        printf(", \"min_conf\": %.3f, \"mean_conf\": %.3f, \"score\": %.4f, \"features\": [", nb[i].min_conf,
+               nb[i].mean_conf, nb[i].score);
+        for (int k = 0; k < VMC_NUMBER_FEATURES; k++) printf("%s%.5f", k ? ", " : "", nb[i].feature[k]);
+        fputs("]}", stdout);
+    }
+    putchar(']');
+}
+
+typedef struct Grid {
+    VmcDigitsParams *dp;
+    VmcNumberParams *np;
+    size_t n;
+} Grid;
+
+static int set_param(VmcDigitsParams *dp, VmcNumberParams *np, const char *arg);
+
+static int read_grid(Grid *g, const char *path, const VmcDigitsParams *dp0, const VmcNumberParams *np0)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char line[2048];
+    memset(g, 0, sizeof(*g));
+    while (fgets(line, sizeof(line), f)) {
+        g->dp = realloc(g->dp, (g->n + 1) * sizeof(*g->dp));
+        g->np = realloc(g->np, (g->n + 1) * sizeof(*g->np));
+        if (!g->dp || !g->np) return -1;
+        g->dp[g->n] = *dp0;
+        g->np[g->n] = *np0;
+        for (char *tok = strtok(line, " \t\r\n"); tok; tok = strtok(NULL, " \t\r\n"))
+            if (set_param(&g->dp[g->n], &g->np[g->n], tok)) {
+                fprintf(stderr, "dump: %s: bad setting %s\n", path, tok);
+                fclose(f);
+                return -1;
+            }
+        g->n++;
+    }
+    fclose(f);
+    return 0;
+}
+
+static void print_grid(const char *wav, const VmcDigitsTap *t, const Grid *g)
+{
+    VmcActivity act;
+    memset(&act, 0, sizeof(act));
+    act.active = t->active;
+    act.n = t->n_frames;
+    for (size_t f = 0; f < t->n_frames; f++) act.has_speech |= t->active[f];
+    const VmcDigitsInput in = {&vmc_digitnet_model, NULL, &act, t->n_frames, VMCHECK_HOP_S, NULL, 1};
+    fputs("{\"wav\": ", stdout);
+    json_str(wav);
+    fputs(", \"grid\": [", stdout);
+    for (size_t k = 0; k < g->n; k++) {
+        VmcDigitWords w;
+        VmcNumber *nb = NULL;
+        size_t n = 0;
+        if (!vmc_digits_decode(&w, t->logp, t->n_steps, &in, &g->dp[k])) {
+            if (vmc_number_find(&nb, &n, &w, &g->np[k])) n = 0;
+            vmc_digits_free(&w);
+        }
+        if (k) fputs(", ", stdout);
+        print_number_list(nb, n);
+        free(nb);
+    }
+    fputs("]}\n", stdout);
+    fflush(stdout);
+}
+
 static void print_numbers(const char *wav, const VmcDigitsTap *t, const VmcheckReport *rep)
 {
     const VmcNumberParams p = *t->number_params;
@@ -72,17 +154,10 @@ static void print_numbers(const char *wav, const VmcDigitsTap *t, const VmcheckR
     if (vmc_number_find(&nb, &n, &t->words, &p)) n = 0;
     fputs("{\"wav\": ", stdout);
     json_str(wav);
-    fputs(", \"numbers\": [", stdout);
-    for (size_t i = 0; i < n; i++) {
-        printf("%s{\"start_s\": %.3f, \"end_s\": %.3f, \"digits\": %zu, \"said\": ", i ? ", " : "", nb[i].start_s,
-               nb[i].end_s, nb[i].digits);
-        json_str(nb[i].said);
-        fputs(", \"heard\": ", stdout);
-        json_str(nb[i].heard);
-        printf(", \"min_conf\": %.3f}", nb[i].min_conf);
-    }
+    fputs(", \"numbers\": ", stdout);
+    print_number_list(nb, n);
+    fputs(", \"segments\": [", stdout);
     /* and the report's number segments, as vmcheck would print them */
-    fputs("], \"segments\": [", stdout);
     int first = 1;
     for (size_t i = 0; rep && i < rep->segment_count; i++) {
         const VmcheckSegment *s = &rep->segments[i];
@@ -119,6 +194,9 @@ static int set_param(VmcDigitsParams *dp, VmcNumberParams *np, const char *arg)
     SET(max_other_s, np)
     SET(other_sure, np)
     SET(heard_min_conf, np)
+    SET(min_conf, np)
+    SET(run_min_conf, np)
+    SET(min_score, np)
 #undef SET
     if (!strcmp(name, "min_half_steps")) return dp->min_half_steps = (int)v, 0;
     if (!strcmp(name, "min_other_steps")) return dp->min_other_steps = (int)v, 0;
@@ -128,6 +206,7 @@ static int set_param(VmcDigitsParams *dp, VmcNumberParams *np, const char *arg)
 int main(int argc, char **argv)
 {
     int numbers = 0;
+    Grid grid = {0};
     VmcDigitsParams dp;
     VmcNumberParams np;
     vmc_digits_params_default(&dp);
@@ -137,8 +216,10 @@ int main(int argc, char **argv)
             numbers = 1;
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && !set_param(&dp, &np, argv[i + 1]))
             i++;
+        else if (!strcmp(argv[i], "--grid") && i + 1 < argc && !read_grid(&grid, argv[i + 1], &dp, &np))
+            i++;
         else {
-            fprintf(stderr, "usage: digits-dump [--numbers] [--set NAME=VALUE]... < LIST\n");
+            fprintf(stderr, "usage: digits-dump [--numbers | --grid FILE] [--set NAME=VALUE]... < LIST\n");
             return 2;
         }
     }
@@ -162,6 +243,8 @@ int main(int argc, char **argv)
         if (r) {
             fprintf(stderr, "dump: %s: %s\n", line, vmcheck_strerror(r));
             bad = 1;
+        } else if (grid.n) {
+            print_grid(line, &tap, &grid);
         } else if (numbers) {
             print_numbers(line, &tap, rep);
         } else if (write_dump(tab + 1, &tap)) {
@@ -171,5 +254,7 @@ int main(int argc, char **argv)
         vmcheck_report_free(&rep);
         vmc_digits_tap_free(&tap);
     }
+    free(grid.dp);
+    free(grid.np);
     return bad;
 }

@@ -1,0 +1,19 @@
+/* The digit network's inner kernels: a tile of VMC_DN_TILE_R output rows
+ * of a layer, as many whole tiles of outputs as the kernel does; each
+ * returns the first output it left for the next (narrower) kernel. */
+#ifndef VMCHECK_DIGITNET_KERNELS_H
+#define VMCHECK_DIGITNET_KERNELS_H
+
+#include <stddef.h>
+
+#include "features/digitnet.h"
+
+#define VMC_DN_TILE_R 4
+
+#if defined(VMC_HAVE_AVX)
+/* 16 outputs at a time, 8-lane AVX (digitnet_avx.c, built with -mavx). */
+size_t vmc_dn_tiles_avx(const VmcDnLayer *L, float *const out[VMC_DN_TILE_R],
+                        const float *const rows[VMC_DN_TILE_R][VMC_DN_MAX_KERNEL], int relu);
+#endif
+
+#endif
