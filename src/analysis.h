@@ -36,6 +36,7 @@ typedef struct VmcAnalysis {
     double syllables_per_word; /* from the script; 0: none (1.4 assumed) */
     int has_script;            /* a script was given */
     int has_labels;            /* segments were given */
+    double promised_s;         /* > 0: the file's header promised this much, more than it held (truncated) */
 } VmcAnalysis;
 
 #endif

@@ -391,6 +391,8 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
 
 void vmc_analyzer_set_tap(VmcheckAnalyzer *a, VmcDigitsTap *tap) { a->tap = tap; }
 
+void vmc_analyzer_set_promise(VmcheckAnalyzer *a, double promised_s) { a->promised_s = promised_s; }
+
 void vmc_digits_tap_free(VmcDigitsTap *t)
 {
     const VmcDigitsParams *dp = t->digits_params;
@@ -489,6 +491,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     if (script && sc.words) an.syllables_per_word = (double)sc.syllables / (double)sc.words;
     an.has_script = script != NULL;
     an.has_labels = n_segs > 0;
+    an.promised_s = a->promised_s;
     VmcheckReport *rep = vmc_calloc(1, sizeof(*rep));
     if (!rep) {
         vmc_script_free(&sc);

@@ -84,6 +84,7 @@ struct VmcheckAnalyzer {
     int finished;
     int status;        /* sticky error */
     VmcDigitsTap *tap; /* filled at finish when set (tools only) */
+    double promised_s; /* the decoder's: the header promised this much more audio than came (0: none) */
 };
 
 int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigned rate);
@@ -100,6 +101,9 @@ void vmc_analyzer_add_clipping(VmcheckAnalyzer *a, size_t clipped, size_t total)
 /* The stream will be about this many samples: size the tracks once, exactly,
  * instead of doubling them (which can leave half their memory unused). */
 int vmc_analyzer_reserve(VmcheckAnalyzer *a, unsigned long long samples);
+/* The file's header promised promised_s seconds and less came: the report
+ * is flagged truncated (the decoder judges it; pushes know no header). */
+void vmc_analyzer_set_promise(VmcheckAnalyzer *a, double promised_s);
 /* Fill *tap at finish (the detector must be on).  Free it with vmc_digits_tap_free(). */
 void vmc_analyzer_set_tap(VmcheckAnalyzer *a, VmcDigitsTap *tap);
 void vmc_digits_tap_free(VmcDigitsTap *t);

@@ -209,6 +209,22 @@ int(vmcheck_analyze_file)(const VmcheckConfig *cfg, VmcheckReport **out, const c
     return vmcheck_analyze_file_sized(cfg, sizeof(VmcConfig01), out, path, segs, n_segs, script);
 }
 
+int vmcheck_analyze_fd_sized(const VmcheckConfig *cfg, size_t cfg_size, VmcheckReport **out, int fd,
+                             const VmcheckSegmentSpec *segs, size_t n_segs, const char *script)
+{
+    VMC_VALIDATE(out != NULL, VMCHECK_EINVAL);
+    VMC_VALIDATE(fd >= 0, VMCHECK_EINVAL);
+    VMC_VALIDATE(segs_ok(segs, n_segs), VMCHECK_EINVAL);
+    VmcheckConfig c;
+    VMC_VALIDATE(config_import(&c, cfg, cfg_size) == VMCHECK_OK, VMCHECK_EINVAL);
+    VMC_VALIDATE(config_ok(&c), VMCHECK_EINVAL);
+    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL};
+    VmcheckReport *r = NULL;
+    int st = vmc_decode_fd(&r, &args, fd);
+    if (!st) st = publish(out, r);
+    return st;
+}
+
 int vmcheck_analyze_memory_sized(const VmcheckConfig *cfg, size_t cfg_size, VmcheckReport **out, const void *data,
                                  size_t size, const VmcheckSegmentSpec *segs, size_t n_segs, const char *script)
 {

@@ -178,6 +178,7 @@ enum VmcheckFlagCode {
     VMCHECK_FLAG_NOISY,
     VMCHECK_FLAG_SCRIPT_MISMATCH,
     VMCHECK_FLAG_NUMBER_MISMATCH,
+    VMCHECK_FLAG_TRUNCATED, /**< the audio ends before its header says: the part there was analysed */
     VMCHECK_FLAG_COUNT_
 };
 
@@ -337,10 +338,14 @@ VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyzer_finish(VmcheckAnalyzer *a, 
 VMCHECK_API void vmcheck_analyzer_destroy(VmcheckAnalyzer **a);
 
 /**
- * Decode and analyse a file (any format libsndfile opens; channels mixed to mono).
- * Reads in blocks: memory holds per-frame features, never the whole file.
- * The file is opened once (a FIFO: without waiting for its writer to open,
- * then reading as it comes).
+ * Decode and analyse a file (channels mixed to mono): any format libsndfile
+ * opens, and, in a build with FFmpeg, what FFmpeg's libraries read (AMR,
+ * M4A/MP4/3GP, WebM, ...) when libsndfile cannot.  Reads in blocks: memory
+ * holds per-frame features, never the whole file.  The file is opened once
+ * (a FIFO: without waiting for its writer to open, then reading as it
+ * comes).  Audio that ends before the header says is analysed as far as
+ * it goes and flagged VMCHECK_FLAG_TRUNCATED; less than one analysis frame
+ * of it is VMCHECK_EFORMAT.
  * @param cfg       settings, NULL for defaults
  * @param cfg_size  sizeof(VmcheckConfig) as the caller knows it (the macro
  *                  vmcheck_analyze_file(cfg, out, path, segs, n_segs, script) passes it)
@@ -350,7 +355,7 @@ VMCHECK_API void vmcheck_analyzer_destroy(VmcheckAnalyzer **a);
  * @param out       receives the report
  * @return VMCHECK_OK, VMCHECK_EINVAL, VMCHECK_EIO, VMCHECK_EFORMAT, VMCHECK_ERANGE,
  *         VMCHECK_EDATA, VMCHECK_EEMPTY, VMCHECK_ELABELS, VMCHECK_ENOMEM
- *         (the logger gets libsndfile's own message on a failed open)
+ *         (the logger gets the decoders' own messages on a failed open)
  */
 VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyze_file_sized(const VmcheckConfig *cfg, size_t cfg_size,
                                                                VmcheckReport **out, const char *path,
@@ -376,6 +381,21 @@ VMCHECK_API VMCHECK_WARN_UNUSED int(vmcheck_analyze_memory)(const VmcheckConfig 
                                                             const char *script) VMCHECK_NONNULL(2);
 #define vmcheck_analyze_memory(cfg, out, data, size, segs, n_segs, script)                                             \
     vmcheck_analyze_memory_sized((cfg), sizeof(VmcheckConfig), (out), (data), (size), (segs), (n_segs), (script))
+
+/**
+ * As vmcheck_analyze_file(), from what an open file descriptor reads: a
+ * regular file from its current offset, or a pipe, socket or terminal (for
+ * example standard input, fd 0) as a stream, read as it comes.  A stream's
+ * length is unknown, so it is never flagged truncated.  fd is not closed.
+ * (New in 0.2: only this macro and the _sized function exist.)
+ * @return as vmcheck_analyze_file()
+ */
+VMCHECK_API VMCHECK_WARN_UNUSED int vmcheck_analyze_fd_sized(const VmcheckConfig *cfg, size_t cfg_size,
+                                                             VmcheckReport **out, int fd,
+                                                             const VmcheckSegmentSpec *segs, size_t n_segs,
+                                                             const char *script) VMCHECK_NONNULL(3);
+#define vmcheck_analyze_fd(cfg, out, fd, segs, n_segs, script)                                                         \
+    vmcheck_analyze_fd_sized((cfg), sizeof(VmcheckConfig), (out), (fd), (segs), (n_segs), (script))
 
 /** Segment i of the report (0 <= i < segment_count), in this header's layout; NULL out of range. */
 VMCHECK_API const VmcheckSegment *vmcheck_report_segment(const VmcheckReport *r, size_t i);

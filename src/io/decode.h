@@ -1,5 +1,5 @@
-/* Decode with libsndfile (the only includer of <sndfile.h>): validate the
- * header against hard limits, read in blocks, mix to mono, feed the analyser. */
+/* Decode and analyse: open a source (src/io/source.h) from a path, a file
+ * descriptor or a memory image, and feed the analyser from it. */
 #ifndef VMCHECK_DECODE_H
 #define VMCHECK_DECODE_H
 
@@ -16,6 +16,12 @@ typedef struct VmcAnalyzeArgs {
 } VmcAnalyzeArgs;
 
 int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path);
+/* What fd reads: a regular file from its offset, else a stream; fd stays open. */
+int vmc_decode_fd(VmcheckReport **out, const VmcAnalyzeArgs *args, int fd);
 int vmc_decode_memory(VmcheckReport **out, const VmcAnalyzeArgs *args, const void *data, size_t size);
+/* As vmc_decode_memory, trying only the backends in the VMC_BACKEND_* mask
+ * (the fuzz harness drives each decoder alone). */
+int vmc_decode_memory_with(VmcheckReport **out, const VmcAnalyzeArgs *args, const void *data, size_t size,
+                           unsigned backends);
 
 #endif

@@ -22,6 +22,7 @@ static const char *const names[VMCHECK_FLAG_COUNT_] = {
     [VMCHECK_FLAG_NOISY] = "noisy",
     [VMCHECK_FLAG_SCRIPT_MISMATCH] = "script_mismatch",
     [VMCHECK_FLAG_NUMBER_MISMATCH] = "number_mismatch",
+    [VMCHECK_FLAG_TRUNCATED] = "truncated",
 };
 
 const char *vmcheck_flag_name(enum VmcheckFlagCode code)
@@ -37,10 +38,10 @@ int vmc_flag_add(VmcheckReport *rep, size_t *cap, enum VmcheckFlagCode code, dou
     VmcheckFlag *f = &rep->flags[rep->flag_count++];
     memset(f, 0, sizeof(*f));
     f->code = code;
-    f->severity =
-        (code == VMCHECK_FLAG_NUMBER_TOO_FAST || code == VMCHECK_FLAG_NAME_TOO_FAST || code == VMCHECK_FLAG_NO_SPEECH)
-            ? VMCHECK_SEVERITY_ERROR
-            : VMCHECK_SEVERITY_WARNING;
+    f->severity = (code == VMCHECK_FLAG_NUMBER_TOO_FAST || code == VMCHECK_FLAG_NAME_TOO_FAST ||
+                   code == VMCHECK_FLAG_NO_SPEECH || code == VMCHECK_FLAG_TRUNCATED)
+                      ? VMCHECK_SEVERITY_ERROR
+                      : VMCHECK_SEVERITY_WARNING;
     f->start_s = start_s;
     f->end_s = end_s;
     va_list ap;

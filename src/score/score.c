@@ -244,9 +244,14 @@ static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
     size_t cap = 0;
     char a[32], b[32], c[32];
     int r = 0;
+    /* what is wrong with the file comes before what is wrong with the message */
+    if (an->promised_s > 0.0)
+        r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_TRUNCATED, 0.0, 0.0,
+                          "the recording stops at %s s but its header promises %s s; record or copy it again",
+                          vmc_num(a, rep->duration_s, 2), vmc_num(b, an->promised_s, 2));
     if (!rep->has_speech)
-        return vmc_flag_add(rep, &cap, VMCHECK_FLAG_NO_SPEECH, 0.0, 0.0,
-                            "nothing that sounds like speech; check the microphone and record again");
+        return r | vmc_flag_add(rep, &cap, VMCHECK_FLAG_NO_SPEECH, 0.0, 0.0,
+                                "nothing that sounds like speech; check the microphone and record again");
     for (size_t i = 0; i < rep->segment_count; i++) {
         const VmcheckSegment *s = &rep->segments[i];
         if (!s->too_fast) continue;
