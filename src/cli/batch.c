@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/fmt.h"
 
@@ -61,6 +62,7 @@ void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
 {
     memset(r, 0, sizeof(*r));
     r->path = path;
+    const int is_stdin = !strcmp(path, "-"); /* standard input: no file beside it */
     VmcheckConfig cfg = sh->opt->cfg;
     Capture cap = {{0}, 0};
     cfg.logger.cookie = &cap;
@@ -73,7 +75,8 @@ void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
     VmcheckSegmentSpec *own = NULL;
     char *labels_file = NULL, *labels_text = NULL, *script_file = NULL, *script_text = NULL;
     size_t len;
-    if (sh->sidecars && !n_segs && read_sidecar(path, ".labels.txt", &labels_file, &labels_text, &len, r)) {
+    if (sh->sidecars && !is_stdin && !n_segs &&
+        read_sidecar(path, ".labels.txt", &labels_file, &labels_text, &len, r)) {
         r->status = VMCHECK_ELABELS;
         goto out;
     }
@@ -91,7 +94,7 @@ void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
         r->labels_used = labels_file;
     }
     const char *script = sh->script, *script_path = sh->opt->script_path;
-    if (sh->sidecars && !script && read_sidecar(path, ".txt", &script_file, &script_text, &len, r)) {
+    if (sh->sidecars && !is_stdin && !script && read_sidecar(path, ".txt", &script_file, &script_text, &len, r)) {
         r->status = VMCHECK_ESCRIPT;
         goto out;
     }
@@ -105,7 +108,10 @@ void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
         script_path = script_file;
         r->script_used = script_file;
     }
-    r->status = vmcheck_analyze_file(&cfg, &r->report, path, segs, n_segs, script);
+    if (is_stdin)
+        r->status = vmcheck_analyze_fd(&cfg, &r->report, STDIN_FILENO, segs, n_segs, script);
+    else
+        r->status = vmcheck_analyze_file(&cfg, &r->report, path, segs, n_segs, script);
     if (r->status) {
         const char *why = cap.have ? cap.msg : vmcheck_strerror(r->status);
         if (r->status == VMCHECK_ELABELS && labels_path)
@@ -136,6 +142,23 @@ typedef struct Batch {
     pthread_cond_t cv;
 } Batch;
 
+/* Input i of the batch: analysed, or failed for the reason found when the
+ * inputs were expanded (a folder with no audio); named as --name-as says. */
+static void analyze_input(const BatchShared *sh, size_t i, CliResult *r)
+{
+    const CliOptions *o = sh->opt;
+    const char *why = o->input_errors ? o->input_errors[i] : NULL;
+    if (why) {
+        memset(r, 0, sizeof(*r));
+        r->path = o->inputs[i];
+        r->status = VMCHECK_EIO;
+        snprintf(r->error, sizeof(r->error), "%s", why);
+    } else {
+        batch_analyze_one(sh, o->inputs[i], r);
+    }
+    if (o->name_as) r->path = o->name_as;
+}
+
 static void *worker(void *arg)
 {
     Batch *b = arg;
@@ -150,7 +173,7 @@ static void *worker(void *arg)
         b->next++;
         pthread_mutex_unlock(&b->mu);
         CliResult r;
-        batch_analyze_one(b->sh, b->sh->opt->inputs[i], &r);
+        analyze_input(b->sh, i, &r);
         pthread_mutex_lock(&b->mu);
         b->res[i % b->window] = r;
         b->done[i % b->window] = i + 1;
@@ -185,7 +208,7 @@ int batch_run(const BatchShared *sh, unsigned jobs, BatchSink sink, void *ctx)
     for (size_t i = 0; i < b.n; i++) {
         CliResult *r = &b.res[i % b.window];
         if (started == 0) { /* no thread could start: analyse here, one at a time */
-            batch_analyze_one(sh, sh->opt->inputs[i], r);
+            analyze_input(sh, i, r);
         } else {
             pthread_mutex_lock(&b.mu);
             while (b.done[i % b.window] != i + 1) pthread_cond_wait(&b.cv, &b.mu);

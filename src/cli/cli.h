@@ -21,12 +21,13 @@ typedef struct CliOptions {
     const char *out_path;
     unsigned jobs;
     int quiet;
-    int no_sidecar;      /* do not pick up NAME.labels.txt / NAME.txt */
-    int follow_symlinks; /* walk into symlinked directories (each directory still once) */
-    char **inputs;       /* expanded file list */
+    int no_sidecar;            /* do not pick up NAME.labels.txt / NAME.txt */
+    int follow_symlinks;       /* walk into symlinked directories (each directory still once) */
+    char **inputs;             /* expanded file list; "-" is standard input */
+    const char **input_errors; /* per input: why it cannot be analysed (a folder), or NULL */
     size_t n_inputs;
-    int any_dir;     /* an input was a directory */
-    int walk_failed; /* a directory could not be read */
+    int any_dir;         /* an input was a directory */
+    const char *name_as; /* --name-as: the name the report gives the (one) input */
 } CliOptions;
 
 /* One analysed file, as the writers see it. */

@@ -1,7 +1,9 @@
 /* Expand the command line's files and directories into the list of files to
  * analyse.  Directories are searched recursively, in byte order, for audio
  * files by extension; files named explicitly are always taken (a FIFO too:
- * the user asked for it). */
+ * the user asked for it).  A directory that holds no audio, or cannot be
+ * read, becomes an input of its own that fails with that reason, in its
+ * place in the order: the rest of the batch still runs. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -12,8 +14,11 @@
 
 #include "cli/cli.h"
 
-static const char *const audio_ext[] = {"wav",  "wave", "flac", "ogg", "oga",  "opus", "mp3", "aif", "aiff",
-                                        "aifc", "au",   "snd",  "w64", "rf64", "caf",  "voc", "sph", "nist"};
+/* libsndfile's formats, then what phones, browsers and voicemail systems
+ * write (read through FFmpeg) */
+static const char *const audio_ext[] = {"wav", "wave", "flac", "ogg",  "oga", "opus", "mp3", "aif",  "aiff", "aifc",
+                                        "au",  "snd",  "w64",  "rf64", "caf", "voc",  "sph", "nist", "amr",  "awb",
+                                        "m4a", "3gp",  "3g2",  "webm", "mp4", "aac",  "mka", "wma"};
 
 static int is_audio_name(const char *name)
 {
@@ -24,22 +29,29 @@ static int is_audio_name(const char *name)
     return 0;
 }
 
-static int push(CliOptions *o, size_t *cap, char *p)
+/* Append p (malloc'd, taken over) with the reason it cannot be analysed
+ * (a static string) or NULL. */
+static int push_why(CliOptions *o, size_t *cap, char *p, const char *why)
 {
     if (!p) return -1;
     if (o->n_inputs == *cap) {
         size_t nc = *cap ? 2 * *cap : 64;
         char **v = realloc(o->inputs, nc * sizeof(*v));
-        if (!v) {
+        if (v) o->inputs = v;
+        const char **w = v ? realloc(o->input_errors, nc * sizeof(*w)) : NULL;
+        if (w) o->input_errors = w;
+        if (!v || !w) {
             free(p);
             return -1;
         }
-        o->inputs = v;
         *cap = nc;
     }
+    o->input_errors[o->n_inputs] = why;
     o->inputs[o->n_inputs++] = p;
     return 0;
 }
+
+static int push(CliOptions *o, size_t *cap, char *p) { return push_why(o, cap, p, NULL); }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -75,17 +87,17 @@ static int seen_before(Seen *seen, const struct stat *st)
  * regular files, and subdirectories, each directory once.  Symbolic links
  * are skipped (a link cannot lead out of the tree or round in a loop), or
  * with --follow-symlinks followed.  FIFOs, sockets and devices are never
- * taken, so nothing can block.
- * 0, 1 when a directory could not be read (said on stderr), -1 on OOM. */
+ * taken, so nothing can block.  A directory that cannot be read is an
+ * input that fails (its place in the order, its reason).
+ * 0, 1 when dir was walked before, -1 on OOM. */
 static int walk(CliOptions *o, size_t *cap, Seen *seen, const char *dir, const struct stat *dst)
 {
     int s = seen_before(seen, dst);
-    if (s) return s < 0 ? -1 : 0;
+    if (s) return s;
     DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "vmcheck: %s: cannot read directory: %s\n", dir, strerror(errno));
-        return 1;
-    }
+    if (!d)
+        return push_why(o, cap, strdup(dir),
+                        errno == EACCES ? "cannot read this folder: permission denied" : "cannot read this folder");
     char **names = NULL;
     size_t n = 0, nc = 0;
     struct dirent *e;
@@ -120,11 +132,7 @@ static int walk(CliOptions *o, size_t *cap, Seen *seen, const char *dir, const s
              * target (a dangling one is no file) */
             if (S_ISLNK(st.st_mode) && (!o->follow_symlinks || stat(names[i], &st) != 0)) st.st_mode = 0;
             if (S_ISDIR(st.st_mode)) {
-                int r = walk(o, cap, seen, names[i], &st);
-                if (r < 0)
-                    bad = r;
-                else
-                    bad |= r;
+                if (walk(o, cap, seen, names[i], &st) < 0) bad = -1;
             } else if (S_ISREG(st.st_mode) && is_audio_name(names[i])) {
                 keep = 1;
                 if (push(o, cap, names[i])) bad = -1;
@@ -142,20 +150,19 @@ int cli_expand_inputs(CliOptions *o, char **paths, size_t n)
     Seen seen = {NULL, 0, 0};
     for (size_t i = 0; i < n; i++) {
         struct stat st;
-        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             o->any_dir = 1;
+            size_t before = o->n_inputs;
             int r = walk(o, &cap, &seen, paths[i], &st);
             if (r < 0) goto oom;
-            if (r) o->walk_failed = 1;
+            /* a folder with no audio in it (one named twice adds nothing the second time) */
+            if (r == 0 && o->n_inputs == before && push_why(o, &cap, strdup(paths[i]), "no audio files in this folder"))
+                goto oom;
         } else if (push(o, &cap, strdup(paths[i]))) {
             goto oom;
         }
     }
     free(seen.v);
-    if (o->n_inputs == 0 && !o->walk_failed) {
-        fprintf(stderr, "vmcheck: no audio files found in the given directories\n");
-        return 2;
-    }
     return 0;
 oom:
     free(seen.v);

@@ -67,6 +67,14 @@ static int same_file(const char *a, const char *b)
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* path is the regular file standard input reads (vmcheck - < FILE) */
+static int is_stdin_file(const char *path)
+{
+    struct stat sa, sb;
+    return fstat(STDIN_FILENO, &sa) == 0 && S_ISREG(sa.st_mode) && stat(path, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 /* out is NAME.labels.txt or NAME.txt beside audio NAME.ext (existing or not). */
 static int is_sidecar_of(const char *out, const char *audio)
 {
@@ -93,6 +101,10 @@ static int names_an_input(const CliOptions *o, const char *path)
     for (int k = 0; k < 3; k++)
         if (named[k] && (!strcmp(path, named[k]) || same_file(path, named[k]))) return 1;
     for (size_t i = 0; i < o->n_inputs; i++) {
+        if (!strcmp(o->inputs[i], "-")) {
+            if (is_stdin_file(path)) return 1;
+            continue;
+        }
         if (!strcmp(path, o->inputs[i]) || same_file(path, o->inputs[i])) return 1;
         if (!o->no_sidecar && is_sidecar_of(path, o->inputs[i])) return 1;
     }
@@ -234,7 +246,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < o.n_inputs && run.out; i++) {
             CliResult r;
             memset(&r, 0, sizeof(r));
-            r.path = o.inputs[i];
+            r.path = o.name_as ? o.name_as : o.inputs[i];
             r.status = VMCHECK_EINVAL;
             snprintf(r.error, sizeof(r.error), "%s", global_err);
             if (w != &cli_writer_text) w->file(run.out, &r, i, o.n_inputs);
@@ -273,7 +285,7 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    rc = run.any_failed || o.walk_failed ? 2 : run.any_error_flag ? 1 : 0;
+    rc = run.any_failed ? 2 : run.any_error_flag ? 1 : 0;
 done:
     if (out) cli_out_abort(out);
     if (export_f) cli_out_abort(export_f);

@@ -16,6 +16,7 @@
 
 static const char usage_text[] =
     "Usage: vmcheck [OPTIONS] FILE|DIR...\n"
+    "       vmcheck [OPTIONS] -          (the recording on standard input)\n"
     "Measure a practice answer-phone message: speaking rate, pauses, pitch,\n"
     "loudness, length, and whether the name and phone number were rushed.\n"
     "\n"
@@ -38,6 +39,7 @@ static const char usage_text[] =
     "  --no-digits            do not listen for digit words (no number found in the audio)\n"
     "  -j N                   files analysed in parallel (default: cores)\n"
     "  -o FILE                write the output to FILE (atomically)\n"
+    "  --name-as NAME         call the (one) input NAME in the report (e.g. for -)\n"
     "  -q                     print nothing on stdout; the exit status tells\n"
     "  --version, --help\n"
     "Flag limits (defaults in brackets):\n"
@@ -74,6 +76,7 @@ enum {
     OPT_LOW,
     OPT_CLIP,
     OPT_NOISY,
+    OPT_NAME_AS,
     OPT_VERSION,
     OPT_HELP,
 };
@@ -104,6 +107,7 @@ static const struct option longopts[] = {
     {"low-level", required_argument, NULL, OPT_LOW},
     {"clipping", required_argument, NULL, OPT_CLIP},
     {"noisy-snr", required_argument, NULL, OPT_NOISY},
+    {"name-as", required_argument, NULL, OPT_NAME_AS},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -281,6 +285,10 @@ int cli_parse(CliOptions *o, int argc, char **argv)
             break;
         }
         case 'o': o->out_path = optarg; break;
+        case OPT_NAME_AS:
+            if (!optarg[0]) return usage_error("--name-as: the name must not be empty");
+            o->name_as = optarg;
+            break;
         case 'q': o->quiet = 1; break;
         case OPT_NO_SIDECAR: o->no_sidecar = 1; break;
         case OPT_NO_DIGITS: o->cfg.digit_detector = 0; break;
@@ -328,13 +336,21 @@ int cli_parse(CliOptions *o, int argc, char **argv)
     if (o->cfg.pitch_ceiling_hz < 1.5 * o->cfg.pitch_floor_hz)
         return usage_error("--pitch-ceiling must be at least 1.5 times --pitch-floor");
     if (optind >= argc) return usage_error("no input file given");
-    return cli_expand_inputs(o, argv + optind, (size_t)(argc - optind));
+    const size_t n_args = (size_t)(argc - optind);
+    for (size_t i = 0; i < n_args; i++)
+        if (!strcmp(argv[optind + i], "-") && n_args > 1)
+            return usage_error("- (standard input) must be the only input");
+    int r = cli_expand_inputs(o, argv + optind, n_args);
+    if (!r && o->name_as && (o->n_inputs != 1 || o->any_dir))
+        return usage_error("--name-as names one input: give exactly one file (or -)");
+    return r;
 }
 
 void cli_options_free(CliOptions *o)
 {
     for (size_t i = 0; i < o->n_inputs; i++) free(o->inputs[i]);
     free(o->inputs);
+    free(o->input_errors);
     free(o->segs);
     memset(o, 0, sizeof(*o));
 }

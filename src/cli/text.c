@@ -6,11 +6,34 @@
 #include "cli/cli.h"
 #include "common/fmt.h"
 
+/* A number; never inf or nan (a level of nothing is said in words by the
+ * caller: this is the last resort). */
 static const char *num(char b[32], double v, int d)
 {
-    if (!isfinite(v)) return isnan(v) ? "n/a" : v < 0 ? "-inf" : "inf";
+    if (!isfinite(v)) return "(not measured)";
     vmc_fmt_fixed(b, 32, v, d);
     return b;
+}
+
+/* "speech -21.7 dBFS, background -62.0 dBFS, SNR 40.3 dB": levels of
+ * nothing (no speech, a digitally silent background) in words. */
+static void loudness_line(FILE *f, const VmcheckReport *r)
+{
+    char a[32], b[32], c[32], d[32];
+    fputs("  Loudness    ", f);
+    if (isfinite(r->speech_dbfs))
+        fprintf(f, "speech %s dBFS, ", num(a, r->speech_dbfs, 1));
+    else
+        fputs("no speech, ", f);
+    if (isfinite(r->noise_floor_dbfs))
+        fprintf(f, "background %s dBFS, ", num(b, r->noise_floor_dbfs, 1));
+    else
+        fputs("background digital silence (no sound at all), ", f);
+    if (isfinite(r->speech_dbfs) && isfinite(r->snr_db))
+        fprintf(f, "SNR %s dB, ", num(c, r->snr_db, 1));
+    else if (isfinite(r->speech_dbfs))
+        fputs("SNR not measurable (no background noise), ", f);
+    fprintf(f, "clipped %s %%\n", num(d, 100.0 * r->clipped_ratio, 2));
 }
 
 /* For several files, a summary ranked by score closes the report. */
@@ -134,9 +157,7 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         else if (r->voiced_frames)
             fprintf(f, "  Lift        not measured: record your ordinary voice and give it with --baseline FILE\n");
     }
-    fprintf(f, "  Loudness    speech %s dBFS, background %s dBFS, SNR %s dB, clipped %s %%\n",
-            num(a, r->speech_dbfs, 1), num(b, r->noise_floor_dbfs, 1), num(c, r->snr_db, 1),
-            num(d, 100.0 * r->clipped_ratio, 2));
+    loudness_line(f, r);
     fprintf(f, "  Audio       %s, %u Hz, %u channel%s\n", r->format[0] ? r->format : "samples", r->sample_rate_hz,
             r->channels, r->channels == 1 ? "" : "s");
     (void)n;
