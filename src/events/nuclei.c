@@ -11,6 +11,15 @@ void vmc_nuclei_params_default(VmcNucleiParams *p)
     /* chosen on the tune split of tools/bench-rate (see README) */
     p->min_dip_db = 3.0;
     p->below_peak_db = 25.0;
+    /* a quiet passage: judged by its own loudest speech within 0.6 s, when
+     * that is 18 dB or more under the message's (chosen on the tune splits
+     * of bench-segments --set quiet and bench-rate: shorter reaches or
+     * smaller drops also lower the threshold among the softer syllables of
+     * ordinary speech, whose level wanders by 10-15 dB, and over-count) */
+    p->local_reach_s = 0.6;
+    p->quiet_passage_db = 18.0;
+    { const char *x = getenv("VMC_NUC_D"); if (x) p->quiet_passage_db = atof(x); } /*XXX*/
+    { const char *x = getenv("VMC_NUC_REACH"); if (x) p->local_reach_s = atof(x); } /*XXX*/
     p->over_floor_db = 6.0;
     p->min_gap_s = 0.06;
     p->voicing_reach_s = 0.06;
@@ -54,11 +63,37 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
     if (r) goto done;
     r = vmc_percentiles(q + 1, e, act->active, n, ps + 1, 1);
     if (r) goto done;
-    const double thr = fmax(q[1] - p->below_peak_db, q[0] + p->over_floor_db);
+    const double thr_floor = q[0] + p->over_floor_db;
+    const double thr_global = fmax(q[1] - p->below_peak_db, thr_floor);
+    /* the loudest speech nearby: a quiet stretch is judged by its own peak */
+    float *near_peak = NULL;
+    if (p->local_reach_s > 0.0) {
+        near_peak = vmc_calloc(n, sizeof(float));
+        if (!near_peak) goto done;
+        const size_t reach = (size_t)floor(p->local_reach_s / hop_s + 0.5);
+        r = vmc_sliding_max(near_peak, e, act->active, n, reach, (float)q[1]);
+        if (r) {
+            free(near_peak);
+            goto done;
+        }
+        if (getenv("VMC_NUC_SIDES")) { /*XXX*/
+            for (size_t i = 0; i < n; i++) {
+                float lm = -1e9f, rm = -1e9f; int la = 0, ra = 0;
+                for (size_t k = i > reach ? i - reach : 0; k <= i; k++) if (act->active[k]) { la = 1; if (e[k] > lm) lm = e[k]; }
+                for (size_t k = i; k <= i + reach && k < n; k++) if (act->active[k]) { ra = 1; if (e[k] > rm) rm = e[k]; }
+                float v = (float)q[1];
+                if (la && ra) v = lm < rm ? lm : rm; else if (la) v = lm; else if (ra) v = rm;
+                near_peak[i] = v;
+            }
+        }
+    }
 
     /* local maxima in speech, over the threshold */
     size_t np = 0;
     for (size_t i = act->start > 0 ? act->start : 1; i < act->end && i + 1 < n; i++) {
+        double thr = thr_global;
+        if (near_peak && (double)near_peak[i] <= q[1] - p->quiet_passage_db)
+            thr = fmax((double)near_peak[i] - p->below_peak_db, thr_floor);
         if (!act->active[i] || (double)e[i] < thr) continue;
         if (e[i] > e[i - 1] && e[i] >= e[i + 1]) {
             /* merge with the previous kept peak while the valley between is too shallow */
@@ -83,6 +118,7 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
             if (keep) pk[np++] = i;
         }
     }
+    free(near_peak);
     /* voicing on the peak's hill: between the valleys either side of it,
      * at most voicing_reach away (creaky or breathy vowels lose their
      * pitch for a few frames right at the loudness peak); then the
@@ -112,6 +148,9 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
          * most of the frame's power (fricatives and bursts put theirs
          * higher up) */
         if (!voiced && (double)(band[i] - energy[i]) < p->min_sonority_db) continue;
+        /* in a quiet passage only a voiced peak: an unvoiced bump there is
+         * more likely noise or voices far off (a crowd) than a creaky vowel */
+        if (!voiced && (double)e[i] < thr_global) continue;
         /* prominence: within below_local_db of the loudest frame nearby */
         float local = e[i];
         for (size_t k = i > span ? i - span : 0; k <= i + span && k < n; k++)

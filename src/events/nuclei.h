@@ -11,7 +11,13 @@
  *    fits inside the telephone band;
  *  - a nucleus must come within 20 dB of the loudest frame within 150 ms
  *    (a weak bump beside a stressed vowel is not a syllable);
- *  - thresholds come from this recording's band floor and speech peak level;
+ *  - thresholds come from this recording's band floor and speech peak level:
+ *    a nucleus lies within below_peak_db of the message's speech peak level,
+ *    or, in a quiet passage (the loudest speech within local_reach_s is
+ *    quiet_passage_db or more under it: the caller turned away, trailed
+ *    off), within below_peak_db of that passage's own peak, so a stretch
+ *    said 20-25 dB quieter than the rest keeps its syllables (its voiced
+ *    ones); always over_floor_db over the noise floor, so noise stays out;
  *  - a nucleus must be voiced (pitch path) near its peak, or else be
  *    vowel-like: at least half its frame's power (-3 dB) in the band, as
  *    in a creaky or whispered vowel; and it must lie in speech, not in a
@@ -25,14 +31,16 @@
 #include "events/activity.h"
 
 typedef struct VmcNucleiParams {
-    double min_dip_db;      /* valley needed on both sides of a peak */
-    double below_peak_db;   /* nuclei lie within this of the band's speech peak level */
-    double over_floor_db;   /* ... and at least this over the band's noise floor */
-    double min_gap_s;       /* nuclei closer than this merge */
-    double voicing_reach_s; /* a voiced frame within this of the peak */
-    double below_local_db;  /* nuclei lie within this of the loudest frame within 150 ms */
-    double min_sonority_db; /* an unvoiced peak counts when its band level is within this of the full level */
-    int smooth;             /* smooth the envelope [1 2 1]/4 (off: the 50 ms window already smooths) */
+    double min_dip_db;       /* valley needed on both sides of a peak */
+    double below_peak_db;    /* nuclei lie within this of the band's speech peak level, or of the local one */
+    double local_reach_s;    /* a passage's peak level: the loudest speech frame within this (0: none) */
+    double quiet_passage_db; /* a passage this far under the message's peak level is judged by its own */
+    double over_floor_db;    /* ... and at least this over the band's noise floor */
+    double min_gap_s;        /* nuclei closer than this merge */
+    double voicing_reach_s;  /* a voiced frame within this of the peak */
+    double below_local_db;   /* nuclei lie within this of the loudest frame within 150 ms */
+    double min_sonority_db;  /* an unvoiced peak counts when its band level is within this of the full level */
+    int smooth;              /* smooth the envelope [1 2 1]/4 (off: the 50 ms window already smooths) */
 } VmcNucleiParams;
 
 void vmc_nuclei_params_default(VmcNucleiParams *p);

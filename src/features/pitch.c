@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/stats.h"
 
 void vmc_pitch_params_default(VmcPitchParams *p, double floor_hz, double ceiling_hz)
 {
@@ -14,6 +15,19 @@ void vmc_pitch_params_default(VmcPitchParams *p, double floor_hz, double ceiling
     p->octave_cost = 0.01;
     p->octave_jump_cost = 0.35;
     p->voiced_unvoiced_cost = 0.14;
+    /* the local reference's reach, drop and margin: chosen on the tune
+     * splits (bench-segments --set quiet, bench-rate); a reach of 1 s
+     * still takes in the loud words either side of a short quiet number */
+    p->local_reach_frames = (size_t)floor(0.5 / VMCHECK_HOP_S + 0.5);
+    p->local_drop_db = 30.0;
+    p->noise_margin_db = 34.0;
+}
+
+/* The lowest reference the path can judge a frame against, as a fraction
+ * of the loudest peak (see references()). */
+static double lowest_reference(const VmcPitchParams *par)
+{
+    return par->local_reach_frames ? pow(10.0, -par->local_drop_db / 20.0) : 1.0;
 }
 
 int vmc_pitch_init(VmcPitch *p, const VmcPitchParams *par, const VmcSpectrum *s)
@@ -103,12 +117,15 @@ void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectr
     memset(out, 0, VMC_PITCH_STRIDE * sizeof(float));
     out[1] = peak;
     /* A frame this quiet is unvoiced whatever its periodicity: its unvoiced
-     * score, v + 2 - (peak/global)/(silence/(1+v)), is at least v + 1 = 1.45
-     * once peak < silence/(1+v) * global (2 % of the loudest peak), more
-     * than any voiced strength (<= 1) plus the two voicing changes a voiced
-     * detour would save (2 * 0.14).  The loudest peak so far is no more
-     * than the global one, so skipping here never changes the path. */
-    if ((double)peak < p->par.silence_threshold / (1.0 + p->par.voicing_threshold) * (double)max_peak) return;
+     * score, v + 2 - (peak/ref)/(silence/(1+v)), is at least v + 1 = 1.45
+     * once peak < silence/(1+v) * ref (2 % of its reference), more than any
+     * voiced strength (<= 1) plus the two voicing changes a voiced detour
+     * would save (2 * 0.14).  The reference is at least the lowest fraction
+     * of the global peak, and the loudest peak so far is no more than the
+     * global one, so skipping here never changes the path. */
+    if ((double)peak <
+        p->par.silence_threshold / (1.0 + p->par.voicing_threshold) * lowest_reference(&p->par) * (double)max_peak)
+        return;
     autocorrelation(p, s->power);
     const double r0 = (double)p->ac[0];
     size_t n = 0;
@@ -157,6 +174,29 @@ void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectr
     out[0] = (float)n;
 }
 
+/* Each frame's loudness reference, into ref[0..n): the loudest peak within
+ * the reach, between the lowest reference and the global peak, and at least
+ * noise_margin_db over the 10th percentile of peaks (see pitch.h). */
+static int references(float *ref, const float *cands, size_t n, const VmcPitchParams *par, double global)
+{
+    if (!par->local_reach_frames) {
+        for (size_t i = 0; i < n; i++) ref[i] = (float)global;
+        return VMCHECK_OK;
+    }
+    float *peak = vmc_calloc(n, sizeof(float));
+    if (!peak) return VMCHECK_ENOMEM;
+    for (size_t i = 0; i < n; i++) peak[i] = cands[i * VMC_PITCH_STRIDE + 1];
+    double noise = 0.0;
+    const double p10 = 10.0;
+    int r = vmc_percentiles(&noise, peak, NULL, n, &p10, 1);
+    if (!r) r = vmc_sliding_max(ref, peak, NULL, n, par->local_reach_frames, 0.0f);
+    free(peak);
+    if (r) return r;
+    const double lo = fmax(global * lowest_reference(par), noise * pow(10.0, par->noise_margin_db / 20.0));
+    for (size_t i = 0; i < n; i++) ref[i] = (float)fmin(global, fmax((double)ref[i], lo));
+    return VMCHECK_OK;
+}
+
 int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams *par)
 {
     if (n == 0) return VMCHECK_OK;
@@ -164,20 +204,26 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
     /* scores of the previous and current frame only; back-pointers for all */
     float prev_score[K], cur_score[K];
     unsigned char *from = vmc_calloc(n * K, 1);
-    if (!from) return VMCHECK_ENOMEM;
+    float *ref = vmc_calloc(n, sizeof(float));
     double global_peak = 0.0;
     for (size_t i = 0; i < n; i++)
         if ((double)cands[i * VMC_PITCH_STRIDE + 1] > global_peak)
             global_peak = (double)cands[i * VMC_PITCH_STRIDE + 1];
     if (global_peak <= 0.0) global_peak = 1.0;
+    if (!from || !ref || references(ref, cands, n, par, global_peak)) {
+        free(from);
+        free(ref);
+        return VMCHECK_ENOMEM;
+    }
     const double vt = par->voicing_threshold;
     /* Praat's frame scores ("delta"): voiced = strength less the octave cost;
-     * unvoiced = the voicing threshold, more for frames near silence. */
+     * unvoiced = the voicing threshold, more for frames near silence (of
+     * their reference). */
 #define DELTA(i, j, out)                                                                                               \
     do {                                                                                                               \
         const float *c_ = cands + (i)*VMC_PITCH_STRIDE;                                                                \
         if ((j) == 0) {                                                                                                \
-            double u_ = 2.0 - ((double)c_[1] / global_peak) / (par->silence_threshold / (1.0 + vt));                   \
+            double u_ = 2.0 - ((double)c_[1] / (double)ref[i]) / (par->silence_threshold / (1.0 + vt));                \
             (out) = vt + (u_ > 0.0 ? u_ : 0.0);                                                                        \
         } else {                                                                                                       \
             (out) = (double)c_[2 + VMC_PITCH_CANDS + (j)-1] -                                                          \
@@ -227,5 +273,6 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
         j = from[i * K + j];
     }
     free(from);
+    free(ref);
     return VMCHECK_OK;
 }

@@ -14,7 +14,16 @@
  * Local maxima in the lag range
  * of [floor, ceiling] become candidates, refined by a parabola through the
  * three lags around each peak.  The path finder then trades candidate
- * strength against octave jumps and voicing changes, with Praat's costs. */
+ * strength against octave jumps and voicing changes, with Praat's costs.
+ *
+ * Praat judges a frame's loudness against the loudest frame of the whole
+ * recording, so that near-silence counts as unvoiced.  A stretch said 20-25
+ * dB quieter than the rest (the caller turned away, trailed off) then loses
+ * most of its voicing.  Here each frame is judged against a local
+ * reference: the loudest frame within local_reach_frames, but never more than
+ * local_drop_db under the loudest of the recording, and never less than
+ * noise_margin_db over the noise floor (the 10th percentile of frame peaks),
+ * so what is at the noise floor stays silence. */
 #ifndef VMCHECK_PITCH_H
 #define VMCHECK_PITCH_H
 
@@ -36,6 +45,9 @@ typedef struct VmcPitchParams {
     double octave_cost;          /* 0.01 per octave: favours the higher of octave-related candidates */
     double octave_jump_cost;     /* 0.35 per octave of frame-to-frame change */
     double voiced_unvoiced_cost; /* 0.14 per voicing change */
+    size_t local_reach_frames;   /* 50 (0.5 s): the local reference's reach; 0: the global peak (Praat) */
+    double local_drop_db;        /* 30: the local reference lies at most this under the global peak */
+    double noise_margin_db;      /* 34: ... and at least this over the noise floor's peaks */
 } VmcPitchParams;
 
 void vmc_pitch_params_default(VmcPitchParams *p, double floor_hz, double ceiling_hz);
@@ -60,8 +72,8 @@ int vmc_pitch_init(VmcPitch *p, const VmcPitchParams *par, const VmcSpectrum *s)
 void vmc_pitch_free(VmcPitch *p);
 /* Candidates of the frame whose spectrum s holds, into out.  peak: the
  * frame's local peak; max_peak: a local peak of this frame or an earlier one
- * (at most the loudest up to here; frames under 2 % of it are skipped as
- * certainly unvoiced, see pitch.c). */
+ * (at most the loudest up to here; frames too far under it to be voiced
+ * against any reference the path can take are skipped, see pitch.c). */
 void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectrum *s, float peak, float max_peak);
 
 /* The best path through n frames of candidates: f0_hz[i] is the pitch of
