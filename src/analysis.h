@@ -35,6 +35,7 @@ typedef struct VmcAnalysis {
     char script_why[160];
     double syllables_per_word; /* from the script; 0: none (1.4 assumed) */
     int has_script;            /* a script was given */
+    char script_number[48];    /* the script's (first) number as written, or "" */
     int has_labels;            /* segments were given */
     double promised_s;         /* > 0: the file's header promised this much, more than it held (truncated) */
 } VmcAnalysis;

@@ -357,13 +357,33 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
         vmc_alignment_free(&al);
         if (r) return r;
     }
-    /* given and aligned numbers: the digits heard inside them */
-    for (size_t i = 0; i < an->segments.n; i++)
-        if (an->segments.v[i].kind == VMCHECK_SEGMENT_NUMBER) digits_of(&an->segments.v[i], &an->digits, &np);
-    if (has_number) return VMCHECK_OK;
+    /* the numbers heard in the audio */
     VmcNumber *found = NULL;
     size_t n_found = 0;
     r = vmc_number_find(&found, &n_found, &an->digits, &np);
+    if (r) return r;
+    /* given and aligned numbers: the digits heard inside them, or those of
+     * the number heard that overlaps them most (a script aligned a little
+     * off still gets the caller's digits) */
+    for (size_t i = 0; i < an->segments.n; i++) {
+        VmcheckSegment *s = &an->segments.v[i];
+        if (s->kind != VMCHECK_SEGMENT_NUMBER) continue;
+        digits_of(s, &an->digits, &np);
+        if (s->digits) continue;
+        double best = 0.0;
+        for (size_t k = 0; k < n_found; k++) {
+            const double o = fmin(s->end_s, found[k].end_s) - fmax(s->start_s, found[k].start_s);
+            if (o <= best) continue;
+            best = o;
+            s->digits = found[k].digits;
+            s->digits_per_s = s->end_s > s->start_s ? (double)found[k].digits / (s->end_s - s->start_s) : 0.0;
+            snprintf(s->heard, sizeof(s->heard), "%s", found[k].heard);
+        }
+    }
+    if (has_number) {
+        free(found);
+        return VMCHECK_OK;
+    }
     VmcheckSegmentSpec *specs = r || !n_found ? NULL : vmc_calloc(n_found, sizeof(*specs));
     if (!r && n_found && !specs) r = VMCHECK_ENOMEM;
     if (!r && n_found) {
@@ -490,6 +510,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     an.total_samples = a->clip_external ? a->ext_total : a->n_in;
     if (script && sc.words) an.syllables_per_word = (double)sc.syllables / (double)sc.words;
     an.has_script = script != NULL;
+    if (script && sc.numbers) vmc_script_number_text(&sc, 1, an.script_number, sizeof(an.script_number));
     an.has_labels = n_segs > 0;
     an.promised_s = a->promised_s;
     VmcheckReport *rep = vmc_calloc(1, sizeof(*rep));

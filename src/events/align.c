@@ -297,24 +297,8 @@ int vmc_align(VmcAlignment *out, const VmcScript *sc, const VmcActivity *act, co
         out->syllables[out->n_segs] = (unsigned)want;
         out->syllables_max[out->n_segs] = (unsigned)want_max;
         /* the number as the caller wrote it, groups separated by spaces */
-        char *w = out->text[out->n_segs];
-        size_t wl = 0;
-        w[0] = 0;
-        for (size_t t = 0; !is_name && t < sc->n && wl + 2 < sizeof(out->text[0]); t++) {
-            const VmcToken *tk = &sc->tok[t];
-            if (tk->role != VMC_TOK_NUMBER || tk->group != g) continue;
-            char c = tk->text[0] >= '0' && tk->text[0] <= '9' ? tk->text[0] : tk->text[0] == 'p' ? '+' : 0;
-            if (!c) { /* a number said in words: not rewritten */
-                wl = 0;
-                w[0] = 0;
-                break;
-            }
-            w[wl++] = c;
-            int group_ends =
-                tk->brk && t + 1 < sc->n && sc->tok[t + 1].role == VMC_TOK_NUMBER && sc->tok[t + 1].group == g;
-            if (group_ends || c == '+') w[wl++] = ' ';
-            w[wl] = 0;
-        }
+        out->text[out->n_segs][0] = 0;
+        if (!is_name) vmc_script_number_text(sc, g, out->text[out->n_segs], sizeof(out->text[0]));
         out->segs[out->n_segs++] =
             (VmcheckSegmentSpec){is_name ? VMCHECK_SEGMENT_NAME : VMCHECK_SEGMENT_NUMBER, start, end, 0};
     }

@@ -63,8 +63,7 @@ static void eval_blocks(void *ctx, unsigned w)
         if (k >= g->n_blocks) return;
         const Region *r = &g->reg[g->block_reg[k]];
         const size_t t0 = g->block_t0[k], t1 = t0 + BLOCK_STEPS < r->t1 ? t0 + BLOCK_STEPS : r->t1;
-        vmc_digitnet_eval(g->in->net, &g->scratch[w], g->out + (r->off + t0 - r->t0) * VMC_DN_CLASSES, g->norm, t0,
-                          t1);
+        vmc_digitnet_eval(g->in->net, &g->scratch[w], g->out + (r->off + t0 - r->t0) * VMC_DN_CLASSES, g->norm, t0, t1);
     }
 }
 
@@ -118,8 +117,7 @@ static int decode(VmcDigitWords *out, size_t *cap, const Graph *G, const float *
             for (int s = 0; s < S; s++) nv[s] = -HUGE_VAL;
             nv[0] = EM(0);
             nv[G->oth0] = G->enter[U_SIL][U_OTHER] + EM(G->oth0);
-            for (int w = 0; w < VMC_DW_COUNT; w++)
-                nv[word_base(G, w)] = G->enter[U_SIL][U_WORD] + EM(word_base(G, w));
+            for (int w = 0; w < VMC_DW_COUNT; w++) nv[word_base(G, w)] = G->enter[U_SIL][U_WORD] + EM(word_base(G, w));
             memset(ps, 0, (size_t)S);
         } else {
             /* the best state each kind of unit may end in: silence, other

@@ -46,8 +46,8 @@ typedef struct VmcDigitsParams {
     double other_penalty;    /* ... of starting other speech after silence or other speech */
     double word_after_word;  /* ... of a digit word right after a digit word */
     double other_after_word; /* ... of other speech right after a digit word */
-    double prior_weight;  /* emissions are log p(c|x) - prior_weight * log p(c) */
-    int min_half_steps;   /* each half of a digit word lasts at least this many 20 ms steps */
+    double prior_weight;     /* emissions are log p(c|x) - prior_weight * log p(c) */
+    int min_half_steps;      /* each half of a digit word lasts at least this many 20 ms steps */
     int min_other_steps;
 } VmcDigitsParams;
 

@@ -7,6 +7,8 @@
 
 /* A pause this long around a number leaves no doubt where it starts and ends. */
 #define HEARD_EDGE_GAP_S 0.25
+/* ... and one this long inside it separates digit groups. */
+#define GROUP_PAUSE_S 0.2
 
 void vmc_number_params_default(VmcNumberParams *p)
 {
@@ -16,6 +18,8 @@ void vmc_number_params_default(VmcNumberParams *p)
     p->min_conf = 0.0;
     p->run_min_conf = 0.0;
     p->min_score = vmc_number_model.min_score;
+    p->trim_conf = vmc_number_model.trim_conf;
+    p->trim_group_conf = vmc_number_model.trim_group_conf;
     p->heard_min_conf = vmc_number_model.heard_min_conf;
 }
 
@@ -139,6 +143,16 @@ static void describe(VmcNumber *nb, const VmcDigitWords *w, size_t i, size_t las
     for (int k = 0; k < VMC_NUMBER_FEATURES; k++) nb->score += vmc_number_model.w[k] * f[k];
 }
 
+/* Mean confidence of the digit words among tokens [a, b]. */
+static double group_conf(const VmcDigitWords *w, size_t a, size_t b, const VmcNumberParams *p)
+{
+    double sum = 0.0;
+    size_t n = 0;
+    for (size_t k = a; k <= b; k++)
+        if (is_word(&w->v[k], p)) sum += (double)w->v[k].conf, n++;
+    return n ? sum / (double)n : 0.0;
+}
+
 int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *w, const VmcNumberParams *p)
 {
     *out = NULL;
@@ -158,6 +172,29 @@ int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *w, cons
             if (is_word(&w->v[j], p)) last = j;
             j++;
         }
+        /* unsure words at either end are more likely a neighbour's than a digit */
+        const size_t next = last + 1;
+        size_t first = i;
+        while (first < last && (!is_word(&w->v[first], p) || (double)w->v[first].conf < p->trim_conf)) first++;
+        while (last > first && (!is_word(&w->v[last], p) || (double)w->v[last].conf < p->trim_conf)) last--;
+        /* ... and so is a group of unsure words set off by a pause at either
+         * end ("...one two three. Thanks, bye") */
+        for (int rep = 0; rep < 2; rep++) {
+            size_t g = last;
+            while (g > first && w->v[g].start_s - w->v[g - 1].end_s < GROUP_PAUSE_S) g--;
+            if (g > first && group_conf(w, g, last, p) < p->trim_group_conf) {
+                last = g - 1;
+                while (last > first && !is_word(&w->v[last], p)) last--;
+            }
+            g = first;
+            while (g < last && w->v[g + 1].start_s - w->v[g].end_s < GROUP_PAUSE_S) g++;
+            if (g < last && group_conf(w, first, g, p) < p->trim_group_conf) {
+                first = g + 1;
+                while (first < last && !is_word(&w->v[first], p)) first++;
+            }
+        }
+        const size_t i0 = i;
+        i = first;
         VmcNumber nb;
         collect(&nb, w, i, last + 1, p);
         /* heard only when nothing digit-like or unsure touches the run: a
@@ -171,7 +208,7 @@ int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *w, cons
             }
             v[n++] = nb;
         }
-        i = last + 1;
+        i = next > i0 ? next : i0 + 1;
     }
     *out = v;
     *n_out = n;

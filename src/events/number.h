@@ -23,13 +23,15 @@
 #define VMC_NUMBER_FEATURES 11   /* what the run classifier weighs (number.c) */
 
 typedef struct VmcNumberParams {
-    double max_gap_s;      /* a silence between two digits longer than this ends a number */
-    double max_other_s;    /* other speech between two digits longer than this ends it ... */
-    double other_sure;     /* ... and so does shorter other speech this sure (mean probability) */
-    double heard_min_conf; /* every digit this sure, or the string is not reported as heard */
-    double min_conf;       /* a digit word less sure than this counts as other speech */
-    double run_min_conf;   /* a number's digits at least this sure on average */
-    double min_score;      /* the run classifier's log-odds a number needs */
+    double max_gap_s;       /* a silence between two digits longer than this ends a number */
+    double max_other_s;     /* other speech between two digits longer than this ends it ... */
+    double other_sure;      /* ... and so does shorter other speech this sure (mean probability) */
+    double heard_min_conf;  /* every digit this sure, or the string is not reported as heard */
+    double min_conf;        /* a digit word less sure than this counts as other speech */
+    double run_min_conf;    /* a number's digits at least this sure on average */
+    double min_score;       /* the run classifier's log-odds a number needs */
+    double trim_conf;       /* words at a number's ends less sure than this are left out of it */
+    double trim_group_conf; /* ... and digit groups at its ends less sure than this on average */
 } VmcNumberParams;
 
 void vmc_number_params_default(VmcNumberParams *p);
@@ -42,7 +44,9 @@ typedef struct VmcNumberModel {
     double bias;
     double w[VMC_NUMBER_FEATURES];
     double min_score;
-    double heard_min_conf; /* every digit this sure, or the string is not reported as heard */
+    double heard_min_conf;  /* every digit this sure, or the string is not reported as heard */
+    double trim_conf;       /* words at a number's ends less sure than this are left out of it */
+    double trim_group_conf; /* ... and digit groups at its ends less sure than this on average */
 } VmcNumberModel;
 
 extern const VmcNumberModel vmc_number_model;

@@ -133,8 +133,7 @@ static void log_softmax(float *v, int n)
     for (int c = 0; c < n; c++) v[c] -= lse;
 }
 
-void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const VmcDnNorm *norm, size_t t0,
-                       size_t t1)
+void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const VmcDnNorm *norm, size_t t0, size_t t1)
 {
     const int L = net->n_layers;
     if (L < 1 || t1 <= t0) return;
@@ -214,9 +213,9 @@ static void input_row(const VmcDnNorm *nm, float *x, const unsigned char *code, 
     for (int b = 0; b < VMC_MEL_BANDS; b++) {
         double mean = nm->global[b];
         if (!nm->fixed)
-            mean = n >= nm->min_frames ? (double)sum[b] / (double)n
-                                       : ((double)sum[b] + (double)(nm->min_frames - n) * nm->global[b]) /
-                                             (double)nm->min_frames;
+            mean = n >= nm->min_frames
+                       ? (double)sum[b] / (double)n
+                       : ((double)sum[b] + (double)(nm->min_frames - n) * nm->global[b]) / (double)nm->min_frames;
         const float v = (float)(((double)code[b] - mean) * per_db);
         x[b] = v < VMC_DN_IN_LO ? VMC_DN_IN_LO : v > VMC_DN_IN_HI ? VMC_DN_IN_HI : v;
     }
@@ -243,12 +242,14 @@ void vmc_digitnet_inputs(const VmcDnNorm *nm, float *x, long f_lo, long f_hi)
         /* slide the window: integer sums, so the same whatever frame it started from */
         for (; have_hi < hi; have_hi++)
             if (!nm->speech || nm->speech[have_hi]) {
-                for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] += nm->codes[(size_t)have_hi * VMC_MEL_BANDS + (size_t)b];
+                for (int b = 0; b < VMC_MEL_BANDS; b++)
+                    sum[b] += nm->codes[(size_t)have_hi * VMC_MEL_BANDS + (size_t)b];
                 cnt++;
             }
         for (; have_lo < lo; have_lo++)
             if (!nm->speech || nm->speech[have_lo]) {
-                for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] -= nm->codes[(size_t)have_lo * VMC_MEL_BANDS + (size_t)b];
+                for (int b = 0; b < VMC_MEL_BANDS; b++)
+                    sum[b] -= nm->codes[(size_t)have_lo * VMC_MEL_BANDS + (size_t)b];
                 cnt--;
             }
         input_row(nm, row, nm->codes + (size_t)f * VMC_MEL_BANDS, sum, cnt);

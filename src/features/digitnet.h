@@ -96,12 +96,12 @@ typedef struct VmcDnScratch {
 
 /* What the inputs are normalised against (vmc_digitnet_norm). */
 typedef struct VmcDnNorm {
-    const unsigned char *codes;         /* band codes, n_frames * VMC_MEL_BANDS */
-    const unsigned char *speech;        /* 1 per frame of speech; NULL: every frame */
+    const unsigned char *codes;  /* band codes, n_frames * VMC_MEL_BANDS */
+    const unsigned char *speech; /* 1 per frame of speech; NULL: every frame */
     size_t n_frames;
-    size_t half, min_frames;            /* the window's half width, and the speech it needs */
-    double global[VMC_MEL_BANDS];       /* each band's mean code over all the speech */
-    int fixed;                          /* 1: every frame against global (the tests' fixed input) */
+    size_t half, min_frames;      /* the window's half width, and the speech it needs */
+    double global[VMC_MEL_BANDS]; /* each band's mean code over all the speech */
+    int fixed;                    /* 1: every frame against global (the tests' fixed input) */
 } VmcDnNorm;
 
 int vmc_dn_scratch_init(VmcDnScratch *s, const VmcDigitNet *net, size_t max_steps);

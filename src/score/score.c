@@ -279,22 +279,24 @@ static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
     if (an->script_mismatch)
         r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_SCRIPT_MISMATCH, 0.0, 0.0,
                           "%s; practise from the script, or update it", an->script_why);
-    /* the digits heard against the script's number */
+    /* the digits heard against the script's number: the segment's own when
+     * the script placed it, else the script's first */
     for (size_t i = 0; i < rep->segment_count; i++) {
         const VmcheckSegment *s = &rep->segments[i];
-        if (s->kind != VMCHECK_SEGMENT_NUMBER || !s->text[0] || !s->heard[0]) continue;
+        const char *text = s->text[0] ? s->text : an->script_number;
+        if (s->kind != VMCHECK_SEGMENT_NUMBER || !text[0] || !s->heard[0]) continue;
         char want[48], said[80], written[80];
         size_t k = 0;
-        for (const char *p = s->text; *p && k + 1 < sizeof(want); p++)
+        for (const char *p = text; *p && k + 1 < sizeof(want); p++)
             if (*p >= '0' && *p <= '9') want[k++] = *p;
         want[k] = 0;
         if (!strcmp(want, s->heard)) continue;
         /* the heard digits in the script's groups when they are as many */
         if (strlen(s->heard) == k)
-            regroup(said, sizeof(said), s->heard, s->text);
+            regroup(said, sizeof(said), s->heard, text);
         else
             group_digits(said, sizeof(said), s->heard, " ");
-        group_text(written, sizeof(written), s->text, " ");
+        group_text(written, sizeof(written), text, " ");
         r |= vmc_flag_add(rep, &cap, VMCHECK_FLAG_NUMBER_MISMATCH, s->start_s, s->end_s,
                           "you said %s; your script says %s", said, written);
     }

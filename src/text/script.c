@@ -319,3 +319,24 @@ void vmc_script_free(VmcScript *s)
     free(s->tok);
     memset(s, 0, sizeof(*s));
 }
+
+void vmc_script_number_text(const VmcScript *sc, unsigned group, char *w, size_t size)
+{
+    size_t wl = 0;
+    if (!size) return;
+    w[0] = 0;
+    for (size_t t = 0; t < sc->n && wl + 2 < size; t++) {
+        const VmcToken *tk = &sc->tok[t];
+        if (tk->role != VMC_TOK_NUMBER || tk->group != group) continue;
+        char c = tk->text[0] >= '0' && tk->text[0] <= '9' ? tk->text[0] : tk->text[0] == 'p' ? '+' : 0;
+        if (!c) { /* a number said in words: not rewritten */
+            w[0] = 0;
+            return;
+        }
+        w[wl++] = c;
+        int group_ends =
+            tk->brk && t + 1 < sc->n && sc->tok[t + 1].role == VMC_TOK_NUMBER && sc->tok[t + 1].group == group;
+        if (group_ends || c == '+') w[wl++] = ' ';
+        w[wl] = 0;
+    }
+}

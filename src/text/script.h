@@ -31,6 +31,11 @@ typedef struct VmcScript {
 int vmc_script_parse(VmcScript *s, const char *text, size_t len);
 void vmc_script_free(VmcScript *s);
 
+/* Number `group` (1, 2, ...) as the caller wrote it, digit groups
+ * separated by spaces ("07700 900 123", "+ 44 7700 900123"); "" when it was
+ * written in words or is not there. */
+void vmc_script_number_text(const VmcScript *sc, unsigned group, char *out, size_t size);
+
 /* English syllables of one lower-case word (>= 1): vowel groups with the
  * usual corrections (silent final e, -le, -ed, -es) and common exceptions. */
 unsigned vmc_syllables_en(const char *word);

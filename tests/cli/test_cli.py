@@ -875,14 +875,16 @@ def check_own_number_in_advice():
 def check_digit_fields():
     """With nothing given, the rushed sample's number is found in the audio,
     with its digits counted, their rate, and the digits heard (when given)
-    only digits; its span lies inside the labelled one, within 0.3 s."""
+    only digits; it starts within 0.15 s of the label and overlaps it."""
     wav = os.path.join(SAMPLES, "rushed-number.wav")
     d = parse_json(run(["--json", "--no-sidecar", wav]))
     num = [s for s in d["segments"] if s["kind"] == "number"]
     expect(len(num) == 1 and num[0]["source"] == "auto", "segments %r" % d["segments"])
     n = num[0]
     lab = read_labels(os.path.join(SAMPLES, "rushed-number.labels.txt"))["number"][0]
-    expect(abs(n["start_s"] - lab[0]) <= 0.3 and abs(n["end_s"] - lab[1]) <= 0.3, "span %r, label %r" % (n, lab))
+    # it starts with the first digit; its end may take in the "thanks" after a pause (README, limits)
+    expect(abs(n["start_s"] - lab[0]) <= 0.15 and iou((n["start_s"], n["end_s"]), lab) >= 0.5,
+           "span %r, label %r" % (n, lab))
     expect(9 <= n["digits"] <= 13, "digits %r (11 said)" % n)
     expect(abs(n["digits_per_s"] - n["digits"] / (n["end_s"] - n["start_s"])) < 0.02, "digits_per_s %r" % n)
     expect("heard" not in n or re.fullmatch(r"[0-9]{5,}", n["heard"]), "heard %r" % n)

@@ -101,7 +101,8 @@ static void check_norm(void)
     VmcDnNorm nm;
     vmc_digitnet_norm(&nm, codes, speech, N, 0.01);
     vmc_digitnet_inputs(&nm, whole, 0, N);
-    for (long f0 = 0; f0 < N; f0 += 37) vmc_digitnet_inputs(&nm, part + f0 * VMC_DN_INPUTS, f0, f0 + 37 < N ? f0 + 37 : N);
+    for (long f0 = 0; f0 < N; f0 += 37)
+        vmc_digitnet_inputs(&nm, part + f0 * VMC_DN_INPUTS, f0, f0 + 37 < N ? f0 + 37 : N);
     CHECK(!memcmp(whole, part, sizeof(whole)), "inputs computed in stretches of 37 frames are bit-identical");
     /* far from the step each half is normalised to its own level: mean ~0 */
     double a = 0.0, b = 0.0;

@@ -74,8 +74,8 @@ static void print_number_list(const VmcNumber *nb, size_t n)
 {
     putchar('[');
     for (size_t i = 0; i < n; i++) {
-        printf("%s{\"start_s\": %.3f, \"end_s\": %.3f, \"digits\": %zu, \"syllables\": %zu, \"said\": ",
-               i ? ", " : "", nb[i].start_s, nb[i].end_s, nb[i].digits, nb[i].syllables);
+        printf("%s{\"start_s\": %.3f, \"end_s\": %.3f, \"digits\": %zu, \"syllables\": %zu, \"said\": ", i ? ", " : "",
+               nb[i].start_s, nb[i].end_s, nb[i].digits, nb[i].syllables);
         json_str(nb[i].said);
         fputs(", \"heard\": ", stdout);
         json_str(nb[i].heard);
@@ -197,6 +197,8 @@ static int set_param(VmcDigitsParams *dp, VmcNumberParams *np, const char *arg)
     SET(min_conf, np)
     SET(run_min_conf, np)
     SET(min_score, np)
+    SET(trim_conf, np)
+    SET(trim_group_conf, np)
 #undef SET
     if (!strcmp(name, "min_half_steps")) return dp->min_half_steps = (int)v, 0;
     if (!strcmp(name, "min_other_steps")) return dp->min_other_steps = (int)v, 0;

@@ -185,6 +185,25 @@ def pct(a, b):
     return 100.0 * a / b if b else float("nan")
 
 
+def msgset_items(split):
+    """The practice messages of tools/msgset.py (tools/bench-segments' set) as
+    evaluation items of kind "msgset": their numbers at the label times, with
+    a verdict (none within 15 % of the limit, as in tools/digitset.py)."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import msgset
+    out = []
+    for m in msgset.load(split):
+        nums = []
+        for s in m["number"]["segments"]:
+            rate = s["syllables"] / s["duration"]
+            verdict = None if abs(rate - LIMIT) / LIMIT < 0.15 else ("too_fast" if rate > LIMIT else "ok")
+            nums.append({"start_s": s["start"], "end_s": s["end"], "digits": m["number"]["digits"], "rate": rate,
+                         "verdict": verdict})
+        out.append({"id": "msgset-" + m["id"], "wav": m["wav"], "kind": "msgset", "condition": m["condition"],
+                    "source": m["voice"], "numbers": nums})
+    return out
+
+
 def headline(st):
     """The figures the targets are set on."""
     hg = st["onebreath"]["heard_given"] + st["real"]["heard_given"]
@@ -196,7 +215,9 @@ def headline(st):
             "real_verdict": pct(st["real"]["verdict_right"], st["real"]["verdicts"]),
             "false": pct(st["none"]["false"], st["none"]["items"]),
             "der": pct(st["real"]["digit_errors"], st["real"]["digits"]),
-            "heard_right": pct(hr, hg), "heard_given": pct(hg, hl)}
+            "heard_right": pct(hr, hg), "heard_given": pct(hg, hl),
+            "msg_located": pct(st["msgset"]["located"], st["msgset"]["numbers"]),
+            "msg_verdict": pct(st["msgset"]["verdict_right"], st["msgset"]["verdicts"])}
 
 
 def candidates(items, grid_res, k, n_sets):

@@ -312,7 +312,8 @@ def folded_convs(model):
 # classifier's: every run of five digits counts.
 DECODER0 = {"word_penalty": -2.0, "other_penalty": -2.0, "word_after_word": -2.0, "other_after_word": -2.0,
             "prior_weight": 0.0, "min_half_steps": 2, "min_other_steps": 2}
-RUNS0 = {"bias": 0.0, "w": [0.0] * 11, "min_score": -1e9, "heard_min_conf": 0.7}
+RUNS0 = {"bias": 0.0, "w": [0.0] * 11, "min_score": -1e9, "heard_min_conf": 0.7, "trim_conf": 0.0,
+         "trim_group_conf": 0.0}
 
 
 def export(model, log_prior, path, info, decoder=None, runs=None):
@@ -338,8 +339,9 @@ def export(model, log_prior, path, info, decoder=None, runs=None):
     out.append("const VmcDigitsParams vmc_digits_tuned = {\n%s\n};\n" % "\n".join(
         "    .%s = %s," % (k, repr(v)) for k, v in decoder.items()))
     out.append("const VmcNumberModel vmc_number_model = {\n    .bias = %.9g,\n    .w = {%s},\n    .min_score = %.9g,\n"
-               "    .heard_min_conf = %.9g,\n};" % (runs["bias"], ", ".join("%.9g" % v for v in runs["w"]),
-                                                   runs["min_score"], runs["heard_min_conf"]))
+               "    .heard_min_conf = %.9g,\n    .trim_conf = %.9g,\n    .trim_group_conf = %.9g,\n};"
+               % (runs["bias"], ", ".join("%.9g" % v for v in runs["w"]), runs["min_score"], runs["heard_min_conf"],
+                  runs["trim_conf"], runs["trim_group_conf"]))
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write("\n".join(out) + "\n")
@@ -382,9 +384,12 @@ def build(args):
 
 # Decoder settings tried on the tune split (prior weight: how far the
 # network's leaning towards its frequent classes is taken out).
-DECODER_GRID = [{"prior_weight": pw, "word_penalty": wp} for pw in (0.5, 0.7, 0.9, 1.1) for wp in (-2.0, -4.0)]
+DECODER_GRID = [{"prior_weight": pw, "word_penalty": wp, "trim_conf": tc, "trim_group_conf": gc}
+                for pw in (0.6, 0.7, 0.8, 0.9) for wp in (-2.0, -4.0) for tc in (0.0, 0.3, 0.45)
+                for gc in (0.0, 0.5, 0.6)]
+FINDER_KEYS = ("trim_conf", "trim_group_conf")  # of those, the number finder's (the rest are the decoder's)
 HEARD_GRID = (0.6, 0.7, 0.8, 0.9)
-MAX_FALSE = 2.0  # per cent of recordings without a number that may get one, on tune
+MAX_FALSE = 2.5  # per cent of recordings without a number that may get one, on tune
 
 
 def tune_finder(args):
@@ -400,7 +405,7 @@ def tune_finder(args):
     import evaluate as E
     build(args)
     tool = os.path.join(args.build, "tools", "digits-dump")
-    items = digitset.load_eval("tune")
+    items = digitset.load_eval("tune") + E.msgset_items("tune")
     sets = [" ".join("%s=%g" % kv for kv in d.items()) + " min_score=-1e9" for d in DECODER_GRID]
     res = E.run_grid(tool, items, sets, args.jobs)
     best = None
@@ -410,7 +415,7 @@ def tune_finder(args):
             continue
         bias, w = E.fit_logistic(X, y)
         # apply: keep runs scoring >= threshold
-        for th in np.arange(-4.0, 4.01, 0.25):
+        for th in np.arange(-4.0, 4.01, 0.1):
             kept = {}
             for it in items:
                 nums = [n for n in res.get(it["wav"], [[]] * len(sets))[k]
@@ -418,15 +423,18 @@ def tune_finder(args):
                 kept[it["wav"]] = [nums]
             h = E.headline(E.score(items, *E.as_reports(items, kept, 0, 1))[0])
             if h["false"] <= MAX_FALSE:
-                gain = h["ob_located"] + h["real_located"] + 0.5 * (h["ob_verdict"] + h["real_verdict"])
+                # numbers found and judged, less the digits misheard
+                gain = (h["ob_located"] + h["real_located"] + h["msg_located"] - h["der"] +
+                        0.5 * (h["ob_verdict"] + h["real_verdict"] + h["msg_verdict"]))
                 if best is None or gain > best[0]:
                     best = (gain, d, bias, w, th, h)
                 break
     if best is None:
         raise SystemExit("train.py: no decoder setting keeps false numbers under %.0f %%" % MAX_FALSE)
     _, d, bias, w, th, h = best
-    decoder = dict(DECODER0, **d)
-    runs = {"bias": bias, "w": list(w), "min_score": th, "heard_min_conf": HEARD_GRID[-1]}
+    decoder = dict(DECODER0, **{k: v for k, v in d.items() if k not in FINDER_KEYS})
+    runs = {"bias": bias, "w": list(w), "min_score": th, "heard_min_conf": HEARD_GRID[-1],
+            "trim_conf": d.get("trim_conf", 0.0), "trim_group_conf": d.get("trim_group_conf", 0.0)}
     # the heard threshold, with everything else fixed
     hsets = [" ".join("%s=%g" % kv for kv in d.items()) + " min_score=%g heard_min_conf=%g" % (th, hc)
              for hc in HEARD_GRID]
@@ -443,8 +451,8 @@ def tune_finder(args):
             runs["heard_min_conf"] = hc
             break
     return_note = ("decoder %s; run classifier threshold %.2f, heard at %.2f; on tune: one-breath located %.1f %%, "
-                   "real located %.1f %%, false %.1f %%" % (d, th, runs["heard_min_conf"], h["ob_located"],
-                                                            h["real_located"], h["false"]))
+                   "real located %.1f %%, messages located %.1f %%, false %.1f %%"
+                   % (d, th, runs["heard_min_conf"], h["ob_located"], h["real_located"], h["msg_located"], h["false"]))
     print("train: " + return_note, file=sys.stderr)
     return decoder, runs, return_note
 
