@@ -28,6 +28,7 @@ typedef struct VmcAnalysis {
     unsigned long long clipped, total_samples;
     VmcActivity activity;
     float *f0_hz;         /* per frame, 0 where unvoiced (the pitch path) */
+    float *f0_local_hz;   /* the same, each frame's loudness judged against its surroundings (pitch.h) */
     VmcNuclei nuclei;     /* syllable nuclei (frames) */
     VmcDigitWords digits; /* digit words heard (empty without the detector) */
     VmcSegments segments; /* name and number */

@@ -518,16 +518,25 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
         vmc_script_free(&sc);
         return a->status = VMCHECK_ENOMEM;
     }
+    /* two pitch paths through the same candidates: the reported one judges
+     * loudness against the loudest frame of the recording, as Praat does
+     * (whispers and breath stay unvoiced); the one speech activity and the
+     * syllable nuclei take as voicing judges it against the frame's
+     * surroundings, so a quiet passage keeps its voicing (pitch.h) */
+    VmcPitchParams global_par = a->pitch_par;
+    global_par.local_reach_frames = 0;
     an.f0_hz = vmc_calloc(an.n_frames, sizeof(float));
-    r = an.f0_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
-    if (!r) r = vmc_pitch_path(an.f0_hz, a->tracks.pitch_cands.v, an.n_frames, &a->pitch_par);
+    an.f0_local_hz = vmc_calloc(an.n_frames, sizeof(float));
+    r = an.f0_hz && an.f0_local_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
+    if (!r) r = vmc_pitch_path(an.f0_hz, a->tracks.pitch_cands.v, an.n_frames, &global_par);
+    if (!r) r = vmc_pitch_path(an.f0_local_hz, a->tracks.pitch_cands.v, an.n_frames, &a->pitch_par);
     if (!r)
-        r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.f0_hz, an.n_frames, a->tracks.hop_s, 0.020,
-                                a->cfg.min_pause_s);
+        r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.f0_local_hz, an.n_frames, a->tracks.hop_s,
+                                0.020, a->cfg.min_pause_s);
     if (!r) {
         VmcNucleiParams np;
         vmc_nuclei_params_default(&np);
-        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.energy_db.v, an.f0_hz, &an.activity,
+        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.energy_db.v, an.f0_local_hz, &an.activity,
                               an.n_frames, a->tracks.hop_s, &np);
     }
     if (!r && a->cfg.digit_detector && an.activity.has_speech) {
@@ -561,6 +570,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     vmc_nuclei_free(&an.nuclei);
     vmc_activity_free(&an.activity);
     free(an.f0_hz);
+    free(an.f0_local_hz);
     if (r) {
         vmc_report_release(rep);
         free(rep);

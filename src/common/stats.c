@@ -109,7 +109,8 @@ int vmc_weighted_percentiles(double *out, const float *v, const float *w, const 
     return VMCHECK_OK;
 }
 
-int vmc_sliding_max(float *out, const float *v, const unsigned char *keep, size_t n, size_t reach, float empty)
+int vmc_sliding_max(float *out, const float *v, const unsigned char *keep, size_t n, size_t before, size_t after,
+                    float empty)
 {
     if (!n) return VMCHECK_OK;
     /* indices of candidates for the maximum, their values decreasing */
@@ -117,13 +118,13 @@ int vmc_sliding_max(float *out, const float *v, const unsigned char *keep, size_
     if (!q) return VMCHECK_ENOMEM;
     size_t head = 0, tail = 0, next = 0;
     for (size_t i = 0; i < n; i++) {
-        const size_t hi = i + reach < n ? i + reach : n - 1;
+        const size_t hi = after < n - i ? i + after : n - 1;
         for (; next <= hi; next++) {
             if (keep && !keep[next]) continue;
             while (tail > head && v[q[tail - 1]] <= v[next]) tail--;
             q[tail++] = next;
         }
-        while (tail > head && q[head] + reach < i) head++;
+        while (tail > head && q[head] + before < i) head++;
         out[i] = tail > head ? v[q[head]] : empty;
     }
     free(q);

@@ -15,9 +15,10 @@ int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size
 int vmc_weighted_percentiles(double *out, const float *v, const float *w, const unsigned char *keep, size_t n,
                              const double *ps, size_t np);
 
-/* Running maximum: out[i] = the largest v[j] with |i - j| <= reach among the
- * kept values (keep NULL: all), or empty where none is kept nearby.  One
- * pass with a monotone queue (O(n)).  0 or VMCHECK_ENOMEM. */
-int vmc_sliding_max(float *out, const float *v, const unsigned char *keep, size_t n, size_t reach, float empty);
+/* Running maximum: out[i] = the largest v[j] with i - before <= j <= i +
+ * after among the kept values (keep NULL: all), or empty where none is kept
+ * there.  One pass with a monotone queue (O(n)).  0 or VMCHECK_ENOMEM. */
+int vmc_sliding_max(float *out, const float *v, const unsigned char *keep, size_t n, size_t before, size_t after,
+                    float empty);
 
 #endif

@@ -13,11 +13,15 @@
  *    (a weak bump beside a stressed vowel is not a syllable);
  *  - thresholds come from this recording's band floor and speech peak level:
  *    a nucleus lies within below_peak_db of the message's speech peak level,
- *    or, in a quiet passage (the loudest speech within local_reach_s is
- *    quiet_passage_db or more under it: the caller turned away, trailed
- *    off), within below_peak_db of that passage's own peak, so a stretch
- *    said 20-25 dB quieter than the rest keeps its syllables (its voiced
- *    ones); always over_floor_db over the noise floor, so noise stays out;
+ *    or, in a quiet passage (the loudest speech within local_reach_s either
+ *    side is quiet_passage_db or more under it: the caller turned away,
+ *    trailed off; grown from there while the speech within local_own_s of
+ *    a frame stays that quiet, so a quiet number run straight into loud
+ *    words keeps its first and last digits), within below_peak_db of that
+ *    passage's own peak, so a stretch said 20-25 dB quieter than the rest
+ *    keeps its syllables (its voiced ones: voicing judged against the
+ *    level around it, see pitch.h); always over_floor_db over the noise
+ *    floor, so noise stays out;
  *  - a nucleus must be voiced (pitch path) near its peak, or else be
  *    vowel-like: at least half its frame's power (-3 dB) in the band, as
  *    in a creaky or whispered vowel; and it must lie in speech, not in a
@@ -35,6 +39,7 @@ typedef struct VmcNucleiParams {
     double below_peak_db;    /* nuclei lie within this of the band's speech peak level, or of the local one */
     double local_reach_s;    /* a passage's peak level: the loudest speech frame within this (0: none) */
     double quiet_passage_db; /* a passage this far under the message's peak level is judged by its own */
+    double local_own_s;      /* a quiet passage grows while the speech within this of a frame stays quiet */
     double over_floor_db;    /* ... and at least this over the band's noise floor */
     double min_gap_s;        /* nuclei closer than this merge */
     double voicing_reach_s;  /* a voiced frame within this of the peak */

@@ -15,9 +15,11 @@ void vmc_pitch_params_default(VmcPitchParams *p, double floor_hz, double ceiling
     p->octave_cost = 0.01;
     p->octave_jump_cost = 0.35;
     p->voiced_unvoiced_cost = 0.14;
-    /* the local reference's reach, drop and margin: chosen on the tune
-     * splits (bench-segments --set quiet, bench-rate); a reach of 1 s
-     * still takes in the loud words either side of a short quiet number */
+    /* the local reference's reach, drop and margin, for the voicing that
+     * activity and nuclei take: chosen on the tune splits (bench-segments
+     * --set quiet, bench-rate): reaches of 0.3-1 s and drops of 15-30 dB
+     * measure the same there; a margin of 50 dB loses quiet numbers (98.6
+     * -> 97.8 % both verdicts right), no local reference at all 90.8 % */
     p->local_reach_frames = (size_t)floor(0.5 / VMCHECK_HOP_S + 0.5);
     p->local_drop_db = 30.0;
     p->noise_margin_db = 34.0;
@@ -189,7 +191,7 @@ static int references(float *ref, const float *cands, size_t n, const VmcPitchPa
     double noise = 0.0;
     const double p10 = 10.0;
     int r = vmc_percentiles(&noise, peak, NULL, n, &p10, 1);
-    if (!r) r = vmc_sliding_max(ref, peak, NULL, n, par->local_reach_frames, 0.0f);
+    if (!r) r = vmc_sliding_max(ref, peak, NULL, n, par->local_reach_frames, par->local_reach_frames, 0.0f);
     free(peak);
     if (r) return r;
     const double lo = fmax(global * lowest_reference(par), noise * pow(10.0, par->noise_margin_db / 20.0));

@@ -23,7 +23,11 @@
  * reference: the loudest frame within local_reach_frames, but never more than
  * local_drop_db under the loudest of the recording, and never less than
  * noise_margin_db over the noise floor (the 10th percentile of frame peaks),
- * so what is at the noise floor stays silence. */
+ * so what is at the noise floor stays silence.  The analyser runs both
+ * paths over the same candidates: Praat's (local_reach_frames 0) for the
+ * reported pitch track and its statistics (whispers, breath and creak
+ * stay unvoiced, as Praat has them), the local one as the voicing speech
+ * activity and the syllable nuclei go by. */
 #ifndef VMCHECK_PITCH_H
 #define VMCHECK_PITCH_H
 
