@@ -536,8 +536,8 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     if (!r) {
         VmcNucleiParams np;
         vmc_nuclei_params_default(&np);
-        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.energy_db.v, an.f0_local_hz, &an.activity,
-                              an.n_frames, a->tracks.hop_s, &np);
+        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.energy_db.v, an.f0_hz, an.f0_local_hz,
+                              &an.activity, an.n_frames, a->tracks.hop_s, &np);
     }
     if (!r && a->cfg.digit_detector && an.activity.has_speech) {
         const VmcDigitsInput din = {&vmc_digitnet_model,

@@ -46,13 +46,14 @@ static float range_min(const float *e, size_t a, size_t b)
     return m;
 }
 
-int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, const float *f0, const VmcActivity *act,
-                      size_t n, double hop_s, const VmcNucleiParams *p)
+int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, const float *f0, const float *f0_local,
+                      const VmcActivity *act, size_t n, double hop_s, const VmcNucleiParams *p)
 {
     memset(out, 0, sizeof(*out));
     if (!act->has_speech || n < 3) return VMCHECK_OK;
     float *e = vmc_calloc(n, sizeof(float));
     size_t *pk = vmc_calloc(n, sizeof(size_t));
+    float *near = NULL; /* a passage's level, per frame (below) */
     int r = VMCHECK_ENOMEM;
     if (!e || !pk) goto done;
     /* light smoothing, [1 2 1]/4: one frame either side (10 ms) */
@@ -76,7 +77,8 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
      * straight into loud words keeps its first and last syllables.  Its
      * level (near): the loudest speech within the reach of the core frame
      * it grew from; elsewhere the loudest speech within the reach. */
-    float *near = NULL, *own = NULL;
+    float *own = NULL;
+    const float quiet = (float)(q[1] - p->quiet_passage_db);
     if (p->local_reach_s > 0.0) {
         const size_t reach = (size_t)floor(p->local_reach_s / hop_s + 0.5); /* nearest frame */
         const size_t g = (size_t)floor(p->local_own_s / hop_s + 0.5);
@@ -86,11 +88,9 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
         if (!r) r = vmc_sliding_max(near, e, act->active, n, reach, reach, (float)q[1]);
         if (!r) r = vmc_sliding_max(own, e, act->active, n, g, g, -INFINITY);
         if (r) {
-            free(near);
             free(own);
             goto done;
         }
-        const float quiet = (float)(q[1] - p->quiet_passage_db);
         float *grown = own + n; /* the level carried from the core, from the left then the right; NAN: none */
         float carry = NAN;
         for (size_t i = 0; i < n; i++) {
@@ -118,8 +118,7 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
     for (size_t i = act->start > 0 ? act->start : 1; i < act->end && i + 1 < n; i++) {
         if (!act->active[i]) continue;
         double thr = thr_global;
-        if (near && (double)near[i] <= q[1] - p->quiet_passage_db)
-            thr = fmax((double)near[i] - p->below_peak_db, thr_floor);
+        if (near && near[i] <= quiet) thr = fmax((double)near[i] - p->below_peak_db, thr_floor);
         if ((double)e[i] < thr) continue;
         if (e[i] > e[i - 1] && e[i] >= e[i + 1]) {
             /* merge with the previous kept peak while the valley between is too shallow */
@@ -144,7 +143,6 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
             if (keep) pk[np++] = i;
         }
     }
-    free(near);
     /* voicing on the peak's hill: between the valleys either side of it,
      * at most voicing_reach away (creaky or breathy vowels lose their
      * pitch for a few frames right at the loudness peak); then the
@@ -167,8 +165,12 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
                 if (e[k] < e[vr]) vr = k;
             if (vr < hi && vr > i) hi = vr;
         }
+        /* in a quiet passage the voicing judged against the level around
+         * it (f0_local), elsewhere Praat's, judged against the loudest of
+         * the message (f0): a weak bump in ordinary speech stays as it was */
+        const float *fv = near && near[i] <= quiet && f0_local ? f0_local : f0;
         int voiced = 0;
-        for (size_t k = lo; k <= hi; k++) voiced |= f0[k] > 0.0f;
+        for (size_t k = lo; k <= hi; k++) voiced |= fv[k] > 0.0f;
         /* a creaky or whispered vowel loses its pitch but keeps its
          * formants: unvoiced, it still counts when the syllable band holds
          * most of the frame's power (fricatives and bursts put theirs
@@ -193,6 +195,7 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
     pk = NULL;
     r = VMCHECK_OK;
 done:
+    free(near);
     free(e);
     free(pk);
     return r;
