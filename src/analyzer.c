@@ -31,24 +31,53 @@ static void analyse_frames(void *ctx, unsigned w)
         size_t lo = atomic_fetch_add(&a->next_claim, VMC_CLAIM);
         if (lo >= b->n) return;
         size_t hi = lo + VMC_CLAIM < b->n ? lo + VMC_CLAIM : b->n;
-        for (size_t i = lo; i < hi; i++) {
-            const float *frame = b->frames + i * a->win;
-            float mean, peak;
+        for (size_t i = lo; i < hi;) {
+            /* four frames' spectra at once where the FFT size allows,
+             * else one (the batch's last frames, or sizes with a 5) */
+            const int lanes = fw->spec.fft4 && hi - i >= 4 ? 4 : 1;
+            const float *frames[4];
+            float mean[4];
             VMC_PROFILE_MARK(t);
-            vmc_frame_stats(frame, a->win, &mean, &peak);
+            for (int l = 0; l < lanes; l++) {
+                frames[l] = b->frames + (i + (size_t)l) * a->win;
+                vmc_frame_stats(frames[l], a->win, &mean[l], &b->peak[i + (size_t)l]);
+            }
             VMC_PROFILE_LAP(t, VMC_STAGE_FRAMING);
-            b->peak[i] = peak;
-            /* the loudest peak before this batch, or this frame's: never more
-             * than the running maximum, so a frame is skipped only when it
-             * is certainly unvoiced (see pitch.c); the path is the same */
-            float ref = a->max_peak > peak ? a->max_peak : peak;
-            vmc_spectrum_process(&fw->spec, frame, mean);
+            if (lanes == 4)
+                vmc_spectrum_process4(&fw->spec, frames, mean);
+            else
+                vmc_spectrum_process(&fw->spec, frames[0], mean[0]);
             VMC_PROFILE_LAP(t, VMC_STAGE_FFT);
-            b->band_db[i] = vmc_band_db(&a->band, fw->spec.power);
-            vmc_melbands_process(&a->mel, b->mel + i * VMC_MEL_BANDS, fw->spec.power);
+            float ref[4];
+            for (int l = 0; l < lanes; l++) {
+                if (lanes == 4) vmc_spectrum_lane(&fw->spec, l);
+                const size_t f = i + (size_t)l;
+                /* the loudest peak before this batch, or this frame's: never
+                 * more than the running maximum, so a frame is skipped only
+                 * when it is certainly unvoiced (see pitch.c); the path is
+                 * the same */
+                ref[l] = a->max_peak > b->peak[f] ? a->max_peak : b->peak[f];
+                b->band_db[f] = vmc_band_db(&a->band, fw->spec.power);
+                vmc_melbands_process(&a->mel, b->mel + f * VMC_MEL_BANDS, fw->spec.power);
+            }
             VMC_PROFILE_LAP(t, VMC_STAGE_BANDS);
-            vmc_pitch_process(&fw->pitch, b->cands + i * VMC_PITCH_STRIDE, &fw->spec, peak, ref);
+            if (lanes == 4 && fw->pitch.fft4) {
+                float *out[4];
+                const float *power[4];
+                for (int l = 0; l < 4; l++) {
+                    out[l] = b->cands + (i + (size_t)l) * VMC_PITCH_STRIDE;
+                    power[l] = fw->spec.lane_power + (size_t)l * fw->spec.nbins;
+                }
+                vmc_pitch_process4(&fw->pitch, out, power, b->peak + i, ref);
+            } else {
+                for (int l = 0; l < lanes; l++) {
+                    if (lanes == 4) vmc_spectrum_lane(&fw->spec, l);
+                    vmc_pitch_process(&fw->pitch, b->cands + (i + (size_t)l) * VMC_PITCH_STRIDE, &fw->spec,
+                                      b->peak[i + (size_t)l], ref[l]);
+                }
+            }
             VMC_PROFILE_STOP(t, VMC_STAGE_PITCH);
+            i += (size_t)lanes;
         }
     }
 }
