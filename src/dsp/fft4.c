@@ -6,6 +6,10 @@
 
 #include "common/common.h"
 
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
+
 typedef float v4 __attribute__((vector_size(16)));
 typedef struct {
     v4 r, i;
@@ -19,6 +23,7 @@ struct VmcFft4 {
     VmcCpx *tw;                  /* nc twiddles exp(-2 pi i k / nc) */
     VmcCpx *super;               /* nc/2 twiddles of the real split */
     C4 *in, *out;
+    v4 *pw; /* nc + 1 bins' powers */
 };
 
 /* kissfft's factorisation: 4s first, then 2s, then odd primes; a prime
@@ -61,7 +66,8 @@ VmcFft4 *vmc_fft4_create(size_t n)
     f->super = vmc_calloc(f->nc / 2 + 1, sizeof(VmcCpx));
     f->in = aligned_alloc(16, f->nc * sizeof(C4));
     f->out = aligned_alloc(16, f->nc * sizeof(C4));
-    if (!f->tw || !f->super || !f->in || !f->out) {
+    f->pw = aligned_alloc(16, (f->nc + 1) * sizeof(v4));
+    if (!f->tw || !f->super || !f->in || !f->out || !f->pw) {
         vmc_fft4_destroy(&f);
         return NULL;
     }
@@ -87,6 +93,7 @@ void vmc_fft4_destroy(VmcFft4 **pf)
     free(f->super);
     free(f->in);
     free(f->out);
+    free(f->pw);
     free(f);
     *pf = NULL;
 }
@@ -200,11 +207,42 @@ static inline float lane(v4 v, int k)
     return x[k];
 }
 
+/* Rows a, b, c, d become columns (a 4 x 4 transpose in registers). */
+static inline void transpose(v4 *a, v4 *b, v4 *c, v4 *d)
+{
+#ifdef __SSE__
+    __m128 w = (__m128)*a, x = (__m128)*b, y = (__m128)*c, z = (__m128)*d;
+    _MM_TRANSPOSE4_PS(w, x, y, z);
+    *a = (v4)w, *b = (v4)x, *c = (v4)y, *d = (v4)z;
+#else
+    float m[4][4];
+    memcpy(m[0], a, 16), memcpy(m[1], b, 16), memcpy(m[2], c, 16), memcpy(m[3], d, 16);
+    *a = (v4){m[0][0], m[1][0], m[2][0], m[3][0]};
+    *b = (v4){m[0][1], m[1][1], m[2][1], m[3][1]};
+    *c = (v4){m[0][2], m[1][2], m[2][2], m[3][2]};
+    *d = (v4){m[0][3], m[1][3], m[2][3], m[3][3]};
+#endif
+}
+
+static inline v4 load4(const float *p)
+{
+    v4 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
 /* The half-length complex transform of the four packed inputs, into f->out. */
 static void transform(VmcFft4 *f, const float *const in[4])
 {
-    /* the real samples as nc complex ones (kiss_fftr's packing), lane k = transform k */
-    for (size_t j = 0; j < f->nc; j++) {
+    /* the real samples as nc complex ones (kiss_fftr's packing), lane k =
+     * transform k: two complex samples of each input per transpose */
+    size_t j = 0;
+    for (; j + 2 <= f->nc; j += 2) {
+        v4 a = load4(in[0] + 2 * j), b = load4(in[1] + 2 * j), c = load4(in[2] + 2 * j), d = load4(in[3] + 2 * j);
+        transpose(&a, &b, &c, &d);
+        f->in[j].r = a, f->in[j].i = b, f->in[j + 1].r = c, f->in[j + 1].i = d;
+    }
+    for (; j < f->nc; j++) {
         f->in[j].r = (v4){in[0][2 * j], in[1][2 * j], in[2][2 * j], in[3][2 * j]};
         f->in[j].i = (v4){in[0][2 * j + 1], in[1][2 * j + 1], in[2][2 * j + 1], in[3][2 * j + 1]};
     }
@@ -255,19 +293,27 @@ void vmc_fft4_power(VmcFft4 *f, float *const power[4], const float *const in[4])
     const size_t nc = f->nc;
     transform(f, in);
     const C4 *t = f->out;
+    /* every bin's four powers side by side, then out four bins at a time
+     * through a transpose */
+    v4 *pw = f->pw;
     const v4 dr = t[0].r + t[0].i, nr = t[0].r - t[0].i;
-    for (int l = 0; l < 4; l++) {
-        const float a = lane(dr, l), b = lane(nr, l);
-        power[l][0] = a * a;
-        power[l][nc] = b * b;
-    }
+    pw[0] = dr * dr;
+    pw[nc] = nr * nr;
     for (size_t k = 1; k <= nc / 2; k++) {
         C4 a, b;
         split(f, k, &a, &b);
-        const v4 pa = a.r * a.r + a.i * a.i, pb = b.r * b.r + b.i * b.i;
-        for (int l = 0; l < 4; l++) {
-            power[l][k] = lane(pa, l);
-            power[l][nc - k] = lane(pb, l);
-        }
+        pw[k] = a.r * a.r + a.i * a.i;
+        pw[nc - k] = b.r * b.r + b.i * b.i;
     }
+    size_t k = 0;
+    for (; k + 4 <= nc + 1; k += 4) {
+        v4 a = pw[k], b = pw[k + 1], c = pw[k + 2], d = pw[k + 3];
+        transpose(&a, &b, &c, &d);
+        memcpy(power[0] + k, &a, sizeof(a));
+        memcpy(power[1] + k, &b, sizeof(b));
+        memcpy(power[2] + k, &c, sizeof(c));
+        memcpy(power[3] + k, &d, sizeof(d));
+    }
+    for (; k <= nc; k++)
+        for (int l = 0; l < 4; l++) power[l][k] = lane(pw[k], l);
 }
