@@ -82,8 +82,16 @@ void vmc_melbands_process(const VmcMelBands *m, unsigned char out[VMC_MEL_BANDS]
         const float *w = m->w + m->off[b];
         const float *p = power + m->k0[b];
         const size_t n = m->k1[b] - m->k0[b];
-        double acc = 0.0;
-        for (size_t k = 0; k < n; k++) acc += (double)(w[k] * p[k]);
-        out[b] = vmc_mel_code(m, acc * m->scale);
+        /* four running sums: one would be a chain of dependent adds */
+        double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+        size_t k = 0;
+        for (; k + 4 <= n; k += 4) {
+            a0 += (double)(w[k] * p[k]);
+            a1 += (double)(w[k + 1] * p[k + 1]);
+            a2 += (double)(w[k + 2] * p[k + 2]);
+            a3 += (double)(w[k + 3] * p[k + 3]);
+        }
+        for (; k < n; k++) a0 += (double)(w[k] * p[k]);
+        out[b] = vmc_mel_code(m, ((a0 + a1) + (a2 + a3)) * m->scale);
     }
 }
