@@ -6,6 +6,7 @@
 
 #include "common/common.h"
 #include "common/fmt.h"
+#include "common/profile.h"
 #include "features/energy.h"
 #include "events/align.h"
 #include "events/digits.h"
@@ -30,19 +31,53 @@ static void analyse_frames(void *ctx, unsigned w)
         size_t lo = atomic_fetch_add(&a->next_claim, VMC_CLAIM);
         if (lo >= b->n) return;
         size_t hi = lo + VMC_CLAIM < b->n ? lo + VMC_CLAIM : b->n;
-        for (size_t i = lo; i < hi; i++) {
-            const float *frame = b->frames + i * a->win;
-            float mean, peak;
-            vmc_frame_stats(frame, a->win, &mean, &peak);
-            b->peak[i] = peak;
-            /* the loudest peak before this batch, or this frame's: never more
-             * than the running maximum, so a frame is skipped only when it
-             * is certainly unvoiced (see pitch.c); the path is the same */
-            float ref = a->max_peak > peak ? a->max_peak : peak;
-            vmc_spectrum_process(&fw->spec, frame, mean);
-            b->band_db[i] = vmc_band_db(&a->band, fw->spec.power);
-            vmc_melbands_process(&a->mel, b->mel + i * VMC_MEL_BANDS, fw->spec.power);
-            vmc_pitch_process(&fw->pitch, b->cands + i * VMC_PITCH_STRIDE, &fw->spec, peak, ref);
+        for (size_t i = lo; i < hi;) {
+            /* four frames' spectra at once where the FFT size allows,
+             * else one (the batch's last frames, or sizes with a 5) */
+            const int lanes = fw->spec.fft4 && hi - i >= 4 ? 4 : 1;
+            const float *frames[4];
+            float mean[4];
+            VMC_PROFILE_MARK(t);
+            for (int l = 0; l < lanes; l++) {
+                frames[l] = b->frames + (i + (size_t)l) * a->win;
+                vmc_frame_stats(frames[l], a->win, &mean[l], &b->peak[i + (size_t)l]);
+            }
+            VMC_PROFILE_LAP(t, VMC_STAGE_FRAMING);
+            if (lanes == 4)
+                vmc_spectrum_process4(&fw->spec, frames, mean);
+            else
+                vmc_spectrum_process(&fw->spec, frames[0], mean[0]);
+            VMC_PROFILE_LAP(t, VMC_STAGE_FFT);
+            float ref[4];
+            for (int l = 0; l < lanes; l++) {
+                if (lanes == 4) vmc_spectrum_lane(&fw->spec, l);
+                const size_t f = i + (size_t)l;
+                /* the loudest peak before this batch, or this frame's: never
+                 * more than the running maximum, so a frame is skipped only
+                 * when it is certainly unvoiced (see pitch.c); the path is
+                 * the same */
+                ref[l] = a->max_peak > b->peak[f] ? a->max_peak : b->peak[f];
+                b->band_db[f] = vmc_band_db(&a->band, fw->spec.power);
+                vmc_melbands_process(&a->mel, b->mel + f * VMC_MEL_BANDS, fw->spec.power);
+            }
+            VMC_PROFILE_LAP(t, VMC_STAGE_BANDS);
+            if (lanes == 4 && fw->pitch.fft4) {
+                float *out[4];
+                const float *power[4];
+                for (int l = 0; l < 4; l++) {
+                    out[l] = b->cands + (i + (size_t)l) * VMC_PITCH_STRIDE;
+                    power[l] = fw->spec.lane_power + (size_t)l * fw->spec.nbins;
+                }
+                vmc_pitch_process4(&fw->pitch, out, power, b->peak + i, ref);
+            } else {
+                for (int l = 0; l < lanes; l++) {
+                    if (lanes == 4) vmc_spectrum_lane(&fw->spec, l);
+                    vmc_pitch_process(&fw->pitch, b->cands + (i + (size_t)l) * VMC_PITCH_STRIDE, &fw->spec,
+                                      b->peak[i + (size_t)l], ref[l]);
+                }
+            }
+            VMC_PROFILE_STOP(t, VMC_STAGE_PITCH);
+            i += (size_t)lanes;
         }
     }
 }
@@ -53,7 +88,9 @@ static int finish_busy(VmcheckAnalyzer *a)
     VmcBatch *b = a->busy;
     if (!b) return 0;
     analyse_frames(a, 0);
+    VMC_PROFILE_START(t);
     vmc_pool_wait(a->pool);
+    VMC_PROFILE_STOP(t, VMC_STAGE_WAIT);
     int r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
     r |= vmc_track_push_n(&a->tracks.pitch_cands, b->cands, b->n * VMC_PITCH_STRIDE);
     r |= vmc_track8_push_n(&a->tracks.mel, b->mel, b->n);
@@ -194,7 +231,9 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
 static int feed(VmcheckAnalyzer *a, const float *x, size_t n)
 {
     if (!a->dec) return vmc_framer_push(a->framer, x, n, on_frame, a);
+    VMC_PROFILE_START(t);
     size_t k = vmc_decimator_push(a->dec, a->dec_out, x, n);
+    VMC_PROFILE_STOP(t, VMC_STAGE_DECIMATE);
     for (size_t off = 0; off < k; off += VMC_CHUNK) {
         size_t m = k - off < VMC_CHUNK ? k - off : VMC_CHUNK;
         int r = vmc_framer_push(a->framer, a->dec_out + off, m, on_frame, a);
@@ -220,7 +259,10 @@ int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int 
             }
             a->clipped += clip;
         }
-        int r = vmc_energy_push(&a->energy, &a->tracks.energy_db, x, m) ? VMCHECK_ENOMEM : feed(a, x, m);
+        VMC_PROFILE_START(t);
+        const int level_r = vmc_energy_push(&a->energy, &a->tracks.energy_db, x, m);
+        VMC_PROFILE_STOP(t, VMC_STAGE_LEVEL);
+        int r = level_r ? VMCHECK_ENOMEM : feed(a, x, m);
         if (r) return a->status = r;
         a->n_in += m;
         x += m;
@@ -523,6 +565,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
      * (whispers and breath stay unvoiced); the one speech activity and the
      * syllable nuclei take as voicing judges it against the frame's
      * surroundings, so a quiet passage keeps its voicing (pitch.h) */
+    VMC_PROFILE_MARK(t);
     VmcPitchParams global_par = a->pitch_par;
     global_par.local_reach_frames = 0;
     an.f0_hz = vmc_calloc(an.n_frames, sizeof(float));
@@ -530,6 +573,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     r = an.f0_hz && an.f0_local_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
     if (!r) r = vmc_pitch_path(an.f0_hz, a->tracks.pitch_cands.v, an.n_frames, &global_par);
     if (!r) r = vmc_pitch_path(an.f0_local_hz, a->tracks.pitch_cands.v, an.n_frames, &a->pitch_par);
+    VMC_PROFILE_LAP(t, VMC_STAGE_PATH);
     if (!r)
         r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.f0_local_hz, an.n_frames, a->tracks.hop_s,
                                 0.020, a->cfg.min_pause_s);
@@ -539,6 +583,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
         r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.energy_db.v, an.f0_hz, an.f0_local_hz,
                               &an.activity, an.n_frames, a->tracks.hop_s, &np);
     }
+    VMC_PROFILE_LAP(t, VMC_STAGE_EVENTS);
     if (!r && a->cfg.digit_detector && an.activity.has_speech) {
         const VmcDigitsInput din = {&vmc_digitnet_model,
                                     a->tracks.mel.v,
@@ -552,6 +597,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
         if (a->tap && a->tap->digits_params) dp = *a->tap->digits_params;
         r = vmc_digits_detect(&an.digits, &din, &dp);
     }
+    VMC_PROFILE_LAP(t, VMC_STAGE_DIGITS);
     if (!r && a->tap) {
         const VmcDigitsInput din = {&vmc_digitnet_model,
                                     a->tracks.mel.v,
@@ -564,6 +610,7 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     }
     if (!r) r = find_segments(a, &an, segs, n_segs, script ? &sc : NULL);
     if (!r) r = vmc_score(rep, &an, &a->cfg);
+    VMC_PROFILE_STOP(t, VMC_STAGE_SCORE);
     vmc_segments_free(&an.segments);
     vmc_digits_free(&an.digits);
     vmc_script_free(&sc);

@@ -12,8 +12,9 @@ struct VmcDecimator {
     float *h;    /* non-zero taps at offsets off[k] from the centre (both sides) */
     size_t *off;
     size_t nh;
-    float *buf;       /* pending input; buf[c] is the next output's centre */
-    float *odd, *acc; /* M = 2 block scratch: odd samples, outputs */
+    float *buf;      /* pending input; buf[c] is the next output's centre */
+    float *ph, *acc; /* block scratch: the input's M phases, the outputs */
+    size_t lead;     /* phase samples needed either side of a block */
     size_t len, cap, c;
     size_t chunk;
     unsigned long long n_in, n_out;
@@ -38,9 +39,11 @@ VmcDecimator *vmc_decimator_create(unsigned factor, size_t chunk)
     d->off = vmc_calloc(d->half, sizeof(size_t));
     d->cap = 2 * d->half + 1 + chunk;
     d->buf = vmc_calloc(d->cap, sizeof(float));
-    d->odd = vmc_calloc(d->cap / 2 + 2, sizeof(float));
-    d->acc = vmc_calloc(d->cap / 2 + 2, sizeof(float));
-    if (!d->h || !d->off || !d->buf || !d->odd || !d->acc) {
+    /* a tap reaches at most half/M phase samples beyond the block */
+    d->lead = d->half / factor;
+    d->ph = vmc_calloc(factor * (d->cap / factor + 2 + 2 * d->lead), sizeof(float));
+    d->acc = vmc_calloc(d->cap / factor + 2, sizeof(float));
+    if (!d->h || !d->off || !d->buf || !d->ph || !d->acc) {
         vmc_decimator_destroy(&d);
         return NULL;
     }
@@ -76,7 +79,7 @@ void vmc_decimator_destroy(VmcDecimator **pd)
     free((*pd)->h);
     free((*pd)->off);
     free((*pd)->buf);
-    free((*pd)->odd);
+    free((*pd)->ph);
     free((*pd)->acc);
     free(*pd);
     *pd = NULL;
@@ -93,22 +96,32 @@ static size_t count_outputs(const VmcDecimator *d, unsigned long long limit)
     return k < limit ? k : (size_t)limit;
 }
 
-/* M = 2, a block of k outputs at once, tap by tap: with the odd samples
- * gathered into one contiguous array every tap is a vector operation
- * across outputs.  Output q (centre x[c + 2q]) is
- * h0 x[c+2q] + sum_j h_j (o[q + j] + o[q - 1 - j]), o[i] = x[c + 2i + 1]. */
-static void run_half_band(VmcDecimator *d, float *restrict out, size_t k)
+/* A block of k outputs at once, tap by tap: with the input split into its
+ * M phases, ph_r[i] = x[c + iM + r], every tap is a vector operation across
+ * the outputs (the compiler vectorises the inner loop; no indirect
+ * offsets).  A tap at offset o = pM + r reads ph_r[q + p] on the right and,
+ * on the left, x[c + qM - o] = ph_0[q - p] (r = 0) or ph_{M-r}[q - p - 1].
+ * Each output still adds its taps in the same order, from the centre out,
+ * so the result is the same, to the bit, as one output at a time. */
+static void run_block(VmcDecimator *d, float *restrict out, size_t k)
 {
-    const size_t nh = d->nh; /* taps at offsets 1, 3, ..., 2nh-1 */
+    const size_t m = d->m, lead = d->lead, len = k + 2 * lead;
     const float *x = d->buf + d->c;
-    float *restrict o = d->odd;
-    /* o[i] for i in [-nh, k + nh): stored at odd[i + nh] */
-    for (size_t i = 0; i < k + 2 * nh; i++) o[i] = x[2 * ((ptrdiff_t)i - (ptrdiff_t)nh) + 1];
+    /* ph_r[i] for i in [-lead, k + lead), stored at ph[r * len + i + lead],
+     * as far as the taps reach: x[c - half .. c + (k-1)M + half] */
+    for (size_t r = 0; r < m; r++) {
+        float *restrict o = d->ph + r * len;
+        const ptrdiff_t first = (ptrdiff_t)r - (ptrdiff_t)(lead * m);
+        const size_t fill = r ? len - 1 : len;
+        for (size_t i = 0; i < fill; i++) o[i] = x[first + (ptrdiff_t)(i * m)];
+    }
     float *restrict acc = d->acc;
-    for (size_t q = 0; q < k; q++) acc[q] = d->h0 * x[2 * q];
-    for (size_t j = 0; j < nh; j++) {
+    for (size_t q = 0; q < k; q++) acc[q] = d->h0 * x[q * m];
+    for (size_t j = 0; j < d->nh; j++) {
+        const size_t off = d->off[j], p = off / m, r = off % m;
         const float hj = d->h[j];
-        const float *a = o + nh + j, *b = o + nh - 1 - j;
+        const float *a = d->ph + r * len + lead + p;
+        const float *b = r ? d->ph + (m - r) * len + lead - p - 1 : d->ph + lead - p;
         for (size_t q = 0; q < k; q++) acc[q] += hj * (a[q] + b[q]);
     }
     memcpy(out, acc, k * sizeof(float));
@@ -119,19 +132,7 @@ static size_t run(VmcDecimator *d, float *out, int final)
     unsigned long long limit = final ? (d->n_in + d->m - 1) / d->m - d->n_out : ~0ull;
     size_t k = count_outputs(d, limit);
     if (k) {
-        if (d->m == 2) {
-            run_half_band(d, out, k);
-        } else {
-            for (size_t q = 0; q < k; q++) {
-                const float *x = d->buf + d->c + q * d->m;
-                float acc = d->h0 * x[0];
-                for (size_t j = 0; j < d->nh; j++) {
-                    size_t o = d->off[j];
-                    acc += d->h[j] * (x[o] + x[-(ptrdiff_t)o]);
-                }
-                out[q] = acc;
-            }
-        }
+        run_block(d, out, k);
         d->n_out += k;
         d->c += k * d->m;
     }

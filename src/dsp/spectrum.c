@@ -16,9 +16,14 @@ int vmc_spectrum_init(VmcSpectrum *s, double rate_hz, size_t win, size_t nfft)
     s->window = vmc_calloc(win, sizeof(float));
     s->scratch = vmc_calloc(nfft, sizeof(float));
     s->bins = vmc_calloc(s->nbins, sizeof(VmcCpx));
-    s->power = vmc_calloc(s->nbins, sizeof(float));
+    s->own = s->power = vmc_calloc(s->nbins, sizeof(float));
     s->fft = vmc_fft_create(nfft);
-    if (!s->window || !s->scratch || !s->bins || !s->power || !s->fft) {
+    s->fft4 = vmc_fft4_create(nfft);
+    if (s->fft4) {
+        s->lanes = vmc_calloc(4 * nfft, sizeof(float));
+        s->lane_power = vmc_calloc(4 * s->nbins, sizeof(float));
+    }
+    if (!s->window || !s->scratch || !s->bins || !s->power || !s->fft || (s->fft4 && (!s->lanes || !s->lane_power))) {
         vmc_spectrum_free(s);
         return VMCHECK_ENOMEM;
     }
@@ -33,8 +38,11 @@ void vmc_spectrum_free(VmcSpectrum *s)
     free(s->window);
     free(s->scratch);
     free(s->bins);
-    free(s->power);
+    free(s->own);
     vmc_fft_destroy(&s->fft);
+    vmc_fft4_destroy(&s->fft4);
+    free(s->lanes);
+    free(s->lane_power);
     memset(s, 0, sizeof(*s));
 }
 
@@ -73,5 +81,22 @@ void vmc_spectrum_process(VmcSpectrum *s, const float *frame, float mean)
     for (size_t i = 0; i < s->win; i++) s->scratch[i] = (frame[i] - mean) * s->window[i];
     /* scratch[win..nfft) stays zero from init */
     vmc_fft_forward(s->fft, s->bins, s->scratch);
+    s->power = s->own;
     for (size_t k = 0; k < s->nbins; k++) s->power[k] = s->bins[k].re * s->bins[k].re + s->bins[k].im * s->bins[k].im;
 }
+
+void vmc_spectrum_process4(VmcSpectrum *s, const float *const frames[4], const float mean[4])
+{
+    const float *in[4];
+    float *pw[4];
+    for (int l = 0; l < 4; l++) {
+        float *x = s->lanes + (size_t)l * s->nfft;
+        for (size_t i = 0; i < s->win; i++) x[i] = (frames[l][i] - mean[l]) * s->window[i];
+        /* x[win..nfft) stays zero from init */
+        in[l] = x;
+        pw[l] = s->lane_power + (size_t)l * s->nbins;
+    }
+    vmc_fft4_power(s->fft4, pw, in);
+}
+
+void vmc_spectrum_lane(VmcSpectrum *s, int k) { s->power = s->lane_power + (size_t)k * s->nbins; }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "dsp/fft.h"
+#include "dsp/fft4.h"
 
 typedef struct VmcSpectrum {
     size_t win, nfft, nbins; /* nbins = nfft/2 + 1 */
@@ -13,8 +14,12 @@ typedef struct VmcSpectrum {
     float *window;  /* Hann, win samples */
     float *scratch; /* nfft samples */
     VmcCpx *bins;
-    float *power; /* |X|^2 per bin, the frame's result */
+    float *power; /* |X|^2 per bin, the frame's result (own, or one of the lanes) */
+    float *own;   /* nbins: what vmc_spectrum_process fills */
     VmcFft *fft;
+    VmcFft4 *fft4;     /* four frames at once; NULL where the size needs a radix of 5 */
+    float *lanes;      /* 4 * nfft windowed samples */
+    float *lane_power; /* 4 * nbins: vmc_spectrum_process4's results */
 } VmcSpectrum;
 
 /* nfft >= win, even. 0 or VMCHECK_ENOMEM / VMCHECK_EINVAL. */
@@ -27,5 +32,11 @@ void vmc_frame_stats(const float *x, size_t n, float *mean, float *peak);
  * pitch needs it gone), window and transform one frame of win samples into
  * s->power. */
 void vmc_spectrum_process(VmcSpectrum *s, const float *frame, float mean);
+/* The same for four frames at once (s->fft4 must be there), into
+ * s->lane_power; then vmc_spectrum_lane(s, k) makes frame k's the power
+ * spectrum s->power.  Equal to four vmc_spectrum_process to float rounding
+ * (see dsp/fft4.h). */
+void vmc_spectrum_process4(VmcSpectrum *s, const float *const frames[4], const float mean[4]);
+void vmc_spectrum_lane(VmcSpectrum *s, int k);
 
 #endif

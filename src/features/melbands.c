@@ -1,6 +1,7 @@
 #include "features/melbands.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/common.h"
@@ -43,6 +44,10 @@ int vmc_melbands_init(VmcMelBands *m, const VmcSpectrum *s)
      * same at any analysis rate and FFT size. */
     const double wsum2 = 0.375 * (double)s->win;
     m->scale = 2.0 / ((double)s->nfft * wsum2);
+    /* code c = floor((dB - base) / step + 1/2), clamped to 0..255, is the
+     * number of these levels a mean square reaches (dB = 10 log10 of it,
+     * the track floor under 1e-12: code 0, under every level) */
+    for (int c = 0; c < 255; c++) m->up[c] = pow(10.0, (VMC_MEL_BASE_DB + ((double)c + 0.5) * VMC_MEL_STEP_DB) / 10.0);
     return VMCHECK_OK;
 }
 
@@ -52,18 +57,41 @@ void vmc_melbands_free(VmcMelBands *m)
     memset(m, 0, sizeof(*m));
 }
 
+/* The code of mean square p: as floor((10 log10 p - base) / step + 1/2),
+ * without the logarithm: a first guess from p's binary exponent and
+ * mantissa (log2 p within 0.09, so the guess is off by at most one code),
+ * then the levels either side decide. */
+unsigned char vmc_mel_code(const VmcMelBands *m, double p)
+{
+    if (!(p >= m->up[0])) return 0;
+    uint64_t bits;
+    memcpy(&bits, &p, sizeof(bits));
+    const double lg2 =
+        (double)((int)((bits >> 52) & 0x7ff) - 1023) + (double)(bits & 0xfffffffffffffull) * (1.0 / 4503599627370496.0);
+    /* 10 log10(2) / step = 6.0206 codes per octave */
+    double g = (lg2 * (10.0 * 0.30102999566398120) - VMC_MEL_BASE_DB) / VMC_MEL_STEP_DB + 0.5;
+    int c = g < 1.0 ? 1 : g > 255.0 ? 255 : (int)g;
+    while (c < 255 && p >= m->up[c]) c++;
+    while (c > 0 && p < m->up[c - 1]) c--;
+    return (unsigned char)c;
+}
+
 void vmc_melbands_process(const VmcMelBands *m, unsigned char out[VMC_MEL_BANDS], const float *power)
 {
     for (int b = 0; b < VMC_MEL_BANDS; b++) {
         const float *w = m->w + m->off[b];
         const float *p = power + m->k0[b];
         const size_t n = m->k1[b] - m->k0[b];
-        double acc = 0.0;
-        for (size_t k = 0; k < n; k++) acc += (double)(w[k] * p[k]);
-        const double db = vmc_db_from_power(acc * m->scale);
-        double q = floor((db - VMC_MEL_BASE_DB) / VMC_MEL_STEP_DB + 0.5);
-        if (q < 0.0) q = 0.0;
-        if (q > 255.0) q = 255.0;
-        out[b] = (unsigned char)q;
+        /* four running sums: one would be a chain of dependent adds */
+        double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+        size_t k = 0;
+        for (; k + 4 <= n; k += 4) {
+            a0 += (double)(w[k] * p[k]);
+            a1 += (double)(w[k + 1] * p[k + 1]);
+            a2 += (double)(w[k + 2] * p[k + 2]);
+            a3 += (double)(w[k + 3] * p[k + 3]);
+        }
+        for (; k < n; k++) a0 += (double)(w[k] * p[k]);
+        out[b] = vmc_mel_code(m, ((a0 + a1) + (a2 + a3)) * m->scale);
     }
 }

@@ -27,8 +27,14 @@ typedef struct VmcMelBands {
     size_t k0[VMC_MEL_BANDS], k1[VMC_MEL_BANDS]; /* bins [k0, k1) of each band */
     float *w;                                    /* weights, band b at w + off[b] */
     size_t off[VMC_MEL_BANDS];
-    double scale; /* bin sum -> mean square, as the 300-1200 Hz band level */
+    double scale;   /* bin sum -> mean square, as the 300-1200 Hz band level */
+    double up[255]; /* code c + 1 from this mean square up (see vmc_melbands_process) */
 } VmcMelBands;
+
+/* The code of a band's mean square p (see vmc_mel_db), exactly
+ * floor((10 log10 p - VMC_MEL_BASE_DB) / VMC_MEL_STEP_DB + 1/2) clamped to
+ * 0..255 (0 under the track floor), found without a logarithm. */
+unsigned char vmc_mel_code(const VmcMelBands *m, double p);
 
 /* Filters for spectrum s.  0, VMCHECK_ENOMEM. */
 int vmc_melbands_init(VmcMelBands *m, const VmcSpectrum *s);

@@ -50,7 +50,12 @@ int vmc_pitch_init(VmcPitch *p, const VmcPitchParams *par, const VmcSpectrum *s)
     p->bins = vmc_calloc(p->half / 2 + 1, sizeof(VmcCpx));
     p->ac = vmc_calloc(p->half + 1, sizeof(float));
     p->fft = vmc_fft_create(p->half);
-    if (!p->irw || !p->sn || !p->cs || !p->y || !p->bins || !p->ac || !p->fft) {
+    p->fft4 = vmc_fft4_create(p->half);
+    if (p->fft4) {
+        p->y4 = vmc_calloc(4 * p->half, sizeof(float));
+        p->bins4 = vmc_calloc(4 * (p->half / 2 + 1), sizeof(VmcCpx));
+    }
+    if (!p->irw || !p->sn || !p->cs || !p->y || !p->bins || !p->ac || !p->fft || (p->fft4 && (!p->y4 || !p->bins4))) {
         vmc_pitch_free(p);
         return VMCHECK_ENOMEM;
     }
@@ -78,16 +83,20 @@ void vmc_pitch_free(VmcPitch *p)
     free(p->bins);
     free(p->ac);
     vmc_fft_destroy(&p->fft);
+    vmc_fft4_destroy(&p->fft4);
+    free(p->y4);
+    free(p->bins4);
     memset(p, 0, sizeof(*p));
 }
 
 /* Autocorrelation of the frame from its power spectrum f[0..m] (m = nfft/2):
  * ac[t] = f0 + (-1)^t fm + 2 sum_{j=1}^{m-1} f_j cos(pi j t / m), halved
- * (a DCT-I), for t = 0..m.  The scale does not matter: it is normalised. */
-static void autocorrelation(VmcPitch *p, const float *f)
+ * (a DCT-I), for t = 0..m.  The scale does not matter: it is normalised.
+ * fold() makes the DCT a real FFT of y (m points), unfold() takes ac from
+ * its bins. */
+static float fold(const VmcPitch *p, const float *f, float *y)
 {
     const size_t m = p->half;
-    float *y = p->y;
     float sum = 0.5f * (f[0] - f[m]);
     y[0] = 0.5f * (f[0] + f[m]);
     for (size_t j = 1; j < m / 2; j++) {
@@ -97,15 +106,27 @@ static void autocorrelation(VmcPitch *p, const float *f)
         sum += p->cs[j] * y2;
     }
     y[m / 2] = f[m / 2];
-    vmc_fft_forward(p->fft, p->bins, y);
+    return sum;
+}
+
+static void unfold(VmcPitch *p, const VmcCpx *bins, float sum)
+{
+    const size_t m = p->half;
     float *ac = p->ac;
-    ac[0] = p->bins[0].re;
-    ac[m] = p->bins[m / 2].re;
+    ac[0] = bins[0].re;
+    ac[m] = bins[m / 2].re;
     ac[1] = sum;
     for (size_t k = 1; k < m / 2; k++) {
-        ac[2 * k] = p->bins[k].re;
-        ac[2 * k + 1] = ac[2 * k - 1] - p->bins[k].im;
+        ac[2 * k] = bins[k].re;
+        ac[2 * k + 1] = ac[2 * k - 1] - bins[k].im;
     }
+}
+
+static void autocorrelation(VmcPitch *p, const float *f)
+{
+    const float sum = fold(p, f, p->y);
+    vmc_fft_forward(p->fft, p->bins, p->y);
+    unfold(p, p->bins, sum);
 }
 
 /* Normalised, window-corrected autocorrelation at an integer lag. */
@@ -114,10 +135,9 @@ static inline double rx(const VmcPitch *p, size_t lag, double inv_r0)
     return (double)p->ac[lag] * inv_r0 * (double)p->irw[lag];
 }
 
-void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectrum *s, float peak, float max_peak)
+/* Too quiet to be voiced: no candidates needed. */
+static int too_quiet(const VmcPitch *p, float peak, float max_peak)
 {
-    memset(out, 0, VMC_PITCH_STRIDE * sizeof(float));
-    out[1] = peak;
     /* A frame this quiet is unvoiced whatever its periodicity: its unvoiced
      * score, v + 2 - (peak/ref)/(silence/(1+v)), is at least v + 1 = 1.45
      * once peak < silence/(1+v) * ref (2 % of its reference), more than any
@@ -125,10 +145,13 @@ void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectr
      * would save (2 * 0.14).  The reference is at least the lowest fraction
      * of the global peak, and the loudest peak so far is no more than the
      * global one, so skipping here never changes the path. */
-    if ((double)peak <
-        p->par.silence_threshold / (1.0 + p->par.voicing_threshold) * lowest_reference(&p->par) * (double)max_peak)
-        return;
-    autocorrelation(p, s->power);
+    return (double)peak <
+           p->par.silence_threshold / (1.0 + p->par.voicing_threshold) * lowest_reference(&p->par) * (double)max_peak;
+}
+
+/* Candidates from the autocorrelation in p->ac, into out. */
+static void candidates(const VmcPitch *p, float out[VMC_PITCH_STRIDE])
+{
     const double r0 = (double)p->ac[0];
     size_t n = 0;
     if (r0 > 1e-20) {
@@ -174,6 +197,41 @@ void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectr
         }
     }
     out[0] = (float)n;
+}
+
+void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectrum *s, float peak, float max_peak)
+{
+    memset(out, 0, VMC_PITCH_STRIDE * sizeof(float));
+    out[1] = peak;
+    if (too_quiet(p, peak, max_peak)) return;
+    autocorrelation(p, s->power);
+    candidates(p, out);
+}
+
+void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const power[4], const float peak[4],
+                        const float max_peak[4])
+{
+    int any = 0, skip[4];
+    const float *y[4];
+    VmcCpx *bins[4];
+    for (int l = 0; l < 4; l++) {
+        memset(out[l], 0, VMC_PITCH_STRIDE * sizeof(float));
+        out[l][1] = peak[l];
+        skip[l] = too_quiet(p, peak[l], max_peak[l]);
+        any |= !skip[l];
+        float *yl = p->y4 + (size_t)l * p->half;
+        p->sum4[l] = skip[l] ? 0.0f : fold(p, power[l], yl);
+        if (skip[l]) memset(yl, 0, p->half * sizeof(float));
+        y[l] = yl;
+        bins[l] = p->bins4 + (size_t)l * (p->half / 2 + 1);
+    }
+    if (!any) return;
+    vmc_fft4_forward(p->fft4, bins, y);
+    for (int l = 0; l < 4; l++) {
+        if (skip[l]) continue;
+        unfold(p, bins[l], p->sum4[l]);
+        candidates(p, out[l]);
+    }
 }
 
 /* Each frame's loudness reference, into ref[0..n): the loudest peak within

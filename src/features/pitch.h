@@ -67,6 +67,10 @@ typedef struct VmcPitch {
     VmcCpx *bins;            /* scratch: half/2 + 1 bins */
     float *ac;               /* autocorrelation, lags 0..half */
     VmcFft *fft;             /* real FFT of half points */
+    VmcFft4 *fft4;           /* the same, four frames at once (NULL: a size it cannot do) */
+    float *y4;               /* scratch: 4 * half samples */
+    VmcCpx *bins4;           /* scratch: 4 * (half/2 + 1) bins */
+    float sum4[4];
 } VmcPitch;
 
 /* The lag range must fit the spectrum: nfft >= win + lag_max/2 (see the
@@ -79,6 +83,11 @@ void vmc_pitch_free(VmcPitch *p);
  * (at most the loudest up to here; frames too far under it to be voiced
  * against any reference the path can take are skipped, see pitch.c). */
 void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectrum *s, float peak, float max_peak);
+/* The same for four frames at once (p->fft4 must be there): power[k] is
+ * frame k's power spectrum; equal to four vmc_pitch_process to float
+ * rounding (dsp/fft4.h). */
+void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const power[4], const float peak[4],
+                        const float max_peak[4]);
 
 /* The best path through n frames of candidates: f0_hz[i] is the pitch of
  * frame i, 0 where unvoiced.  0 or VMCHECK_ENOMEM. */

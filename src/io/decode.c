@@ -8,6 +8,7 @@
 #include "analyzer.h"
 #include "common/common.h"
 #include "common/fmt.h"
+#include "common/profile.h"
 #include "io/source.h"
 
 /* Input frames of one analysis window: less than this is nothing to
@@ -28,7 +29,9 @@ static int drive(VmcheckReport **out, const VmcAnalyzeArgs *args, VmcSource *src
     for (;;) {
         const float *mono;
         size_t n, clipped, samples;
+        VMC_PROFILE_START(t);
         r = vmc_source_read(src, &mono, &n, &clipped, &samples);
+        VMC_PROFILE_STOP(t, VMC_STAGE_DECODE);
         if (r) goto done;
         if (n == 0) break;
         vmc_analyzer_add_clipping(a, clipped, samples);

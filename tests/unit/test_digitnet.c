@@ -7,7 +7,9 @@
  *  - A step's output does not depend on how the steps are split into
  *    blocks (so not on threads).
  *  - The bands read the same level at 8 kHz and at 16 kHz input, and a
- *    tone lands in the band that holds its frequency. */
+ *    tone lands in the band that holds its frequency.
+ *  - A band's code, found without a logarithm, is the rounded level in
+ *    half-dB steps, at random levels and just either side of every step. */
 #include <math.h>
 #include <string.h>
 
@@ -168,8 +170,45 @@ static void check_bands(void)
           b16[VMC_MEL_BANDS - 1]);
 }
 
+static unsigned char code_by_log(double p)
+{
+    const double db = p > 1e-12 ? 10.0 * log10(p) : VMC_MEL_BASE_DB;
+    double q = floor((db - VMC_MEL_BASE_DB) / VMC_MEL_STEP_DB + 0.5);
+    return (unsigned char)(q < 0.0 ? 0.0 : q > 255.0 ? 255.0 : q);
+}
+
+static void check_codes(void)
+{
+    VmcSpectrum s;
+    VmcMelBands m;
+    if (vmc_spectrum_init(&s, 8000.0, 320, 384) || vmc_melbands_init(&m, &s)) {
+        CHECK(0, "mel bands set up");
+        return;
+    }
+    unsigned long long x = 0x9e3779b97f4a7c15ull;
+    size_t bad = 0, n = 0;
+    for (int i = 0; i < 1000000; i++, n++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        /* log-uniform from -140 to +10 dB */
+        const double p = pow(10.0, (-140.0 + 150.0 * (double)(x >> 11) / 9007199254740992.0) / 10.0);
+        bad += vmc_mel_code(&m, p) != code_by_log(p);
+    }
+    /* each step's level and its neighbours a relative 1e-9 away */
+    for (int c = 0; c < 256; c++)
+        for (int k = -1; k <= 1; k++, n++) {
+            const double p =
+                pow(10.0, (VMC_MEL_BASE_DB + ((double)c - 0.5) * VMC_MEL_STEP_DB) / 10.0) * (1.0 + 1e-9 * k);
+            bad += vmc_mel_code(&m, p) != code_by_log(p);
+        }
+    bad += vmc_mel_code(&m, 0.0) != 0 || vmc_mel_code(&m, 1e-13) != 0 || vmc_mel_code(&m, 1e6) != 255;
+    CHECK(bad == 0, "band codes: %zu of %zu differ from the rounded level", bad, n);
+    vmc_melbands_free(&m);
+    vmc_spectrum_free(&s);
+}
+
 int main(int argc, char **argv)
 {
+    check_codes();
     if (argc < 2) {
         fprintf(stderr, "usage: test_digitnet REFERENCE\n");
         return 99;
