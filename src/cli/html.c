@@ -254,7 +254,8 @@ static const char css[] =
     "table{border-collapse:collapse;margin:.4em 0;width:100%}"
     "th,td{text-align:left;padding:.25em .6em;border-bottom:1px solid #ddd;vertical-align:top}"
     "th{background:#f2f2f2}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
-    "table.figures th{width:9em;background:none}table.bars{max-width:720px}table.bars td:first-child{width:12em}"
+    "table.figures th{width:9em;background:none}table.figures "
+    "td{overflow-wrap:anywhere}table.bars{max-width:720px}table.bars td:first-child{width:12em}"
     ".legend span{display:inline-block;margin-right:1.2em;font-size:.9em}"
     ".sw{display:inline-block;width:1.1em;height:.8em;vertical-align:middle;margin-right:.3em;border:1px solid #555}"
     ".muted{color:var(--mute);font-size:.9em}"
@@ -267,7 +268,8 @@ static const char css[] =
     "tr.detail td{background:#fafafa}"
     "ul.failed li{overflow-wrap:anywhere}"
     "@media (max-width:640px){body{padding:10px;font-size:15px}.lbl-long{display:none}.lbl-short{display:inline}"
-    "#cohort .wide{display:none}th,td{padding:.2em .3em}ul.items li{padding-left:0;text-indent:0}}"
+    "#cohort .wide{display:none}th,td{padding:.2em .3em}#cohort{font-size:.85em}#cohort th{white-space:normal}"
+    "#cohort td{overflow-wrap:anywhere}ul.items li{padding-left:0;text-indent:0}}"
     "@media print{@page{size:A4;margin:12mm}body{max-width:none;padding:0;font-size:11pt}audio,.noprint{display:none}"
     "svg.tl,svg.pace{min-width:0}.tlwrap{overflow:visible}tr,svg{break-inside:avoid}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
@@ -368,6 +370,16 @@ static void span_attrs(Buf *b, double t0, double t1, double dur)
     bs(b, "\" data-end=\"");
     bcoord(b, t1, 3);
     bs(b, "\"");
+}
+
+/* A span's label: from its start, or, late in the recording, ending at its
+ * end, so that it stays inside the drawing. */
+static void label_x(Buf *b, double t0, double t1, double dur)
+{
+    int late = t0 > 0.6 * dur;
+    bs(b, "x=\"");
+    bx(b, late ? t1 : t0, dur);
+    bs(b, late ? "\" dx=\"-2\" text-anchor=\"end\"" : "\" dx=\"2\"");
 }
 
 static const char *kind_name(const VmcheckSegment *s) { return s->kind == VMCHECK_SEGMENT_NAME ? "name" : "number"; }
@@ -519,9 +531,9 @@ static void timeline(Buf *b, const VmcheckReport *r, int compact, const Limits *
         bs(b, " s: ");
         bnum(b, s->syllables_per_s, 1);
         bf(b, " syllables/s, %s</title></rect>", s->too_fast ? "TOO FAST" : "ok");
-        bf(b, "<text class=\"seglbl %s\" x=\"", s->too_fast ? "lbl-fast" : "lbl-ok");
-        bx(b, s->start_s, dur);
-        bf(b, "\" dx=\"1\" y=\"%d\"><tspan class=\"lbl-long\">%s ", Y_SEG - 3,
+        bf(b, "<text class=\"seglbl %s\" ", s->too_fast ? "lbl-fast" : "lbl-ok");
+        label_x(b, s->start_s, s->end_s, dur);
+        bf(b, " y=\"%d\"><tspan class=\"lbl-long\">%s ", Y_SEG - 3,
            s->kind == VMCHECK_SEGMENT_NAME ? "Name" : "Number");
         bnum(b, s->syllables_per_s, 1);
         bf(b, " syl/s %s</tspan><tspan class=\"lbl-short\">", s->too_fast ? "TOO FAST" : "ok");
@@ -555,10 +567,10 @@ static void timeline(Buf *b, const VmcheckReport *r, int compact, const Limits *
         span_attrs(b, g->start_s, g->end_s, dur);
         bf(b, " y=\"%d\" height=\"%d\"><title>", Y_FLAGS, H_FLAGS);
         besc(b, g->message);
-        bs(b, "</title></rect><text class=\"flaglbl\" x=\"");
-        bx(b, g->start_s, dur);
-        bf(b, "\" dx=\"3\" y=\"%d\">%s %s</text></g>\n", Y_FLAGS + 12,
-           g->severity == VMCHECK_SEVERITY_ERROR ? "FIX" : "note", vmcheck_flag_name(g->code));
+        bs(b, "</title></rect><text class=\"flaglbl\" ");
+        label_x(b, g->start_s, g->end_s, dur);
+        bf(b, " y=\"%d\">%s %s</text></g>\n", Y_FLAGS + 12, g->severity == VMCHECK_SEVERITY_ERROR ? "FIX" : "note",
+           vmcheck_flag_name(g->code));
     }
     bf(b, "<line class=\"playhead\" x1=\"0%%\" x2=\"0%%\" y1=\"0\" y2=\"%d\"/>\n</svg>\n", Y_AXIS);
     /* the pace strip: syllables/s in a sliding 2-s window, every 0.1 s */
