@@ -239,7 +239,7 @@ static const char css[] =
     "svg .lane{fill:#444;font-size:11px}"
     ".seg-ok{fill:var(--ok)}.seg-fast{fill:var(--fast)}.seg-hatch{fill:url(#vmc-hatch)}"
     "text.seglbl{font-weight:700;pointer-events:none}text.lbl-fast{fill:#a33d00}text.lbl-ok{fill:#005a8c}"
-    ".flag-error{fill:var(--fast)}.flag-warning{fill:var(--warn)}text.flaglbl{font-size:11px;pointer-events:none}"
+    ".flag-error{fill:var(--fast)}.flag-warning{fill:var(--warn)}text.flaglbl{font-size:11px;pointer-events:none;stroke:none;fill:#000}"
     ".pause{fill:var(--pause)}.grp{fill:var(--ok);opacity:.55}.grp-fast{fill:var(--fast)}"
     ".gap{fill:#fff;stroke:var(--ink);stroke-width:1}"
     ".level{fill:#9a9a9a}.pitch{fill:none;stroke:var(--pitch);stroke-width:2}"
@@ -384,6 +384,23 @@ static void label_x(Buf *b, double t0, double t1, double dur)
 
 static const char *kind_name(const VmcheckSegment *s) { return s->kind == VMCHECK_SEGMENT_NAME ? "name" : "number"; }
 
+/* The next coordinate pair of a path, as short as the grammar allows: a
+ * space only where two numbers would run together ("5 -3" is "5-3"). */
+static void pair(Buf *b, long x, long y)
+{
+    if (b->n && b->s[b->n - 1] >= '0' && b->s[b->n - 1] <= '9' && x >= 0) bs(b, " ");
+    bf(b, y >= 0 ? "%ld %ld" : "%ld%ld", x, y);
+}
+
+/* A relative line to the next point: the 'l' once, before the first pair
+ * after an absolute command (a bare 'l' would end the path with an error). */
+static void rel(Buf *b, int *need_l, long dx, long dy)
+{
+    if (*need_l) bs(b, "l");
+    *need_l = 0;
+    pair(b, dx, dy);
+}
+
 /* Time axis ticks: a step that gives at most about 12 of them. */
 static double tick_step(double dur)
 {
@@ -436,6 +453,8 @@ static void timeline(Buf *b, const VmcheckReport *r, int compact, const Limits *
     if (nf) {
         bf(b, "<svg x=\"0\" y=\"%d\" width=\"100%%\" height=\"%d\" viewBox=\"0 0 ", Y_LEVEL, H_LEVEL);
         bf(b, "%zu 100\" preserveAspectRatio=\"none\"><path class=\"level\" d=\"M0 100", nf);
+        long prev = 0;
+        int need_l = 1;
         for (size_t i = 0; i < nf; i += step) {
             float m = -1000.0f;
             for (size_t j = i; j < i + step && j < nf; j++)
@@ -443,7 +462,11 @@ static void timeline(Buf *b, const VmcheckReport *r, int compact, const Limits *
             long y = lround(-(double)m * 1.25);
             if (y < 0) y = 0;
             if (y > 100) y = 100;
-            bf(b, "L%zu %ld", i, y);
+            if (i == 0)
+                bf(b, "L0 %ld", y);
+            else
+                rel(b, &need_l, (long)step, y - prev);
+            prev = y;
         }
         bf(b, "L%zu 100Z\"/></svg>\n", nf - 1);
     }
@@ -467,7 +490,9 @@ static void timeline(Buf *b, const VmcheckReport *r, int compact, const Limits *
            "<svg x=\"0\" y=\"%d\" width=\"100%%\" height=\"%d\" viewBox=\"0 0 %zu 240\" "
            "preserveAspectRatio=\"none\"><path class=\"pitch\" vector-effect=\"non-scaling-stroke\" d=\"",
            Y_PITCH, H_PITCH, nf ? nf : 1);
-        int in_run = 0;
+        int in_run = 0; /* a voiced run is open: its points follow as relative steps */
+        long prev = 0;
+        int need_l = 1;
         for (size_t i = 0; i < r->frame_count; i += step) {
             double f = r->f0_hz[i];
             if (!(f > 0)) {
@@ -477,7 +502,12 @@ static void timeline(Buf *b, const VmcheckReport *r, int compact, const Limits *
             double st = 12.0 * log2(f / r->f0_median_hz);
             if (st > 12) st = 12;
             if (st < -12) st = -12;
-            bf(b, "%s%zu %ld", in_run ? "L" : "M", i, lround(120.0 - st * 10.0));
+            long y = lround(120.0 - st * 10.0);
+            if (!in_run)
+                bf(b, "M%zu %ld", i, y), need_l = 1;
+            else
+                rel(b, &need_l, (long)step, y - prev);
+            prev = y;
             in_run = 1;
         }
         bs(b, "\"/></svg>\n");
@@ -607,9 +637,15 @@ static void timeline(Buf *b, const VmcheckReport *r, int compact, const Limits *
     bf(b, "<svg x=\"0\" y=\"0\" width=\"100%%\" height=\"%d\" viewBox=\"0 0 %zu ", hp, np > 1 ? np - 1 : 1);
     bcoord(b, top * 10, 0);
     bs(b, "\" preserveAspectRatio=\"none\"><path class=\"rate\" vector-effect=\"non-scaling-stroke\" d=\"");
+    long prev = 0;
+    int need_l = 1;
     for (size_t i = 0; i < np; i++) {
-        bf(b, "%s%zu ", i ? "L" : "M", i);
-        bcoord(b, (top - rate[i]) * 10, 0);
+        long y = lround((top - rate[i]) * 10);
+        if (i == 0)
+            bf(b, "M0 %ld", y);
+        else
+            rel(b, &need_l, 1, y - prev);
+        prev = y;
     }
     bs(b, "\"/></svg>");
     free(rate);

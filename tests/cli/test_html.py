@@ -58,6 +58,29 @@ def pct(s):
     return float(s[:-1])
 
 
+PATH_ARGS = {"M": 2, "L": 2, "l": 2, "m": 2, "v": 1, "h": 1, "V": 1, "H": 1, "Z": 0, "z": 0}
+
+
+def path_ok(d):
+    """SVG path data by the grammar the writer uses: every command has a
+    whole number of argument groups (a bare 'l' is a rendering error)."""
+    toks = re.findall(r"[A-Za-z]|-?[0-9]*\.?[0-9]+", d)
+    expect("".join(toks) == re.sub(r"[ ,]", "", d), "stray characters in path data %r" % d[:80])
+    expect(toks and toks[0] == "M", "path does not start with M: %r" % d[:40])
+    i = 0
+    while i < len(toks):
+        c = toks[i]
+        expect(c in PATH_ARGS, "unknown path command %r" % c)
+        i += 1
+        n = 0
+        while i < len(toks) and toks[i] not in PATH_ARGS:
+            n += 1
+            i += 1
+        k = PATH_ARGS[c]
+        expect((k == 0 and n == 0) or (k and n and n % k == 0), "path command %s with %d numbers in %r"
+               % (c, n, d[:80]))
+
+
 def self_contained(path):
     text = open(path, encoding="utf-8").read()
     for bad in ("http://", "https://", "<link", "@import", "<iframe", "<object", "<embed"):
@@ -122,6 +145,8 @@ def spans_checks(tmp):
                    % (len(pauses), len(rep["pauses"])))
             for rect, p in zip(pauses, rep["pauses"]):
                 at(rect, p["start_s"], p["end_s"], "pause")
+            for p in root.iter("path"):
+                path_ok(p.get("d"))
             nuc = all_of(root, "path", "nuclei")
             expect(len(nuc) == 1, "no nucleus path")
             xs = [float(v) / 100 for v in re.findall(r"M([0-9.]+) ", nuc[0].get("d"))]
