@@ -915,6 +915,11 @@ static void audio_url(Buf *b, const CliHtml *h, const char *path)
         return;
     }
     const char *d = h->dir, *a = abs;
+    if (!strcmp(d, "/")) {
+        burl(b, a + 1);
+        free(abs);
+        return;
+    }
     /* the common leading directories */
     size_t common = 0, i = 0;
     while (d[i] && a[i] && d[i] == a[i]) {
@@ -922,7 +927,6 @@ static void audio_url(Buf *b, const CliHtml *h, const char *path)
         if (a[i] == '/' && (d[i] == '/' || d[i] == '\0')) common = i;
     }
     if (d[i] == '\0' && a[i] == '/') common = i;
-    if (!strcmp(d, "/")) common = 0;
     for (const char *p = d + common; *p; p++)
         if (*p == '/') bs(b, "../");
     burl(b, a + common + (a[common] == '/'));
@@ -1058,7 +1062,7 @@ static void cohort_add(CliHtml *h, const CliResult *res, size_t i)
     Buf *t = &h->tmpl;
     bf(t, "<template id=\"t%zu\"><div class=\"msg\">", i);
     verdict(t, res);
-    player(t, h, res, h->audio == AUDIO_EMBED ? AUDIO_LINK : h->audio, 0);
+    player(t, h, res, h->audio, 0);
     timeline(t, r, 1, &h->lim);
     bs(t, "</div></template>\n");
 }

@@ -155,7 +155,7 @@ static size_t rs_pull(Resampler *r, float *out, size_t max_out, int last, long l
             double x = frac - j; /* distance of input n from the output's position */
             long idx = lround(x * PHASES) + (long)r->half * PHASES;
             if (idx < 0 || idx > 2L * r->half * PHASES) continue;
-            acc += (double)r->buf[n - r->base] * r->table[idx];
+            acc += (double)r->buf[n - r->base] * (double)r->table[idx];
         }
         out[k++] = (float)acc;
         r->pos += r->step;
@@ -188,9 +188,11 @@ int vmc_preview_encode(VmcPreview *out, const char *path, double max_s, const Vm
         status = VMCHECK_ERANGE;
         goto fail;
     }
-    unsigned out_hz = OUT_RATE_HZ;
-    if (info->rate_hz < out_hz && (info->rate_hz == 8000 || info->rate_hz == 11025 || info->rate_hz == 12000))
-        out_hz = info->rate_hz; /* rates the encoders take as they are */
+    /* Always the one rate, also for 8 kHz telephone audio (upsampled): at
+     * 8-12 kHz MP3 is MPEG-2.5, whose encoder delay libsndfile's decoders
+     * (and so, likely, browsers) do not trim, which would put every click
+     * 0.14 s late. */
+    const unsigned out_hz = OUT_RATE_HZ;
     status = VMCHECK_ENOMEM;
     if (rs_init(&rs, info->rate_hz, out_hz)) goto fail;
     const size_t block_out = 4096;

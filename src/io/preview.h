@@ -1,8 +1,8 @@
 /* A small playable copy of a recording, for the HTML report's player.
  *
  * The recording is opened as any input is (a source, STYLE P8), mixed to
- * mono, resampled to 16 kHz (a windowed-sinc low-pass at 0.45 of the lower
- * rate) and encoded through libsndfile as constant-bit-rate MP3 (MPEG-2
+ * mono, resampled to 16 kHz, up or down (a windowed-sinc low-pass at 0.45
+ * of the lower rate) and encoded through libsndfile as constant-bit-rate MP3 (MPEG-2
  * layer III, 32 kbit/s: about 240 KB a minute, played by every major
  * browser), or, where the installed libsndfile has no MP3 encoder, as
  * 8 kHz FLAC.  Internal to the CLI: the library's analysis never calls it. */
