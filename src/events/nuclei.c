@@ -18,8 +18,14 @@ void vmc_nuclei_params_default(VmcNucleiParams *p)
      * ordinary speech, whose level wanders by 10-15 dB, and over-count) */
     p->local_reach_s = 0.6;
     p->quiet_passage_db = 18.0;
-    { const char *x = getenv("VMC_NUC_D"); if (x) p->quiet_passage_db = atof(x); } /*XXX*/
-    { const char *x = getenv("VMC_NUC_REACH"); if (x) p->local_reach_s = atof(x); } /*XXX*/
+    {
+        const char *x = getenv("VMC_NUC_D");
+        if (x) p->quiet_passage_db = atof(x);
+    } /*XXX*/
+    {
+        const char *x = getenv("VMC_NUC_REACH");
+        if (x) p->local_reach_s = atof(x);
+    } /*XXX*/
     p->over_floor_db = 6.0;
     p->min_gap_s = 0.06;
     p->voicing_reach_s = 0.06;
@@ -78,11 +84,25 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
         }
         if (getenv("VMC_NUC_SIDES")) { /*XXX*/
             for (size_t i = 0; i < n; i++) {
-                float lm = -1e9f, rm = -1e9f; int la = 0, ra = 0;
-                for (size_t k = i > reach ? i - reach : 0; k <= i; k++) if (act->active[k]) { la = 1; if (e[k] > lm) lm = e[k]; }
-                for (size_t k = i; k <= i + reach && k < n; k++) if (act->active[k]) { ra = 1; if (e[k] > rm) rm = e[k]; }
+                float lm = -1e9f, rm = -1e9f;
+                int la = 0, ra = 0;
+                for (size_t k = i > reach ? i - reach : 0; k <= i; k++)
+                    if (act->active[k]) {
+                        la = 1;
+                        if (e[k] > lm) lm = e[k];
+                    }
+                for (size_t k = i; k <= i + reach && k < n; k++)
+                    if (act->active[k]) {
+                        ra = 1;
+                        if (e[k] > rm) rm = e[k];
+                    }
                 float v = (float)q[1];
-                if (la && ra) v = lm < rm ? lm : rm; else if (la) v = lm; else if (ra) v = rm;
+                if (la && ra)
+                    v = lm < rm ? lm : rm;
+                else if (la)
+                    v = lm;
+                else if (ra)
+                    v = rm;
                 near_peak[i] = v;
             }
         }
