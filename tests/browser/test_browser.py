@@ -244,6 +244,24 @@ def message_checks(d, name, page, shots):
         check("%s: screenshots at 1280x800 and 390 px hold the verdict colours on the spans" % name, screenshots)
 
 
+def print_check(d, page, shots):
+    def a4():
+        # A4 less 12 mm margins is 186 mm: 703 CSS px
+        d.set_window_size(703, 1000)
+        d.get("file://" + page)
+        d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        time.sleep(0.3)
+        hidden = d.execute_script("return Array.prototype.every.call(document.querySelectorAll('audio'),"
+                                  "function(a){return getComputedStyle(a).display==='none';})")
+        expect(hidden, "the player is printed")
+        wide = wider_than_window(d)
+        expect(not wide, "wider than A4: %r" % wide)
+        check_geometry(d)
+        d.save_screenshot(os.path.join(shots, "print-a4.png"))
+        d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    check("rushed-number: prints on A4 (186 mm wide) without the player, spans in place", a4)
+
+
 def cohort_checks(d, page, shots):
     from selenium.webdriver.common.by import By
 
@@ -335,6 +353,7 @@ def main():
             return harness.summary()
         for n in harness.SAMPLE_NAMES:
             message_checks(d, n, pages[n], shots)
+        print_check(d, pages["rushed-number"], shots)
         cohort_checks(d, pages["cohort"], shots)
         hostile_check(d, pages["hostile"])
         R.note("screenshots in %s" % shots)
