@@ -734,12 +734,11 @@ static void verdict(Buf *b, const CliResult *res)
     bs(b, "</ul>\n");
 }
 
-static void row(Buf *b, const char *what, const char *unit_note)
+static void row(Buf *b, const char *what)
 {
     bs(b, "<tr><th>");
     bs(b, what);
     bs(b, "</th><td>");
-    (void)unit_note;
 }
 
 /* The figures table, with units, and where the name and number came from. */
@@ -749,7 +748,7 @@ static void figures(Buf *b, const CliResult *res)
     bs(b, "<h2>Figures</h2>\n<table class=\"figures\">\n");
     for (size_t k = 0; k < r->segment_count; k++) {
         const VmcheckSegment *s = vmcheck_report_segment(r, k);
-        row(b, s->kind == VMCHECK_SEGMENT_NAME ? "Name" : "Number", NULL);
+        row(b, s->kind == VMCHECK_SEGMENT_NAME ? "Name" : "Number");
         bf(b, "<button class=\"seek\" data-start=\"");
         bcoord(b, s->start_s, 3);
         bs(b, "\">");
@@ -781,7 +780,7 @@ static void figures(Buf *b, const CliResult *res)
                                                    : " (found in the audio)");
         bs(b, "</td></tr>\n");
     }
-    row(b, "Segments from", NULL);
+    row(b, "Segments from");
     if (res->labels_used) {
         bs(b, "the label file ");
         besc(b, res->labels_used);
@@ -795,7 +794,7 @@ static void figures(Buf *b, const CliResult *res)
         bs(b, any ? "the command line" : "the audio alone (no labels or script)");
     }
     bs(b, "</td></tr>\n");
-    row(b, "Length", NULL);
+    row(b, "Length");
     bnum(b, r->duration_s, 2);
     bs(b, " s of audio");
     if (r->has_speech) {
@@ -813,20 +812,20 @@ static void figures(Buf *b, const CliResult *res)
     }
     bs(b, "</td></tr>\n");
     if (r->has_speech) {
-        row(b, "Pauses", NULL);
+        row(b, "Pauses");
         bf(b, "%zu, ", r->pause_count);
         bnum(b, r->pause_total_s, 2);
         bs(b, " s in all, longest ");
         bnum(b, r->longest_pause_s, 2);
         bs(b, " s</td></tr>\n");
-        row(b, "Rate", NULL);
+        row(b, "Rate");
         bnum(b, r->syllables_per_s, 1);
         bs(b, " syllables/s, about ");
         bnum(b, r->wpm_est, 0);
         bs(b, " words a minute (conversation: 3.5-5.5 syllables/s); ");
         bnum(b, r->articulation_rate, 1);
         bf(b, " without the pauses; %zu syllables</td></tr>\n", r->syllable_count);
-        row(b, "Pitch", NULL);
+        row(b, "Pitch");
         if (r->voiced_frames) {
             bs(b, "median ");
             bnum(b, r->f0_median_hz, 0);
@@ -843,7 +842,7 @@ static void figures(Buf *b, const CliResult *res)
             bs(b, "nothing voiced");
         }
         bs(b, "</td></tr>\n");
-        row(b, "Lift", NULL);
+        row(b, "Lift");
         if (isfinite(r->lift_st)) {
             bs(b, r->lift_st >= 0 ? "+" : "");
             bnum(b, r->lift_st, 1);
@@ -853,7 +852,7 @@ static void figures(Buf *b, const CliResult *res)
         }
         bs(b, "</td></tr>\n");
     }
-    row(b, "Loudness", NULL);
+    row(b, "Loudness");
     if (isfinite(r->speech_dbfs)) {
         bs(b, "speech ");
         bnum(b, r->speech_dbfs, 1);
@@ -878,10 +877,10 @@ static void figures(Buf *b, const CliResult *res)
     bs(b, "clipped ");
     bnum(b, 100.0 * r->clipped_ratio, 2);
     bs(b, " %</td></tr>\n");
-    row(b, "Audio", NULL);
+    row(b, "Audio");
     besc(b, r->format[0] ? r->format : "samples");
     bf(b, ", %u Hz, %u channel%s</td></tr>\n", r->sample_rate_hz, r->channels, r->channels == 1 ? "" : "s");
-    row(b, "Score", NULL);
+    row(b, "Score");
     bnum(b, r->score, 0);
     bs(b, " of 100</td></tr>\n</table>\n");
 }
