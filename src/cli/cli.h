@@ -8,6 +8,8 @@
 #include "vmcheck/vmcheck.h"
 
 enum CliFormat { CLI_TEXT, CLI_JSON, CLI_JSONL, CLI_CSV };
+/* --html-audio; DEFAULT: embed for one message, link for a cohort */
+enum CliHtmlAudio { CLI_HTML_AUDIO_DEFAULT, CLI_HTML_AUDIO_EMBED, CLI_HTML_AUDIO_LINK, CLI_HTML_AUDIO_NONE };
 
 typedef struct CliOptions {
     VmcheckConfig cfg;
@@ -26,8 +28,11 @@ typedef struct CliOptions {
     char **inputs;             /* expanded file list; "-" is standard input */
     const char **input_errors; /* per input: why it cannot be analysed (a folder), or NULL */
     size_t n_inputs;
-    int any_dir;         /* an input was a directory */
-    const char *name_as; /* --name-as: the name the report gives the (one) input */
+    int any_dir;                  /* an input was a directory */
+    const char *name_as;          /* --name-as: the name the report gives the (one) input */
+    const char *html_path;        /* --html FILE */
+    enum CliHtmlAudio html_audio; /* --html-audio */
+    int json_tracks;              /* --tracks: per-frame tracks in JSON (--html keeps them for itself) */
 } CliOptions;
 
 /* One analysed file, as the writers see it. */
@@ -69,5 +74,7 @@ int cli_expand_inputs(CliOptions *o, char **paths, size_t n);
 void cli_json_string(FILE *f, const char *s);
 void cli_json_number(FILE *f, double v, int decimals);
 void cli_json_report(FILE *f, const CliResult *r, int pretty);
+/* Whether JSON shows the per-frame tracks a report holds (set once, before any output). */
+extern int cli_json_tracks;
 
 #endif

@@ -6,6 +6,8 @@
 #include "cli/cli.h"
 #include "common/fmt.h"
 
+int cli_json_tracks = 1;
+
 void cli_json_number(FILE *f, double v, int decimals)
 {
     if (!isfinite(v)) {
@@ -224,7 +226,7 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
         fputc('}', f);
     }
     fputc(']', f);
-    if (r->energy_db) {
+    if (r->energy_db && cli_json_tracks) {
         fputc(',', f);
         fputs(nl, f);
         KEY("tracks");

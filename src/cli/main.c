@@ -11,6 +11,7 @@
 #include "cli/batch.h"
 #include "cli/cli.h"
 #include "cli/export.h"
+#include "cli/html.h"
 #include "cli/outfile.h"
 
 typedef struct Run {
@@ -19,6 +20,8 @@ typedef struct Run {
     FILE *out;
     FILE *export_f; /* --export-labels, being written */
     int exported;   /* the labels of the (one) input are in it */
+    CliHtml *html;  /* --html, being gathered */
+    int html_oom;
     int any_failed, any_error_flag;
     int progress; /* stderr is a terminal and there are several files */
     struct timespec t0;
@@ -56,6 +59,7 @@ static void sink(void *ctx, CliResult *r, size_t index)
             run->exported = 1;
         }
     }
+    if (run->html && cli_html_add(run->html, r, index)) run->html_oom = 1;
     if (run->out && !(run->w == &cli_writer_text && r->status && run->o->n_inputs == 1))
         run->w->file(run->out, r, index, run->o->n_inputs);
     if (run->progress) progress(run, index + 1);
@@ -194,15 +198,17 @@ int main(int argc, char **argv)
     char *script = NULL, *labels_text = NULL;
     VmcheckSegmentSpec *segs = NULL;
     size_t n_segs = 0;
-    FILE *out = NULL, *export_f = NULL;
+    FILE *out = NULL, *export_f = NULL, *html_f = NULL;
+    CliHtml *html = NULL;
+    cli_json_tracks = o.json_tracks;
     rc = 2;
     const CliWriter *w = o.format == CLI_JSON    ? &cli_writer_json
                          : o.format == CLI_JSONL ? &cli_writer_jsonl
                          : o.format == CLI_CSV   ? &cli_writer_csv
                                                  : &cli_writer_text;
-    /* -o and --export-labels never name a file the run reads */
-    const char *outs[2][2] = {{"-o", o.out_path}, {"--export-labels", o.export_labels}};
-    for (int k = 0; k < 2; k++) {
+    /* -o, --export-labels and --html never name a file the run reads */
+    const char *outs[3][2] = {{"-o", o.out_path}, {"--export-labels", o.export_labels}, {"--html", o.html_path}};
+    for (int k = 0; k < 3; k++) {
         const char *p = outs[k][1];
         if (!p) continue;
         struct stat st;
@@ -215,11 +221,14 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    if (o.out_path && o.export_labels &&
-        (!strcmp(o.out_path, o.export_labels) || same_file(o.out_path, o.export_labels))) {
-        fprintf(stderr, "vmcheck: -o and --export-labels name the same file %s\n", o.out_path);
-        goto done;
-    }
+    for (int a = 0; a < 3; a++)
+        for (int c = a + 1; c < 3; c++) {
+            const char *p = outs[a][1], *q = outs[c][1];
+            if (p && q && (!strcmp(p, q) || same_file(p, q))) {
+                fprintf(stderr, "vmcheck: %s and %s name the same file %s\n", outs[a][0], outs[c][0], p);
+                goto done;
+            }
+        }
     if (load_globals(&o, &script, &labels_text, &segs, &n_segs, global_err, sizeof(global_err)))
         fprintf(stderr, "vmcheck: %s\n", global_err);
     if (o.out_path) {
@@ -236,7 +245,19 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    Run run = {&o, w, o.quiet && !o.out_path ? NULL : out ? out : stdout, export_f, 0, 0, 0, 0, {0, 0}};
+    if (o.html_path) {
+        html_f = cli_out_open(o.html_path, why, sizeof(why));
+        if (!html_f) {
+            fprintf(stderr, "vmcheck: --html %s: %s\n", o.html_path, why);
+            goto done;
+        }
+        html = cli_html_create(&o, o.html_path);
+        if (!html) {
+            fprintf(stderr, "vmcheck: out of memory\n");
+            goto done;
+        }
+    }
+    Run run = {&o, w, o.quiet && !o.out_path ? NULL : out ? out : stdout, export_f, 0, html, 0, 0, 0, 0, {0, 0}};
     /* progress only for people watching: a terminal, and not mixed into text on it */
     run.progress = o.n_inputs > 1 && isatty(STDERR_FILENO) && !(run.out == stdout && isatty(STDOUT_FILENO));
     clock_gettime(CLOCK_MONOTONIC, &run.t0);
@@ -251,6 +272,14 @@ int main(int argc, char **argv)
             snprintf(r.error, sizeof(r.error), "%s", global_err);
             if (w != &cli_writer_text) w->file(run.out, &r, i, o.n_inputs);
         }
+        for (size_t i = 0; i < o.n_inputs && html; i++) {
+            CliResult r;
+            memset(&r, 0, sizeof(r));
+            r.path = o.name_as ? o.name_as : o.inputs[i];
+            r.status = VMCHECK_EINVAL;
+            snprintf(r.error, sizeof(r.error), "%s", global_err);
+            if (cli_html_add(html, &r, i)) run.html_oom = 1;
+        }
         run.any_failed = 1;
     } else {
         /* the cores go to files first, then to frames within a file */
@@ -264,6 +293,19 @@ int main(int argc, char **argv)
         }
     }
     if (run.out) w->end(run.out, o.n_inputs);
+    if (html_f) {
+        FILE *f = html_f;
+        html_f = NULL;
+        if (run.html_oom || cli_html_write(html, f)) {
+            cli_out_abort(f);
+            fprintf(stderr, "vmcheck: --html %s: out of memory\n", o.html_path);
+            goto done;
+        }
+        if (cli_out_commit(f, o.html_path, why, sizeof(why))) {
+            fprintf(stderr, "vmcheck: --html %s: %s\n", o.html_path, why);
+            goto done;
+        }
+    }
     if (out) {
         FILE *f = out;
         out = NULL;
@@ -289,6 +331,8 @@ int main(int argc, char **argv)
 done:
     if (out) cli_out_abort(out);
     if (export_f) cli_out_abort(export_f);
+    if (html_f) cli_out_abort(html_f);
+    cli_html_destroy(&html);
     free(script);
     free(labels_text);
     free(segs);

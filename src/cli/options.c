@@ -39,6 +39,11 @@ static const char usage_text[] =
     "  --no-digits            do not listen for digit words (no number found in the audio)\n"
     "  -j N                   files analysed in parallel (default: cores)\n"
     "  -o FILE                write the output to FILE (atomically)\n"
+    "  --html FILE            also write an HTML report: the message page for one\n"
+    "                         input, the cohort page for several or a folder\n"
+    "  --html-audio embed|link|none  the page's player: the audio embedded\n"
+    "                         (default for one input), linked by relative path\n"
+    "                         (default for a cohort), or none\n"
     "  --name-as NAME         call the (one) input NAME in the report (e.g. for -)\n"
     "  -q                     print nothing on stdout; the exit status tells\n"
     "  --version, --help\n"
@@ -77,6 +82,8 @@ enum {
     OPT_CLIP,
     OPT_NOISY,
     OPT_NAME_AS,
+    OPT_HTML,
+    OPT_HTML_AUDIO,
     OPT_VERSION,
     OPT_HELP,
 };
@@ -108,6 +115,8 @@ static const struct option longopts[] = {
     {"clipping", required_argument, NULL, OPT_CLIP},
     {"noisy-snr", required_argument, NULL, OPT_NOISY},
     {"name-as", required_argument, NULL, OPT_NAME_AS},
+    {"html", required_argument, NULL, OPT_HTML},
+    {"html-audio", required_argument, NULL, OPT_HTML_AUDIO},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -253,7 +262,7 @@ int cli_parse(CliOptions *o, int argc, char **argv)
             break;
         case OPT_SCRIPT: o->script_path = optarg; break;
         case OPT_BASELINE: o->baseline_path = optarg; break;
-        case OPT_TRACKS: o->cfg.keep_tracks = 1; break;
+        case OPT_TRACKS: o->json_tracks = 1; break;
         case OPT_EXPORT: o->export_labels = optarg; break;
         case OPT_MAX_NUMBER:
             if (parse_num(&o->cfg.max_number_rate, optarg, 0.5, 20.0))
@@ -288,6 +297,20 @@ int cli_parse(CliOptions *o, int argc, char **argv)
         case OPT_NAME_AS:
             if (!optarg[0]) return usage_error("--name-as: the name must not be empty");
             o->name_as = optarg;
+            break;
+        case OPT_HTML:
+            if (!optarg[0]) return usage_error("--html: the file name must not be empty");
+            o->html_path = optarg;
+            break;
+        case OPT_HTML_AUDIO:
+            if (!strcmp(optarg, "embed"))
+                o->html_audio = CLI_HTML_AUDIO_EMBED;
+            else if (!strcmp(optarg, "link"))
+                o->html_audio = CLI_HTML_AUDIO_LINK;
+            else if (!strcmp(optarg, "none"))
+                o->html_audio = CLI_HTML_AUDIO_NONE;
+            else
+                return usage_error("--html-audio: '%s' is not one of embed, link, none", optarg);
             break;
         case 'q': o->quiet = 1; break;
         case OPT_NO_SIDECAR: o->no_sidecar = 1; break;
@@ -333,6 +356,9 @@ int cli_parse(CliOptions *o, int argc, char **argv)
         }
         (void)v;
     }
+    /* the page draws the level and pitch: keep the tracks (JSON shows them only with --tracks) */
+    o->cfg.keep_tracks = o->json_tracks || o->html_path;
+    if (o->html_audio && !o->html_path) return usage_error("--html-audio needs --html FILE");
     if (o->cfg.pitch_ceiling_hz < 1.5 * o->cfg.pitch_floor_hz)
         return usage_error("--pitch-ceiling must be at least 1.5 times --pitch-floor");
     if (optind >= argc) return usage_error("no input file given");
