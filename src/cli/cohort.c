@@ -331,7 +331,7 @@ int cli_cohort_build(CliCohort *c, CliOptions *o, int progress_opt, int verbose)
         }
     if (bad) return -1;
     /* each trainee's takes in time order */
-    int several = 0;
+    size_t several = 0; /* trainees with several takes */
     for (size_t k = 0; k < c->n_trainees; k++) {
         CliTrainee *tr = &c->trainees[k];
         tr->order = malloc(tr->n_takes * sizeof(*tr->order));
@@ -348,10 +348,10 @@ int cli_cohort_build(CliCohort *c, CliOptions *o, int progress_opt, int verbose)
             tr->by_name += t->time_from == CLI_TIME_NAME;
             tr->by_mtime += t->time_from == CLI_TIME_MTIME;
         }
-        several |= tr->n_takes > 1;
+        several += tr->n_takes > 1;
     }
-    /* on request, or always for a cohort: several trainees, several takes of one */
-    c->progress = c->n_trainees > 0 && (progress_opt || (c->n_trainees > 1 && several));
+    /* on request, or always for a cohort: two trainees or more with several takes each */
+    c->progress = c->n_trainees > 0 && (progress_opt || several > 1);
     if (pthread_mutex_init(&c->mu, NULL)) return -1;
     if (pthread_cond_init(&c->cv, NULL)) {
         pthread_mutex_destroy(&c->mu);

@@ -906,9 +906,12 @@ static void progress_chart(Buf *b, const CliCohort *c, size_t k)
         const CliTake *t = &c->takes[tr->order[j]];
         if (t->ok && isfinite(t->number_rate) && t->number_rate * 1.1 > top) top = t->number_rate * 1.1;
     }
-    top = ceil(top);
+    top = ceil(top * 1.08); /* room above the highest point for its label */
     const double step = top > 12 ? 4 : top > 6 ? 2 : 1;
-#define CX(j) (tr->n_takes > 1 ? L + (W - L - R) * (double)(j) / (double)(tr->n_takes - 1) : L + (W - L - R) / 2)
+    const double inset = 16; /* the first and last points' labels stay inside */
+#define CX(j)                                                                                                          \
+    (tr->n_takes > 1 ? L + inset + (W - L - R - 2 * inset) * (double)(j) / (double)(tr->n_takes - 1)                   \
+                     : L + (W - L - R) / 2)
 #define CY(v) (T + (H - T - B) * (1.0 - (v) / top))
     char change[400];
     cli_cohort_change(change, sizeof(change), c, k);
