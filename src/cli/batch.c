@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cohort.h"
 #include "common/fmt.h"
 
 typedef struct Capture {
@@ -58,12 +59,23 @@ static int read_sidecar(const char *path, const char *suffix, char **file, char 
     return -1;
 }
 
-void batch_analyze_one(const BatchShared *sh, const char *path, CliResult *r)
+void batch_analyze_baseline(const BatchShared *sh, const char *path, CliResult *r)
+{
+    BatchShared b = {sh->opt, NULL, 0, NULL, NULL, 0, sh->threads_per_file, NULL};
+    CliOptions o = *sh->opt;
+    o.cfg.digit_detector = 0; /* only the voice matters: its median F0 */
+    o.cfg.keep_tracks = 0;
+    b.opt = &o;
+    batch_analyze_one(&b, path, 0.0, r);
+}
+
+void batch_analyze_one(const BatchShared *sh, const char *path, double baseline_f0_hz, CliResult *r)
 {
     memset(r, 0, sizeof(*r));
     r->path = path;
     const int is_stdin = !strcmp(path, "-"); /* standard input: no file beside it */
     VmcheckConfig cfg = sh->opt->cfg;
+    cfg.baseline_f0_hz = baseline_f0_hz;
     Capture cap = {{0}, 0};
     cfg.logger.cookie = &cap;
     cfg.logger.callback = capture;
@@ -148,13 +160,30 @@ static void analyze_input(const BatchShared *sh, size_t i, CliResult *r)
 {
     const CliOptions *o = sh->opt;
     const char *why = o->input_errors ? o->input_errors[i] : NULL;
+    char err[sizeof(r->error)];
+    double f0 = 0.0;
+    if (!why && cli_cohort_baseline_f0(sh->cohort, sh, i, &f0, err, sizeof(err))) why = err;
     if (why) {
         memset(r, 0, sizeof(*r));
         r->path = o->inputs[i];
         r->status = VMCHECK_EIO;
         snprintf(r->error, sizeof(r->error), "%s", why);
     } else {
-        batch_analyze_one(sh, o->inputs[i], r);
+        batch_analyze_one(sh, o->inputs[i], f0, r);
+    }
+    const CliCohort *c = sh->cohort;
+    if (c && i < c->n) {
+        const CliTake *t = &c->takes[i];
+        if (t->baseline >= 0 && !r->status) {
+            r->baseline_used = c->baselines[t->baseline].path;
+            r->baseline_f0_hz = f0;
+        }
+        if (c->progress && t->trainee >= 0) {
+            r->trainee = c->trainees[t->trainee].folder;
+            r->take = t->take;
+            cli_take_date(r->take_date, sizeof(r->take_date), t);
+            r->take_date_from_name = t->time_from == CLI_TIME_NAME;
+        }
     }
     if (o->name_as) r->path = o->name_as;
 }

@@ -33,6 +33,8 @@ typedef struct CliOptions {
     const char *html_path;        /* --html FILE */
     enum CliHtmlAudio html_audio; /* --html-audio */
     int json_tracks;              /* --tracks: per-frame tracks in JSON (--html keeps them for itself) */
+    int progress;                 /* --progress: a trainee's takes in time order */
+    int verbose;                  /* --verbose: say on stderr when each baseline is analysed */
 } CliOptions;
 
 /* One analysed file, as the writers see it. */
@@ -43,6 +45,12 @@ typedef struct CliResult {
     VmcheckReport *report;   /* NULL on error */
     const char *labels_used; /* label file picked up beside the audio, or NULL */
     const char *script_used;
+    const char *baseline_used; /* the baseline the lift is measured against, or NULL */
+    double baseline_f0_hz;     /* its median F0 */
+    const char *trainee;       /* progress across takes: the trainee's folder, else NULL */
+    size_t take;               /* the take's place among the trainee's (1-based) */
+    char take_date[24];        /* "2026-03-02" or "2026-03-02 14:30" */
+    int take_date_from_name;   /* the date came from the file name (else its modification time) */
 } CliResult;
 
 /* A report writer: a small struct of function pointers (STYLE L4). */

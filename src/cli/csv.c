@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cohort.h"
 #include "common/fmt.h"
 
 /* A text cell (file name, error, flags).  One that a spreadsheet would
@@ -49,8 +50,25 @@ static void csv_begin(FILE *f, size_t n)
 {
     (void)n;
     fputs("file,ok,error,duration_s,syllables_per_s,articulation_rate,wpm_est,pause_count,longest_pause_s,"
-          "pitch_median_hz,range_st,lift_st,name_rate,name_verdict,number_rate,number_verdict,flags,score\r\n",
+          "pitch_median_hz,range_st,lift_st,name_rate,name_verdict,number_rate,number_verdict,flags,score",
           f);
+    /* progress across takes: two more columns, at the end so the others keep their places */
+    fputs(cli_cohort && cli_cohort->progress ? ",trainee,take\r\n" : "\r\n", f);
+}
+
+/* ",trainee,take" when the run reports progress, then the line's end. */
+static void row_end(FILE *f, const CliResult *res)
+{
+    if (cli_cohort && cli_cohort->progress) {
+        fputc(',', f);
+        if (res->trainee) {
+            field(f, res->trainee);
+            fprintf(f, ",%zu", res->take);
+        } else {
+            fputc(',', f);
+        }
+    }
+    fputs("\r\n", f);
 }
 
 static void csv_file(FILE *f, const CliResult *res, size_t i, size_t n)
@@ -61,7 +79,8 @@ static void csv_file(FILE *f, const CliResult *res, size_t i, size_t n)
     if (!r) {
         fputs(",false,", f);
         field(f, res->error);
-        fputs(",,,,,,,,,,,,,,,\r\n", f);
+        fputs(",,,,,,,,,,,,,,,", f);
+        row_end(f, res);
         return;
     }
     fputs(",true,,", f);
@@ -94,7 +113,7 @@ static void csv_file(FILE *f, const CliResult *res, size_t i, size_t n)
     field(f, flags);
     fputc(',', f);
     number(f, r->score, 0);
-    fputs("\r\n", f);
+    row_end(f, res);
 }
 
 static void csv_end(FILE *f, size_t n) { (void)f, (void)n; }

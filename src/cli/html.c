@@ -10,6 +10,8 @@
  * and the tests check the drawing against them. */
 #include "cli/html.h"
 
+#include "cli/cohort.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -268,6 +270,9 @@ static const char css[] =
     ".vfast{color:#a33d00;font-weight:700}.vok{color:var(--ok)}"
     "tr.detail td{background:#fafafa}"
     "ul.failed li{overflow-wrap:anywhere}"
+    ".progress{display:flex;flex-wrap:wrap;gap:.6em 1.6em}.progress figure{margin:0;width:360px;max-width:100%}"
+    ".progress figcaption{font-size:.9em;overflow-wrap:anywhere}svg.chart{display:block;width:100%;height:auto;"
+    "font-size:11px;font-family:system-ui,sans-serif}.chart .pt-ok{fill:var(--ok)}.chart .pt-fast{fill:var(--fast)}"
     "@media (max-width:640px){body{padding:10px;font-size:15px}.lbl-long{display:none}.lbl-short{display:inline}"
     "#cohort .wide{display:none}th,td{padding:.2em .3em}#cohort{font-size:.85em}#cohort th{white-space:normal}"
     "#cohort td{overflow-wrap:anywhere}ul.items li{padding-left:0;text-indent:0}}"
@@ -885,6 +890,137 @@ static void figures(Buf *b, const CliResult *res)
     bs(b, " of 100</td></tr>\n</table>\n");
 }
 
+/* ---- progress across takes: the number rate, take by take ---- */
+
+/* One trainee's chart: the number rate (fastest occurrence) of each take
+ * against the take's place, the limit drawn dashed; points coloured by
+ * verdict and labelled with their rate.  A take with no number measured
+ * leaves a gap in the points, the line joins the others. */
+static void progress_chart(Buf *b, const CliCohort *c, size_t k)
+{
+    const CliTrainee *tr = &c->trainees[k];
+    const double W = 360, H = 160, L = 34, R = 12, T = 14, B = 30; /* px, in the viewBox */
+    double top = c->max_number_rate * 1.5;
+    for (size_t j = 0; j < tr->n_takes; j++) {
+        const CliTake *t = &c->takes[tr->order[j]];
+        if (t->ok && isfinite(t->number_rate) && t->number_rate * 1.1 > top) top = t->number_rate * 1.1;
+    }
+    top = ceil(top * 1.08); /* room above the highest point for its label */
+    const double step = top > 12 ? 4 : top > 6 ? 2 : 1;
+    const double inset = 16; /* the first and last points' labels stay inside */
+#define CX(j)                                                                                                          \
+    (tr->n_takes > 1 ? L + inset + (W - L - R - 2 * inset) * (double)(j) / (double)(tr->n_takes - 1)                   \
+                     : L + (W - L - R) / 2)
+#define CY(v) (T + (H - T - B) * (1.0 - (v) / top))
+    char change[400];
+    cli_cohort_change(change, sizeof(change), c, k);
+    bs(b, "<figure class=\"trainee\" data-trainee=\"");
+    besc(b, tr->folder);
+    bf(b, "\" data-takes=\"%zu\"><svg class=\"chart\" viewBox=\"0 0 ", tr->n_takes);
+    bcoord(b, W, 0);
+    bs(b, " ");
+    bcoord(b, H, 0);
+    bs(b, "\" role=\"img\" data-limit=\"");
+    bcoord(b, c->max_number_rate, 2);
+    bs(b, "\" data-top=\"");
+    bcoord(b, top, 2);
+    bs(b, "\"><title>number rate by take: ");
+    besc(b, tr->folder);
+    bs(b, "</title>");
+    /* the grid: a line and a label per step of syllables/s */
+    for (double v = 0; v <= top + 1e-9; v += step) {
+        bs(b, "<line class=\"axis\" x1=\"");
+        bcoord(b, L, 1);
+        bs(b, "\" x2=\"");
+        bcoord(b, W - R, 1);
+        bs(b, "\" y1=\"");
+        bcoord(b, CY(v), 1);
+        bs(b, "\" y2=\"");
+        bcoord(b, CY(v), 1);
+        bs(b, "\" opacity=\".35\"/><text x=\"");
+        bcoord(b, L - 4, 1);
+        bs(b, "\" y=\"");
+        bcoord(b, CY(v) + 4, 1);
+        bs(b, "\" text-anchor=\"end\">");
+        bnum(b, v, 0);
+        bs(b, "</text>");
+    }
+    /* the limit */
+    bs(b, "<line class=\"limit-number\" x1=\"");
+    bcoord(b, L, 1);
+    bs(b, "\" x2=\"");
+    bcoord(b, W - R, 1);
+    bs(b, "\" y1=\"");
+    bcoord(b, CY(c->max_number_rate), 1);
+    bs(b, "\" y2=\"");
+    bcoord(b, CY(c->max_number_rate), 1);
+    bs(b, "\" stroke-width=\"1.5\"/><text class=\"lbl-fast\" x=\"");
+    bcoord(b, W - R, 1);
+    bs(b, "\" y=\"");
+    bcoord(b, CY(c->max_number_rate) - 4, 1);
+    bs(b, "\" text-anchor=\"end\">limit ");
+    bnum(b, c->max_number_rate, 1);
+    bs(b, "</text>");
+    /* the line through the measured takes */
+    int any = 0;
+    for (size_t j = 0; j < tr->n_takes; j++) {
+        const CliTake *t = &c->takes[tr->order[j]];
+        if (!t->ok || !isfinite(t->number_rate)) continue;
+        bs(b, any ? " " : "<polyline class=\"rate\" points=\"");
+        bcoord(b, CX(j), 1);
+        bs(b, ",");
+        bcoord(b, CY(t->number_rate), 1);
+        any = 1;
+    }
+    if (any) bs(b, "\"/>");
+    for (size_t j = 0; j < tr->n_takes; j++) {
+        const CliTake *t = &c->takes[tr->order[j]];
+        /* the take's number under the axis */
+        bs(b, "<text x=\"");
+        bcoord(b, CX(j), 1);
+        bs(b, "\" y=\"");
+        bcoord(b, H - B + 14, 1);
+        bf(b, "\" text-anchor=\"middle\">%zu</text>", t->take);
+        if (!t->ok || !isfinite(t->number_rate)) continue;
+        bf(b, "<circle class=\"%s\" r=\"4\" data-take=\"%zu\" data-rate=\"", t->number_fast ? "pt-fast" : "pt-ok",
+           t->take);
+        bcoord(b, t->number_rate, 2);
+        bs(b, "\" cx=\"");
+        bcoord(b, CX(j), 1);
+        bs(b, "\" cy=\"");
+        bcoord(b, CY(t->number_rate), 1);
+        bs(b, "\"/><text x=\"");
+        bcoord(b, CX(j), 1);
+        bs(b, "\" y=\"");
+        bcoord(b, CY(t->number_rate) - 7, 1);
+        bf(b, "\" text-anchor=\"middle\" class=\"%s\">", t->number_fast ? "lbl-fast" : "lbl-ok");
+        bnum(b, t->number_rate, 1);
+        bs(b, "</text>");
+    }
+    bs(b, "<text x=\"");
+    bcoord(b, (L + W - R) / 2, 1);
+    bs(b, "\" y=\"");
+    bcoord(b, H - 3, 1);
+    bs(b, "\" text-anchor=\"middle\" class=\"lane\">take</text></svg><figcaption><strong>");
+    besc(b, tr->folder);
+    bs(b, "</strong>: ");
+    besc(b, change);
+    bs(b, "</figcaption></figure>\n");
+#undef CX
+#undef CY
+}
+
+/* The progress section: a chart per trainee (number rate, syllables/s). */
+static void progress_section(Buf *b, const CliCohort *c)
+{
+    bs(b, "<h2>Progress by trainee</h2>\n<p class=\"muted\">The phone number's rate in each take, in time order "
+          "(syllables a second; the dashed line is the limit, ");
+    bnum(b, c->max_number_rate, 1);
+    bs(b, ").</p>\n<div class=\"progress\" id=\"progress\">\n");
+    for (size_t k = 0; k < c->n_trainees; k++) progress_chart(b, c, k);
+    bs(b, "</div>\n");
+}
+
 /* ---- the writer ---- */
 
 enum { AUDIO_EMBED, AUDIO_LINK, AUDIO_NONE };
@@ -1148,6 +1284,7 @@ int cli_html_write(CliHtml *h, FILE *f)
     if (h->n_failed) bs(&top, "<h2>Could not be analysed</h2>\n<ul class=\"failed\">\n");
     Buf mid = {NULL, 0, 0, 0};
     if (h->n_failed) bs(&mid, "</ul>\n");
+    if (cli_cohort && cli_cohort->progress) progress_section(&mid, cli_cohort);
     bs(&mid, "<h2>Recordings</h2>\n<p class=\"muted noprint\">Click a column to sort; click a file to see its "
              "timeline.</p>\n");
     legend(&mid);

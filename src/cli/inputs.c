@@ -1,7 +1,8 @@
 /* Expand the command line's files and directories into the list of files to
  * analyse.  Directories are searched recursively, in byte order, for audio
  * files by extension; files named explicitly are always taken (a FIFO too:
- * the user asked for it).  A directory that holds no audio, or cannot be
+ * the user asked for it), except baseline recordings (NAME.baseline.EXT,
+ * baseline.EXT), which are never takes.  A directory that holds no audio, or cannot be
  * read, becomes an input of its own that fails with that reason, in its
  * place in the order: the rest of the batch still runs. */
 #include <dirent.h>
@@ -13,21 +14,10 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/cohort.h"
 
-/* libsndfile's formats, then what phones, browsers and voicemail systems
- * write (read through FFmpeg) */
-static const char *const audio_ext[] = {"wav", "wave", "flac", "ogg",  "oga", "opus", "mp3", "aif",  "aiff", "aifc",
-                                        "au",  "snd",  "w64",  "rf64", "caf", "voc",  "sph", "nist", "amr",  "awb",
-                                        "m4a", "3gp",  "3g2",  "webm", "mp4", "aac",  "mka", "wma"};
-
-static int is_audio_name(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    if (!dot || dot == name) return 0;
-    for (size_t i = 0; i < sizeof(audio_ext) / sizeof(audio_ext[0]); i++)
-        if (!strcasecmp(dot + 1, audio_ext[i])) return 1;
-    return 0;
-}
+/* audio by extension, and not a baseline recording (never a take) */
+static int is_take_name(const char *name) { return cli_is_audio_name(name) && !cli_is_baseline_name(name); }
 
 /* Append p (malloc'd, taken over) with the reason it cannot be analysed
  * (a static string) or NULL. */
@@ -133,7 +123,7 @@ static int walk(CliOptions *o, size_t *cap, Seen *seen, const char *dir, const s
             if (S_ISLNK(st.st_mode) && (!o->follow_symlinks || stat(names[i], &st) != 0)) st.st_mode = 0;
             if (S_ISDIR(st.st_mode)) {
                 if (walk(o, cap, seen, names[i], &st) < 0) bad = -1;
-            } else if (S_ISREG(st.st_mode) && is_audio_name(names[i])) {
+            } else if (S_ISREG(st.st_mode) && is_take_name(names[i])) {
                 keep = 1;
                 if (push(o, cap, names[i])) bad = -1;
             }
@@ -146,10 +136,14 @@ static int walk(CliOptions *o, size_t *cap, Seen *seen, const char *dir, const s
 
 int cli_expand_inputs(CliOptions *o, char **paths, size_t n)
 {
-    size_t cap = 0;
+    size_t cap = 0, baselines = 0;
     Seen seen = {NULL, 0, 0};
     for (size_t i = 0; i < n; i++) {
         struct stat st;
+        if (cli_is_baseline_name(paths[i]) && (stat(paths[i], &st) != 0 || !S_ISDIR(st.st_mode))) {
+            baselines++; /* a baseline a shell pattern named with the takes: not a take */
+            continue;
+        }
         if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             o->any_dir = 1;
             size_t before = o->n_inputs;
@@ -162,6 +156,12 @@ int cli_expand_inputs(CliOptions *o, char **paths, size_t n)
             goto oom;
         }
     }
+    /* only baselines named: each is an input that fails, saying why */
+    for (size_t i = 0; i < n && baselines == n; i++)
+        if (push_why(o, &cap, strdup(paths[i]),
+                     "a baseline recording (the speaker's ordinary voice), never scored as a take: copy it under "
+                     "another name to score it"))
+            goto oom;
     free(seen.v);
     return 0;
 oom:

@@ -117,6 +117,16 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
     KEY("file");
     cli_json_string(f, res->path);
     fputs(", ", f);
+    if (res->trainee) {
+        /* progress across takes: whose take, and which */
+        KEY("trainee");
+        cli_json_string(f, res->trainee);
+        fprintf(f, ", \"take_index\": %zu, \"take_date\": ", res->take);
+        cli_json_string(f, res->take_date);
+        fputs(", \"take_date_from\": ", f);
+        cli_json_string(f, res->take_date_from_name ? "file name" : "modification time");
+        fputs(", ", f);
+    }
     KEY("ok");
     if (!res->report) {
         fputs("false, ", f);
@@ -169,6 +179,15 @@ void cli_json_report(FILE *f, const CliResult *res, int pretty)
     key_number(f, ", \"range_st\": ", r->voiced_frames ? r->range_st : (double)NAN, 1);
     key_number(f, ", \"voiced_ratio\": ", r->voiced_ratio, 2);
     key_number(f, ", \"lift_st\": ", r->lift_st, 2);
+    fputs(", \"baseline\": ", f);
+    if (res->baseline_used) {
+        fputs("{\"path\": ", f);
+        cli_json_string(f, res->baseline_used);
+        key_number(f, ", \"median_hz\": ", res->baseline_f0_hz, 1);
+        fputc('}', f);
+    } else {
+        fputs("null", f);
+    }
     fputs("},", f);
     fputs(nl, f);
     KEY("loudness");

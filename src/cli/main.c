@@ -10,6 +10,7 @@
 
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/cohort.h"
 #include "cli/export.h"
 #include "cli/html.h"
 #include "cli/outfile.h"
@@ -25,6 +26,7 @@ typedef struct Run {
     int any_failed, any_error_flag;
     int progress; /* stderr is a terminal and there are several files */
     struct timespec t0;
+    CliCohort *cohort;
 } Run;
 
 static double since(const struct timespec *t0)
@@ -59,6 +61,7 @@ static void sink(void *ctx, CliResult *r, size_t index)
             run->exported = 1;
         }
     }
+    cli_cohort_record(run->cohort, index, r);
     if (run->html && cli_html_add(run->html, r, index)) run->html_oom = 1;
     if (run->out && !(run->w == &cli_writer_text && r->status && run->o->n_inputs == 1))
         run->w->file(run->out, r, index, run->o->n_inputs);
@@ -96,14 +99,16 @@ static int is_sidecar_of(const char *out, const char *audio)
 }
 
 /* path names a file the run reads: an input, the label or script file
- * beside one (unless --no-sidecar), or the --labels, --script or --baseline
- * file.  Compared by device and inode, so a symlink or a hard link to an
+ * beside one (unless --no-sidecar), a baseline found beside one, or the
+ * --labels, --script or --baseline file.  Compared by device and inode, so a symlink or a hard link to an
  * input is caught, and by name for files that need not exist yet. */
-static int names_an_input(const CliOptions *o, const char *path)
+static int names_an_input(const CliOptions *o, const CliCohort *c, const char *path)
 {
     const char *named[3] = {o->labels_path, o->script_path, o->baseline_path};
     for (int k = 0; k < 3; k++)
         if (named[k] && (!strcmp(path, named[k]) || same_file(path, named[k]))) return 1;
+    for (size_t k = 0; k < c->n_baselines; k++) /* the baselines found beside the takes */
+        if (!strcmp(path, c->baselines[k].path) || same_file(path, c->baselines[k].path)) return 1;
     for (size_t i = 0; i < o->n_inputs; i++) {
         if (!strcmp(o->inputs[i], "-")) {
             if (is_stdin_file(path)) return 1;
@@ -115,7 +120,7 @@ static int names_an_input(const CliOptions *o, const char *path)
     return 0;
 }
 
-/* Options that name a file (labels, script, baseline) are read before any
+/* Options that name a file (labels, script) are read before any
  * audio; if one is bad, every input gets an ok:false record naming it. */
 static int load_globals(CliOptions *o, char **script, char **labels_text, VmcheckSegmentSpec **segs, size_t *n_segs,
                         char *err, size_t err_size)
@@ -162,24 +167,6 @@ static int load_globals(CliOptions *o, char **script, char **labels_text, Vmchec
             return -1;
         }
     }
-    if (o->baseline_path) {
-        CliResult b;
-        BatchShared bsh = {o, NULL, 0, NULL, NULL, 0, o->jobs};
-        batch_analyze_one(&bsh, o->baseline_path, &b);
-        if (b.status) {
-            snprintf(err, err_size, "%s: baseline: %s", o->baseline_path, b.error);
-            return -1;
-        }
-        int voiced = b.report->voiced_frames >= 20; /* a fifth of a second of voice at least */
-        double f0 = b.report->f0_median_hz;
-        vmcheck_report_free(&b.report);
-        if (!voiced) {
-            snprintf(err, err_size, "%s: baseline: no voiced speech to measure the ordinary pitch from",
-                     o->baseline_path);
-            return -1;
-        }
-        o->cfg.baseline_f0_hz = f0;
-    }
     return 0;
 }
 
@@ -200,8 +187,16 @@ int main(int argc, char **argv)
     size_t n_segs = 0;
     FILE *out = NULL, *export_f = NULL, *html_f = NULL;
     CliHtml *html = NULL;
+    CliCohort cohort;
     cli_json_tracks = o.json_tracks;
     rc = 2;
+    if (cli_cohort_build(&cohort, &o, o.progress, o.verbose)) {
+        fprintf(stderr, "vmcheck: out of memory\n");
+        cli_cohort_free(&cohort);
+        cli_options_free(&o);
+        return 2;
+    }
+    cli_cohort = &cohort;
     const CliWriter *w = o.format == CLI_JSON    ? &cli_writer_json
                          : o.format == CLI_JSONL ? &cli_writer_jsonl
                          : o.format == CLI_CSV   ? &cli_writer_csv
@@ -212,7 +207,7 @@ int main(int argc, char **argv)
         const char *p = outs[k][1];
         if (!p) continue;
         struct stat st;
-        if (names_an_input(&o, p)) {
+        if (names_an_input(&o, &cohort, p)) {
             fprintf(stderr, "vmcheck: %s %s: refusing to write over an input file\n", outs[k][0], p);
             goto done;
         }
@@ -231,6 +226,12 @@ int main(int argc, char **argv)
         }
     if (load_globals(&o, &script, &labels_text, &segs, &n_segs, global_err, sizeof(global_err)))
         fprintf(stderr, "vmcheck: %s\n", global_err);
+    else if (cohort.option_folders > 1)
+        fprintf(stderr,
+                "vmcheck: warning: one baseline, --baseline %s, serves the takes of %zu trainee folders: each "
+                "trainee's lift is measured against that one voice; put each trainee's ordinary voice in their "
+                "folder as baseline.wav\n",
+                o.baseline_path, cohort.option_folders);
     if (o.out_path) {
         out = cli_out_open(o.out_path, why, sizeof(why));
         if (!out) {
@@ -257,7 +258,8 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    Run run = {&o, w, o.quiet && !o.out_path ? NULL : out ? out : stdout, export_f, 0, html, 0, 0, 0, 0, {0, 0}};
+    Run run = {&o,     w,      o.quiet && !o.out_path ? NULL : out ? out : stdout, export_f, 0, html, 0, 0, 0, 0,
+               {0, 0}, &cohort};
     /* progress only for people watching: a terminal, and not mixed into text on it */
     run.progress = o.n_inputs > 1 && isatty(STDERR_FILENO) && !(run.out == stdout && isatty(STDOUT_FILENO));
     clock_gettime(CLOCK_MONOTONIC, &run.t0);
@@ -286,7 +288,7 @@ int main(int argc, char **argv)
         unsigned files_at_once = o.jobs < o.n_inputs ? o.jobs : (unsigned)o.n_inputs;
         unsigned per_file = files_at_once ? o.jobs / files_at_once : 1;
         BatchShared sh = {
-            &o, segs ? segs : o.segs, n_segs, o.labels_path, script, !o.no_sidecar, per_file ? per_file : 1};
+            &o, segs ? segs : o.segs, n_segs, o.labels_path, script, !o.no_sidecar, per_file ? per_file : 1, &cohort};
         if (batch_run(&sh, o.jobs, sink, &run)) {
             fprintf(stderr, "vmcheck: out of memory\n");
             goto done;
@@ -333,6 +335,8 @@ done:
     if (export_f) cli_out_abort(export_f);
     if (html_f) cli_out_abort(html_f);
     cli_html_destroy(&html);
+    cli_cohort = NULL;
+    cli_cohort_free(&cohort);
     free(script);
     free(labels_text);
     free(segs);

@@ -26,7 +26,11 @@ static const char usage_text[] =
     "  --name S-E             the name is spoken from S to E seconds\n"
     "  --number S-E           the number is spoken from S to E seconds (repeatable)\n"
     "  --script FILE          the prepared text of the message\n"
-    "  --baseline FILE        the same speaker's ordinary voice, for pitch lift\n"
+    "  --baseline FILE        the speaker's ordinary voice, for pitch lift, where no\n"
+    "                         NAME.baseline.EXT or baseline.EXT lies beside a take\n"
+    "  --progress             each trainee's (folder's) takes in time order, and the\n"
+    "                         change from first to latest (always for a cohort)\n"
+    "  --verbose              say on stderr when each baseline is analysed\n"
     "  --tracks               add per-frame tracks to JSON\n"
     "  --export-labels FILE   write pauses, syllables, segments and flags as labels\n"
     "  --max-number-rate R    number limit in syllables/s (default 3.5)\n"
@@ -34,7 +38,7 @@ static const char usage_text[] =
     "  --min-pause S          shortest silence counted as a pause (default 0.25)\n"
     "  --pitch-floor HZ       lowest pitch searched (default 60)\n"
     "  --pitch-ceiling HZ     highest pitch searched (default 500)\n"
-    "  --no-sidecar           ignore NAME.labels.txt and NAME.txt beside each file\n"
+    "  --no-sidecar           ignore NAME.labels.txt, NAME.txt and baselines beside each file\n"
     "  --follow-symlinks      walk into symlinked directories too (each directory once)\n"
     "  --no-digits            do not listen for digit words (no number found in the audio)\n"
     "  -j N                   files analysed in parallel (default: cores)\n"
@@ -84,6 +88,8 @@ enum {
     OPT_NAME_AS,
     OPT_HTML,
     OPT_HTML_AUDIO,
+    OPT_PROGRESS,
+    OPT_VERBOSE,
     OPT_VERSION,
     OPT_HELP,
 };
@@ -117,6 +123,8 @@ static const struct option longopts[] = {
     {"name-as", required_argument, NULL, OPT_NAME_AS},
     {"html", required_argument, NULL, OPT_HTML},
     {"html-audio", required_argument, NULL, OPT_HTML_AUDIO},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -313,6 +321,8 @@ int cli_parse(CliOptions *o, int argc, char **argv)
                 return usage_error("--html-audio: '%s' is not one of embed, link, none", optarg);
             break;
         case 'q': o->quiet = 1; break;
+        case OPT_PROGRESS: o->progress = 1; break;
+        case OPT_VERBOSE: o->verbose = 1; break;
         case OPT_NO_SIDECAR: o->no_sidecar = 1; break;
         case OPT_NO_DIGITS: o->cfg.digit_detector = 0; break;
         case OPT_FOLLOW: o->follow_symlinks = 1; break;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cohort.h"
 #include "common/fmt.h"
 
 /* A number; never inf or nan (a level of nothing is said in words by the
@@ -48,7 +49,17 @@ static size_t n_rows;
 
 static void text_begin(FILE *f, size_t n)
 {
-    (void)f;
+    const CliCohort *c = cli_cohort;
+    if (c && c->option_folders > 1) {
+        const char *path = "";
+        for (size_t k = 0; k < c->n_baselines; k++)
+            if (c->baselines[k].from_option) path = c->baselines[k].path;
+        fprintf(f,
+                "warning: one baseline, --baseline %s, serves the takes of %zu trainee folders: each trainee's lift "
+                "is measured against that one voice; put each trainee's ordinary voice in their folder as "
+                "baseline.wav\n\n",
+                path, c->option_folders);
+    }
     n_rows = 0;
     rows = n > 1 ? calloc(n, sizeof(Row)) : NULL;
 }
@@ -154,8 +165,12 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         if (isfinite(r->lift_st))
             fprintf(f, "  Lift        %s%s semitones against your ordinary voice (aim: +0.5 to +6)\n",
                     r->lift_st >= 0 ? "+" : "", num(a, r->lift_st, 1));
-        else if (r->voiced_frames)
-            fprintf(f, "  Lift        not measured: record your ordinary voice and give it with --baseline FILE\n");
+        if (res->baseline_used)
+            fprintf(f, "  Baseline    %s, median %s Hz%s\n", res->baseline_used, num(b, res->baseline_f0_hz, 0),
+                    isfinite(r->lift_st) ? "" : " (no voiced speech in this take to compare)");
+        else if (r->voiced_frames && !isfinite(r->lift_st))
+            fprintf(f, "  Lift        not measured: record your ordinary voice as baseline.wav in this folder (or "
+                       "give it with --baseline FILE)\n");
     }
     loudness_line(f, r);
     fprintf(f, "  Audio       %s, %u Hz, %u channel%s\n", r->format[0] ? r->format : "samples", r->sample_rate_hz,
@@ -163,9 +178,72 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
     (void)n;
 }
 
+/* "6.1 TOO FAST", "3.2 ok", "-" */
+static const char *rate_cell(char b[48], double v, int fast)
+{
+    char x[32];
+    if (!isfinite(v)) return "-";
+    snprintf(b, 48, "%s %s", num(x, v, 1), fast ? "TOO FAST" : "ok");
+    return b;
+}
+
+static const char *signed_num(char b[40], double v, int d)
+{
+    char x[32];
+    if (!isfinite(v)) return "-";
+    snprintf(b, 40, "%s%s", v >= 0 ? "+" : "", num(x, v, d));
+    return b;
+}
+
+static void progress_section(FILE *f, const CliCohort *c)
+{
+    fprintf(f, "\nProgress by trainee (each folder's takes in time order)\n");
+    for (size_t k = 0; k < c->n_trainees; k++) {
+        const CliTrainee *tr = &c->trainees[k];
+        const char *order = tr->by_name == tr->n_takes    ? "in the order of the dates in their file names"
+                            : tr->by_mtime == tr->n_takes ? "in the order they were modified (no date in their names)"
+                                                          : "by the date in the file name, else when modified";
+        fprintf(f, "\n%s: %zu take%s, %s\n", tr->folder, tr->n_takes, tr->n_takes == 1 ? "" : "s", order);
+        long base = -2;
+        for (size_t j = 0; j < tr->n_takes; j++) {
+            long b = c->takes[tr->order[j]].baseline;
+            base = base == -2 ? b : base == b ? b : -3;
+        }
+        char a[48], b[48], d[40], e[32];
+        if (base >= 0 && c->baselines[base].state == 2 && !c->baselines[base].failed)
+            fprintf(f, "  baseline %s, median %s Hz\n", c->baselines[base].path, num(a, c->baselines[base].f0_hz, 0));
+        else if (base >= 0)
+            fprintf(f, "  baseline %s could not be analysed\n", c->baselines[base].path);
+        else if (base == -1)
+            fprintf(f, "  no baseline: lift not measured (put the trainee's ordinary voice here as baseline.wav)\n");
+        else
+            fprintf(f, "  baselines differ from take to take\n");
+        fprintf(f, "  take  %-16s  %-14s  %-14s  %8s  %5s  file\n", "date", "number, syl/s", "name, syl/s", "lift, st",
+                "score");
+        for (size_t j = 0; j < tr->n_takes; j++) {
+            const CliTake *t = &c->takes[tr->order[j]];
+            char date[24];
+            cli_take_date(date, sizeof(date), t);
+            const char *file = c->paths[tr->order[j]];
+            if (!t->ok) {
+                fprintf(f, "  %4zu  %-16s  could not be analysed  %s\n", t->take, date, file);
+                continue;
+            }
+            fprintf(f, "  %4zu  %-16s  %-14s  %-14s  %8s  %5s  %s%s\n", t->take, date,
+                    rate_cell(a, t->number_rate, t->number_fast), rate_cell(b, t->name_rate, t->name_fast),
+                    signed_num(d, t->lift_st, 1), num(e, t->score, 0), file,
+                    t->time_from == CLI_TIME_MTIME ? " (modified)" : "");
+        }
+        char change[400];
+        cli_cohort_change(change, sizeof(change), c, k);
+        fprintf(f, "  change: %s\n", change);
+    }
+}
+
 static void text_end(FILE *f, size_t n)
 {
     (void)n;
+    if (cli_cohort && cli_cohort->progress) progress_section(f, cli_cohort);
     if (!rows) return;
     qsort(rows, n_rows, sizeof(Row), by_score);
     fprintf(f, "\nSummary of %zu files, best first\n  score  file\n", n_rows);
