@@ -14,10 +14,12 @@
 
 typedef struct VmcTracks {
     double hop_s;
-    VmcTrack energy_db;   /* frame level, dBFS, 20 ms centre of the frame */
-    VmcTrack band_db;     /* 300-1200 Hz level from the shared spectrum */
-    VmcTrack pitch_cands; /* VMC_PITCH_STRIDE floats per frame */
-    VmcTrack8 mel;        /* VMC_MEL_BANDS band codes per frame: the digit detector's input */
+    VmcTrack energy_db;    /* frame level, dBFS, 20 ms centre of the frame */
+    VmcTrack band_db;      /* 300-1200 Hz level from the shared spectrum */
+    VmcTrack pitch_peak;   /* each frame's local peak (features/pitch.h) */
+    VmcTrack8 pitch_count; /* each frame's number of pitch candidates */
+    VmcTrack pitch_fr;     /* the candidates' (frequency, strength), frame after frame */
+    VmcTrack8 mel;         /* VMC_MEL_BANDS band codes per frame: the digit detector's input */
 } VmcTracks;
 
 typedef struct VmcAnalysis {

@@ -92,7 +92,19 @@ static int finish_busy(VmcheckAnalyzer *a)
     vmc_pool_wait(a->pool);
     VMC_PROFILE_STOP(t, VMC_STAGE_WAIT);
     int r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
-    r |= vmc_track_push_n(&a->tracks.pitch_cands, b->cands, b->n * VMC_PITCH_STRIDE);
+    /* the candidates compactly: a frame keeps only the ones it has */
+    for (size_t i = 0; i < b->n && !r; i++) {
+        const float *c = b->cands + i * VMC_PITCH_STRIDE;
+        const unsigned char count = (unsigned char)c[0];
+        float fr[2 * VMC_PITCH_CANDS];
+        for (size_t j = 0; j < count; j++) {
+            fr[2 * j] = c[2 + j];
+            fr[2 * j + 1] = c[2 + VMC_PITCH_CANDS + j];
+        }
+        r |= vmc_track_push(&a->tracks.pitch_peak, c[1]);
+        r |= vmc_track8_push_n(&a->tracks.pitch_count, &count, 1);
+        r |= vmc_track_push_n(&a->tracks.pitch_fr, fr, 2 * (size_t)count);
+    }
     r |= vmc_track8_push_n(&a->tracks.mel, b->mel, b->n);
     for (size_t i = 0; i < b->n; i++)
         if (b->peak[i] > a->max_peak) a->max_peak = b->peak[i];
@@ -168,6 +180,7 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
     }
     vmc_band_init(&a->band, &a->work[0].spec, 300.0, 1200.0);
     a->tracks.mel.width = VMC_MEL_BANDS;
+    a->tracks.pitch_count.width = 1;
     if ((r = vmc_melbands_init(&a->mel, &a->work[0].spec))) goto fail;
     r = VMCHECK_ENOMEM;
     if (threads > 1 && vmc_pool_create(&a->pool, threads)) goto fail;
@@ -222,7 +235,9 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
     free(a->dec_out);
     vmc_track_free(&a->tracks.energy_db);
     vmc_track_free(&a->tracks.band_db);
-    vmc_track_free(&a->tracks.pitch_cands);
+    vmc_track_free(&a->tracks.pitch_peak);
+    vmc_track8_free(&a->tracks.pitch_count);
+    vmc_track_free(&a->tracks.pitch_fr);
     vmc_track8_free(&a->tracks.mel);
     free(a);
     *pa = NULL;
@@ -277,8 +292,10 @@ int vmc_analyzer_reserve(VmcheckAnalyzer *a, unsigned long long samples)
     size_t frames = (size_t)((double)samples / (double)a->rate / VMCHECK_HOP_S) + 2;
     int r = vmc_grow((void **)&a->tracks.energy_db.v, &a->tracks.energy_db.cap, frames, sizeof(float));
     r |= vmc_grow((void **)&a->tracks.band_db.v, &a->tracks.band_db.cap, frames, sizeof(float));
-    r |= vmc_grow((void **)&a->tracks.pitch_cands.v, &a->tracks.pitch_cands.cap, frames * VMC_PITCH_STRIDE,
-                  sizeof(float));
+    r |= vmc_grow((void **)&a->tracks.pitch_peak.v, &a->tracks.pitch_peak.cap, frames, sizeof(float));
+    r |= vmc_track8_reserve(&a->tracks.pitch_count, frames);
+    /* room for every candidate: only what is written becomes resident */
+    r |= vmc_grow((void **)&a->tracks.pitch_fr.v, &a->tracks.pitch_fr.cap, frames * 2 * VMC_PITCH_CANDS, sizeof(float));
     r |= vmc_track8_reserve(&a->tracks.mel, frames);
     return r ? VMCHECK_ENOMEM : VMCHECK_OK;
 }
@@ -571,8 +588,9 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     an.f0_hz = vmc_calloc(an.n_frames, sizeof(float));
     an.f0_local_hz = vmc_calloc(an.n_frames, sizeof(float));
     r = an.f0_hz && an.f0_local_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
-    if (!r) r = vmc_pitch_path(an.f0_hz, a->tracks.pitch_cands.v, an.n_frames, &global_par);
-    if (!r) r = vmc_pitch_path(an.f0_local_hz, a->tracks.pitch_cands.v, an.n_frames, &a->pitch_par);
+    const VmcPitchCands cands = {a->tracks.pitch_peak.v, a->tracks.pitch_count.v, a->tracks.pitch_fr.v};
+    if (!r) r = vmc_pitch_path(an.f0_hz, &cands, an.n_frames, &global_par);
+    if (!r) r = vmc_pitch_path(an.f0_local_hz, &cands, an.n_frames, &a->pitch_par);
     VMC_PROFILE_LAP(t, VMC_STAGE_PATH);
     if (!r)
         r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.f0_local_hz, an.n_frames, a->tracks.hop_s,

@@ -237,27 +237,24 @@ void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const pow
 /* Each frame's loudness reference, into ref[0..n): the loudest peak within
  * the reach, between the lowest reference and the global peak, and at least
  * noise_margin_db over the 10th percentile of peaks (see pitch.h). */
-static int references(float *ref, const float *cands, size_t n, const VmcPitchParams *par, double global)
+static int references(float *ref, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par, double global)
 {
     if (!par->local_reach_frames) {
         for (size_t i = 0; i < n; i++) ref[i] = (float)global;
         return VMCHECK_OK;
     }
-    float *peak = vmc_calloc(n, sizeof(float));
-    if (!peak) return VMCHECK_ENOMEM;
-    for (size_t i = 0; i < n; i++) peak[i] = cands[i * VMC_PITCH_STRIDE + 1];
+    const float *peak = cands->peak;
     double noise = 0.0;
     const double p10 = 10.0;
     int r = vmc_percentiles(&noise, peak, NULL, n, &p10, 1);
     if (!r) r = vmc_sliding_max(ref, peak, NULL, n, par->local_reach_frames, par->local_reach_frames, 0.0f);
-    free(peak);
     if (r) return r;
     const double lo = fmax(global * lowest_reference(par), noise * pow(10.0, par->noise_margin_db / 20.0));
     for (size_t i = 0; i < n; i++) ref[i] = (float)fmin(global, fmax((double)ref[i], lo));
     return VMCHECK_OK;
 }
 
-int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams *par)
+int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par)
 {
     if (n == 0) return VMCHECK_OK;
     enum { K = VMC_PITCH_CANDS + 1 }; /* state 0 is unvoiced */
@@ -266,9 +263,10 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
     unsigned char *from = vmc_calloc(n * K, 1);
     float *ref = vmc_calloc(n, sizeof(float));
     double global_peak = 0.0;
+    const float *peak = cands->peak;
+    const unsigned char *count = cands->count;
     for (size_t i = 0; i < n; i++)
-        if ((double)cands[i * VMC_PITCH_STRIDE + 1] > global_peak)
-            global_peak = (double)cands[i * VMC_PITCH_STRIDE + 1];
+        if ((double)peak[i] > global_peak) global_peak = (double)peak[i];
     if (global_peak <= 0.0) global_peak = 1.0;
     if (!from || !ref || references(ref, cands, n, par, global_peak)) {
         free(from);
@@ -279,29 +277,30 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
     /* Praat's frame scores ("delta"): voiced = strength less the octave cost;
      * unvoiced = the voicing threshold, more for frames near silence (of
      * their reference). */
-#define DELTA(i, j, out)                                                                                               \
+#define DELTA(i, c_, j, out)                                                                                           \
     do {                                                                                                               \
-        const float *c_ = cands + (i)*VMC_PITCH_STRIDE;                                                                \
         if ((j) == 0) {                                                                                                \
-            double u_ = 2.0 - ((double)c_[1] / (double)ref[i]) / (par->silence_threshold / (1.0 + vt));                \
+            double u_ = 2.0 - ((double)peak[i] / (double)ref[i]) / (par->silence_threshold / (1.0 + vt));              \
             (out) = vt + (u_ > 0.0 ? u_ : 0.0);                                                                        \
         } else {                                                                                                       \
-            (out) = (double)c_[2 + VMC_PITCH_CANDS + (j)-1] -                                                          \
-                    par->octave_cost * log2(par->ceiling_hz / (double)c_[2 + (j)-1]);                                  \
+            (out) =                                                                                                    \
+                (double)(c_)[2 * ((j)-1) + 1] - par->octave_cost * log2(par->ceiling_hz / (double)(c_)[2 * ((j)-1)]);  \
         }                                                                                                              \
     } while (0)
+    /* pc, cc: the previous and the current frame's (f, r) pairs */
+    static const float no_pairs[1] = {0.0f}; /* no candidate anywhere: nothing stored */
+    const float *pc = cands->fr ? cands->fr : no_pairs, *cc = pc;
     for (size_t j = 0; j < K; j++) {
         double d = -1e30;
-        if (j == 0 || j <= (size_t)cands[0]) DELTA(0, j, d);
+        if (j == 0 || j <= (size_t)count[0]) DELTA(0, cc, j, d);
         prev_score[j] = (float)d;
     }
     for (size_t i = 1; i < n; i++) {
-        const float *pc = cands + (i - 1) * VMC_PITCH_STRIDE;
-        const float *cc = cands + i * VMC_PITCH_STRIDE;
-        size_t np = (size_t)pc[0], nc = (size_t)cc[0];
+        cc = pc + 2 * (size_t)count[i - 1];
+        size_t np = (size_t)count[i - 1], nc = (size_t)count[i];
         for (size_t j = 0; j <= nc; j++) {
             double d;
-            DELTA(i, j, d);
+            DELTA(i, cc, j, d);
             double best = -1e30;
             unsigned char arg = 0;
             for (size_t q = 0; q <= np; q++) {
@@ -311,7 +310,7 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
                 else if (j == 0)
                     cost = 0.0;
                 else
-                    cost = par->octave_jump_cost * fabs(log2((double)pc[2 + q - 1] / (double)cc[2 + j - 1]));
+                    cost = par->octave_jump_cost * fabs(log2((double)pc[2 * (q - 1)] / (double)cc[2 * (j - 1)]));
                 double v = (double)prev_score[q] - cost;
                 if (v > best) {
                     best = v;
@@ -323,14 +322,17 @@ int vmc_pitch_path(float *f0, const float *cands, size_t n, const VmcPitchParams
         }
         for (size_t j = nc + 1; j < K; j++) cur_score[j] = -1e30f;
         memcpy(prev_score, cur_score, sizeof(prev_score));
+        pc = cc;
     }
 #undef DELTA
     size_t j = 0;
-    for (size_t q = 1; q <= (size_t)cands[(n - 1) * VMC_PITCH_STRIDE]; q++)
+    for (size_t q = 1; q <= (size_t)count[n - 1]; q++)
         if (prev_score[q] > prev_score[j]) j = q;
+    /* back from the last frame's pairs (pc) */
     for (size_t i = n; i-- > 0;) {
-        f0[i] = j == 0 ? 0.0f : cands[i * VMC_PITCH_STRIDE + 2 + j - 1];
+        f0[i] = j == 0 ? 0.0f : pc[2 * (j - 1)];
         j = from[i * K + j];
+        if (i) pc -= 2 * (size_t)count[i - 1];
     }
     free(from);
     free(ref);

@@ -89,8 +89,18 @@ void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectr
 void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const power[4], const float peak[4],
                         const float max_peak[4]);
 
+/* The candidates of a whole recording, stored compactly (an hour: 9 bytes a
+ * frame plus 8 a candidate, instead of VMC_PITCH_STRIDE floats): each
+ * frame's local peak and candidate count, and the candidates' (frequency,
+ * strength) pairs one frame after another. */
+typedef struct VmcPitchCands {
+    const float *peak;          /* per frame */
+    const unsigned char *count; /* per frame, 0..VMC_PITCH_CANDS */
+    const float *fr;            /* f, r of every candidate, in frame order */
+} VmcPitchCands;
+
 /* The best path through n frames of candidates: f0_hz[i] is the pitch of
  * frame i, 0 where unvoiced.  0 or VMCHECK_ENOMEM. */
-int vmc_pitch_path(float *f0_hz, const float *cands, size_t n, const VmcPitchParams *par);
+int vmc_pitch_path(float *f0_hz, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par);
 
 #endif
