@@ -524,6 +524,21 @@ static int tap_fill(VmcDigitsTap *t, const VmcheckAnalyzer *a, const VmcAnalysis
 }
 
 /* Parse the script, or say on which line it is not text. */
+/* One pitch path, for the pool's first thread (the others return). */
+typedef struct PathJob {
+    float *f0;
+    const VmcPitchCands *cands;
+    size_t n;
+    const VmcPitchParams *par;
+    int status;
+} PathJob;
+
+static void path_job(void *ctx, unsigned worker)
+{
+    PathJob *j = ctx;
+    if (worker == 1) j->status = vmc_pitch_path(j->f0, j->cands, j->n, j->par);
+}
+
 static int parse_script(const VmcheckAnalyzer *a, VmcScript *sc, const char *text)
 {
     size_t len = strlen(text);
@@ -589,8 +604,18 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     an.f0_local_hz = vmc_calloc(an.n_frames, sizeof(float));
     r = an.f0_hz && an.f0_local_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
     const VmcPitchCands cands = {a->tracks.pitch_peak.v, a->tracks.pitch_count.v, a->tracks.pitch_fr.v};
-    if (!r) r = vmc_pitch_path(an.f0_hz, &cands, an.n_frames, &global_par);
-    if (!r) r = vmc_pitch_path(an.f0_local_hz, &cands, an.n_frames, &a->pitch_par);
+    if (!r) {
+        /* the two paths are independent: the pool's first thread takes the
+         * reported one while this thread finds the local one */
+        PathJob job = {an.f0_hz, &cands, an.n_frames, &global_par, VMCHECK_OK};
+        if (a->pool) vmc_pool_start(a->pool, path_job, &job);
+        r = vmc_pitch_path(an.f0_local_hz, &cands, an.n_frames, &a->pitch_par);
+        if (a->pool)
+            vmc_pool_wait(a->pool);
+        else
+            path_job(&job, 1);
+        if (!r) r = job.status;
+    }
     VMC_PROFILE_LAP(t, VMC_STAGE_PATH);
     if (!r)
         r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.f0_local_hz, an.n_frames, a->tracks.hop_s,
