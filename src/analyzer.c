@@ -428,15 +428,25 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
         VmcheckSegment *s = &an->segments.v[i];
         if (s->kind != VMCHECK_SEGMENT_NUMBER) continue;
         digits_of(s, &an->digits, &np);
-        if (s->digits) continue;
-        double best = 0.0;
-        for (size_t k = 0; k < n_found; k++) {
-            const double o = fmin(s->end_s, found[k].end_s) - fmax(s->start_s, found[k].start_s);
-            if (o <= best) continue;
-            best = o;
-            s->digits = found[k].digits;
-            s->digits_per_s = s->end_s > s->start_s ? (double)found[k].digits / (s->end_s - s->start_s) : 0.0;
-            snprintf(s->heard, sizeof(s->heard), "%s", found[k].heard);
+        if (!s->digits) {
+            double best = 0.0;
+            for (size_t k = 0; k < n_found; k++) {
+                const double o = fmin(s->end_s, found[k].end_s) - fmax(s->start_s, found[k].start_s);
+                if (o <= best) continue;
+                best = o;
+                s->digits = found[k].digits;
+                s->digits_per_s = s->end_s > s->start_s ? (double)found[k].digits / (s->end_s - s->start_s) : 0.0;
+                snprintf(s->heard, sizeof(s->heard), "%s", found[k].heard);
+            }
+        }
+        /* the number as written (the script's) counts its digits better
+         * than the ear does; what was heard stays in heard */
+        const char *written = s->text[0] ? s->text : an->script_number;
+        size_t n_written = 0;
+        for (const char *c = written; *c; c++) n_written += *c >= '0' && *c <= '9';
+        if (n_written >= VMC_NUMBER_MIN_DIGITS) {
+            s->digits = n_written;
+            s->digits_per_s = s->end_s > s->start_s ? (double)n_written / (s->end_s - s->start_s) : 0.0;
         }
     }
     if (has_number) {

@@ -205,7 +205,8 @@ typedef struct VmcheckSegment {
     size_t gap_count;    /**< gaps between the groups (groups - 1) */
     VmcheckPause *gaps;  /**< their times (owned by the report) */
     char text[48];       /**< numbers from a script: the digits as written, grouped ("020 7946 0188"); else "" */
-    size_t digits;       /**< numbers: digit words heard in the span ("double seven" is 2); 0 when none */
+    size_t
+        digits; /**< numbers: the digits of the script's number when there is one, else the digit words heard in the span ("double seven" is 2); 0 when none */
     double digits_per_s; /**< numbers: digits / duration */
     char heard[32];      /**< numbers: the digits as recognised ("07700900123"), only when every one is sure; else "" */
 } VmcheckSegment;

@@ -257,10 +257,11 @@ static int add_flags(VmcheckReport *rep, const VmcAnalysis *an, const VmcheckCon
         if (!s->too_fast) continue;
         if (s->kind == VMCHECK_SEGMENT_NUMBER) {
             /* show the caller's own number in groups: as the script wrote
-             * it, else as heard; with neither, an example that says so */
+             * it (the segment's, else the script's first), else as heard; with neither, an example that says so */
             char example[80];
-            if (s->text[0])
-                group_text(example, sizeof(example), s->text, " - ");
+            const char *written = s->text[0] ? s->text : an->script_number;
+            if (written[0])
+                group_text(example, sizeof(example), written, " - ");
             else if (s->heard[0])
                 group_digits(example, sizeof(example), s->heard, " - ");
             else

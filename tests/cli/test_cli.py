@@ -855,14 +855,23 @@ def check_script_locates(name):
 
 def check_own_number_in_advice():
     """A rushed number from the script: the advice shows the caller's own number
-    in groups, and JSON gives it as written; from labels, a generic example."""
+    in groups, and JSON gives it as written and counts its 11 digits; from
+    labels with the script beside them, the script's number too; from labels
+    alone, the digits heard, else a generic example."""
     wav = os.path.join(SAMPLES, "rushed-number.wav")
     d = parse_json(run(["--json", "--no-sidecar", "--script", os.path.join(SAMPLES, "rushed-number.txt"), wav]))
     msg = [f["message"] for f in d["flags"] if f["code"] == "number_too_fast"]
     expect(msg and "07700 - 900 - 123" in msg[0], "script advice %r" % msg)
     num = [s for s in d["segments"] if s["kind"] == "number"]
     expect(num and num[0].get("text") == "07700 900 123", "segment %r" % num)
-    d = parse_json(run(["--json", wav]))
+    expect(num and num[0]["digits"] == 11, "digits of the script's number %r" % num)
+    d = parse_json(run(["--json", wav]))  # labels and script beside it
+    msg = [f["message"] for f in d["flags"] if f["code"] == "number_too_fast"]
+    num = [s for s in d["segments"] if s["kind"] == "number"]
+    expect(msg and "07700 - 900 - 123" in msg[0], "labels + script advice %r" % msg)
+    expect(num and num[0]["digits"] == 11 and abs(num[0]["digits_per_s"] - 11 / (num[0]["end_s"] - num[0]["start_s"])) < 0.05,
+           "labels + script digits %r" % num)
+    d = parse_json(run(["--json", "--no-sidecar", "--labels", os.path.join(SAMPLES, "rushed-number.labels.txt"), wav]))
     msg = [f["message"] for f in d["flags"] if f["code"] == "number_too_fast"]
     num = [s for s in d["segments"] if s["kind"] == "number"]
     if num and num[0].get("heard"):
