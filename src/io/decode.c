@@ -25,12 +25,20 @@ static int drive(VmcheckReport **out, const VmcAnalyzeArgs *args, VmcSource *src
      * the tracks once; a promise beyond the file is not believed here */
     if (info->frames_hint && (r = vmc_analyzer_reserve(a, info->frames_hint))) goto done;
     if (args->tap) vmc_analyzer_set_tap(a, args->tap);
+    /* the cap, in frames (rounded down; 0: none): what is past it is
+     * decoded and checked, not analysed */
+    const unsigned long long cap = args->max_s > 0.0 ? (unsigned long long)(args->max_s * info->rate_hz) : 0;
     for (;;) {
         const float *mono;
         size_t n, clipped, samples;
+        const unsigned long long before = vmc_source_frames(src);
         r = vmc_source_read(src, &mono, &n, &clipped, &samples);
         if (r) goto done;
         if (n == 0) break;
+        if (cap && before + n > cap) {
+            if (before >= cap) continue;
+            n = (size_t)(cap - before);
+        }
         vmc_analyzer_add_clipping(a, clipped, samples);
         r = vmc_analyzer_push_checked(a, mono, n, 1);
         if (r) {

@@ -405,12 +405,31 @@ static float largest_code(enum AVCodecID id, int sample_format)
     }
 }
 
+/* An ISO base media file (MP4, M4A, 3GP, MOV): its first box is one of
+ * these.  Its index (moov) may follow the audio, as it does in what most
+ * recorders and ffmpeg write, so from a stream it cannot be read in one
+ * pass. */
+static int looks_isobmff(const VmcInput *in)
+{
+    static const char boxes[][5] = {"ftyp", "moov", "mdat", "free", "skip", "wide", "pnot"};
+    if (in->prefix_len < 8) return 0;
+    for (size_t i = 0; i < sizeof(boxes) / sizeof(boxes[0]); i++)
+        if (!memcmp(in->prefix + 4, boxes[i], 4)) return 1;
+    return 0;
+}
+
 static int ff_open(void **state, VmcInput *in, VmcSourceInfo *out, char *why, size_t why_size)
 {
     pthread_once(&load_once, load);
     if (!ff.loaded) {
         snprintf(why, why_size, "%s", ff.why);
         return VMCHECK_EFORMAT;
+    }
+    /* an MP4 from a stream is read from a temporary copy (on disk, not
+     * in memory: an hour of AAC is some 30 MB) */
+    if (!vmc_input_seekable(in) && looks_isobmff(in)) {
+        int r = vmc_input_spool(in, why, why_size);
+        if (r) return r;
     }
     Ff *f = vmc_calloc(1, sizeof(*f));
     if (!f) {
@@ -531,7 +550,8 @@ static int ff_open(void **state, VmcInput *in, VmcSourceInfo *out, char *why, si
         dur = (double)st->duration * av_q2d(st->time_base);
     else if (f->fmt->duration != AV_NOPTS_VALUE && f->fmt->duration > 0)
         dur = (double)f->fmt->duration / AV_TIME_BASE;
-    if (dur > 0.0 && vmc_input_seekable(in) && f->fmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE) {
+    if (dur > 0.0 && vmc_input_seekable(in) && !in->from_stream &&
+        f->fmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE) {
         if (f->rate) out->frames_hint = (unsigned long long)(dur * f->rate);
         if (dur <= VMCHECK_MAX_DURATION_S) out->promised_s = dur;
         /* a codec's priming and padding: up to two of its frames, or 50 ms */
