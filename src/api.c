@@ -68,7 +68,7 @@ const char *vmcheck_strerror(int status)
     case VMCHECK_EIO: return "cannot read the file";
     case VMCHECK_EFORMAT: return "not a readable audio file";
     case VMCHECK_ERANGE: return "audio outside the supported range";
-    case VMCHECK_EDATA: return "NaN or infinite samples";
+    case VMCHECK_EDATA: return "non-finite samples (not a number, or infinite)";
     case VMCHECK_EEMPTY: return "no audio";
     case VMCHECK_ELABELS: return "bad segment labels";
     case VMCHECK_ESCRIPT: return "bad script";

@@ -425,7 +425,7 @@ int vmc_source_read(VmcSource *s, const float **mono, size_t *n_out, size_t *cli
         while (isfinite(buf[i])) i++;
         char t[32];
         vmc_fmt_fixed(t, sizeof(t), (double)(s->frames + i / ch) / (double)s->info.rate_hz, 3);
-        vmc_log(&s->lg, VMCHECK_LOG_ERROR, "NaN or infinite sample at %s s", t);
+        vmc_log(&s->lg, VMCHECK_LOG_ERROR, "a non-finite sample (not a number, or infinite) at %s s", t);
         return VMCHECK_EDATA;
     }
     if (ch > 1) {
