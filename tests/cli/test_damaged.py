@@ -81,7 +81,9 @@ def make_sources(tmp):
         p = os.path.join(tmp, "good.flac")
         if quiet(["sox", good, p]):
             out["FLAC"] = (p, 8192, 30)  # STREAMINFO and the seek table come first
-    if shutil.which("ffmpeg"):
+    if os.environ.get("VMCHECK_HAVE_FFMPEG", "1") == "0":
+        R.skip("M4A and WebM truncation", "vmcheck was built without FFmpeg (-Dffmpeg=disabled)")
+    elif shutil.which("ffmpeg"):
         ff = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", good]
         p = os.path.join(tmp, "good-faststart.m4a")
         if quiet(ff + ["-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", p]):
@@ -170,7 +172,9 @@ def truncation_checks(tmp, suite):
           lambda: refused_one_line(run(["--no-sidecar", tiny]), tiny,
                                    r"truncated: the recording stops at 0\.010 s but its header promises 18\.98 s"))
 
-    if shutil.which("ffmpeg"):
+    if os.environ.get("VMCHECK_HAVE_FFMPEG", "1") == "0":
+        pass
+    elif shutil.which("ffmpeg"):
         p = os.path.join(tmp, "good-moov-last.m4a")
         if quiet(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", good, "-c:a", "aac", p]):
             size = os.path.getsize(p)

@@ -166,10 +166,19 @@ def corrupt_variants(data, ext, seed):
 
 
 def format_checks(tmp, ref):
+    have_ffmpeg = os.environ.get("VMCHECK_HAVE_FFMPEG", "1") != "0"
     for label, ext, maker, fmt_name, needs in FORMATS:
         missing = [t for t in needs if not shutil.which(t)]
         if missing:
             R.skip(label, "%s not installed" % ", ".join(missing))
+            continue
+        if not have_ffmpeg:
+            # a build without FFmpeg refuses these files, naming them
+            out = os.path.join(tmp, "good." + ext)
+            if maker(os.path.join(harness.SAMPLES, "good.wav"), out) is None:
+                check("%s without FFmpeg: exit 2, one line naming the file" % label,
+                      lambda out=out: one_line_naming(run(["--no-sidecar", out]), out))
+            R.skip(label, "vmcheck was built without FFmpeg (-Dffmpeg=disabled)")
             continue
         made = {}
         why = None
