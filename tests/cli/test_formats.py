@@ -215,6 +215,9 @@ def format_checks(tmp, ref):
         good = made["good"]
         with open(good, "rb") as fh:
             data = fh.read()
+        walk = os.path.join(tmp, "walk")
+        os.makedirs(walk, exist_ok=True)
+        shutil.copyfile(good, os.path.join(walk, "good." + ext))
 
         def through_stdin():
             r = run_stdin(["--json"] + sample_args("good") + ["-"], data)
@@ -255,6 +258,42 @@ def format_checks(tmp, ref):
                 label, what, "exit 2, one line naming it" if must_refuse else "a report or exit 2, no crash"), corrupt)
 
 
+def check_amrwb_by_hand(tmp):
+    """Without an AMR-WB encoder: a file in AMR-WB's storage format (RFC
+    4867 section 5) built here, 100 frames (2 s) of 8.85 kbit/s with random bits
+    (any bits are a frame to the decoder), is read as AMR-WB at 16 kHz."""
+    if os.environ.get("VMCHECK_HAVE_FFMPEG", "1") == "0":
+        raise Inconclusive("vmcheck was built without FFmpeg")
+    rnd = random.Random(4867)
+    b = bytearray(b"#!AMR-WB\n")
+    for _ in range(100):
+        b.append((1 << 3) | 4)  # frame type 1 (8.85 kbit/s: 177 bits), quality bit set: 23 bytes follow
+        b += bytes(rnd.randrange(256) for _ in range(23))
+    p = os.path.join(tmp, "handmade.awb")
+    with open(p, "wb") as fh:
+        fh.write(bytes(b))
+    for r in (run(["--json", "--no-sidecar", p]), run_stdin(["--json", "-"], bytes(b))):
+        no_crash(r)
+        doc = parse_json(r)
+        expect(doc.get("ok") is True, "not analysed: %s" % r.describe())
+        a = doc["audio"]
+        expect(a["format"] == "AMR-WB" and a["sample_rate"] == 16000, "audio %r" % a)
+        expect(abs(a["duration_s"] - 2.0) <= 0.02, "duration %r for 100 frames of 20 ms" % a["duration_s"])
+
+
+def check_walk(tmp):
+    walk = os.path.join(tmp, "walk")
+    if not os.path.isdir(walk):
+        raise Inconclusive("no format could be made")
+    names = sorted(os.listdir(walk))
+    r = run(["--format", "jsonl", "--no-sidecar", walk])
+    no_crash(r)
+    rows = [harness.loads(line) for line in r.out.split("\n") if line.strip()]
+    got = sorted(os.path.basename(x["file"]) for x in rows)
+    expect(got == names, "the walk found %r, the folder holds %r" % (got, names))
+    expect(all(x["ok"] for x in rows), "not all analysed: %r" % [(x["file"], x.get("error")) for x in rows])
+
+
 def main():
     stop = harness.setup(60)
     if stop is not None:
@@ -270,6 +309,10 @@ def main():
     tmp = tempfile.mkdtemp(prefix="vmcheck-formats-")
     try:
         format_checks(tmp, ref)
+        check("AMR-WB made by hand (no encoder needed): read as AMR-WB, 16000 Hz, file and standard input",
+              check_amrwb_by_hand, tmp)
+        check("a folder of every format made is walked: each file found (by extension) and analysed",
+              check_walk, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return harness.summary()
