@@ -180,6 +180,20 @@ typedef struct Ff {
  * a broken timestamp, not a pause: not filled. */
 #define MAX_GAP_S 60.0
 
+/* Timestamps in samples stay within +-2^50 (over two thousand years at
+ * 16 kHz), so that sums and differences of a few of them cannot overflow;
+ * a damaged container's timestamp beyond that is no timestamp. */
+#define TS_LIMIT ((int64_t)1 << 50)
+
+/* A time in the stream's time base as samples at the decoded rate, or
+ * AV_NOPTS_VALUE when it is none or out of range. */
+static int64_t to_samples(const Ff *f, int64_t t)
+{
+    if (t == AV_NOPTS_VALUE || !f->rate) return AV_NOPTS_VALUE;
+    int64_t s = ff.av_rescale_q(t, f->tb, (AVRational){1, (int)f->rate});
+    return s > -TS_LIMIT && s < TS_LIMIT ? s : AV_NOPTS_VALUE;
+}
+
 static void err_text(char *why, size_t size, const char *what, int e)
 {
     char t[AV_ERROR_MAX_STRING_SIZE] = "";
@@ -244,10 +258,8 @@ static int next_frame(Ff *f)
             continue;
         }
         if (f->pkt->stream_index == f->stream) {
-            if (f->pkt->pts != AV_NOPTS_VALUE && f->pkt->duration > 0 && f->rate) {
-                int64_t pend = ff.av_rescale_q(f->pkt->pts + f->pkt->duration, f->tb, (AVRational){1, (int)f->rate});
-                if (pend > f->end) f->end = pend;
-            }
+            const int64_t pts = to_samples(f, f->pkt->pts), dur = to_samples(f, f->pkt->duration);
+            if (pts != AV_NOPTS_VALUE && dur != AV_NOPTS_VALUE && dur > 0 && pts + dur > f->end) f->end = pts + dur;
             ff.avcodec_send_packet(f->dec, f->pkt);
         }
         ff.av_packet_unref(f->pkt);
@@ -525,15 +537,15 @@ static int ff_open(void **state, VmcInput *in, VmcSourceInfo *out, char *why, si
     f->rate = f->frame->sample_rate > 0 ? (unsigned)f->frame->sample_rate : 0;
     if (f->rate) {
         /* time starts with the first frame (a codec's priming before it is not audio) */
-        int64_t ts = f->frame->best_effort_timestamp;
+        const int64_t ts = to_samples(f, f->frame->best_effort_timestamp);
         f->timed = ts != AV_NOPTS_VALUE;
-        f->next = f->timed ? ff.av_rescale_q(ts, f->tb, (AVRational){1, (int)f->rate}) : 0;
+        f->next = f->timed ? ts : 0;
         f->end = f->next;
         /* a container that gives the stream's length (MP4's edit list)
          * marks where the codec's last frame stops being audio */
         f->limit = -1;
-        if (f->timed && st->duration != AV_NOPTS_VALUE && st->duration > 0)
-            f->limit = f->next + ff.av_rescale_q(st->duration, f->tb, (AVRational){1, (int)f->rate});
+        const int64_t len = to_samples(f, st->duration);
+        if (f->timed && len != AV_NOPTS_VALUE && len > 0) f->limit = f->next + len;
     }
     f->channels = f->frame->ch_layout.nb_channels > 0 ? (unsigned)f->frame->ch_layout.nb_channels : 0;
     layout_of(&f->out_layout, &f->frame->ch_layout);
@@ -588,8 +600,10 @@ static long ff_read(void *state, float *buf, size_t n, char *why, size_t why_siz
                 }
                 f->have_frame = 1;
             }
-            if (f->have_frame == 1 && f->timed && f->frame->best_effort_timestamp != AV_NOPTS_VALUE) {
-                fill_gap(f, ff.av_rescale_q(f->frame->best_effort_timestamp, f->tb, (AVRational){1, (int)f->rate}));
+            const int64_t ts =
+                f->have_frame == 1 && f->timed ? to_samples(f, f->frame->best_effort_timestamp) : AV_NOPTS_VALUE;
+            if (ts != AV_NOPTS_VALUE) {
+                fill_gap(f, ts);
                 if (f->owed > 0) {
                     f->have_frame = 2; /* the silence first, then this frame */
                     continue;
