@@ -303,7 +303,12 @@ static int convert(Ff *f, char *why, size_t why_size)
             return VMCHECK_EFORMAT;
         }
     }
-    size_t need = (size_t)ff.swr_get_out_samples(f->swr, fr->nb_samples);
+    const int out_samples = ff.swr_get_out_samples(f->swr, fr->nb_samples);
+    if (out_samples < 0) {
+        err_text(why, why_size, "cannot convert the decoded audio", out_samples);
+        return VMCHECK_EFORMAT;
+    }
+    size_t need = (size_t)out_samples;
     if (need > f->buf_cap) {
         float *b = vmc_calloc(need, f->channels * sizeof(float));
         if (!b) {
