@@ -68,7 +68,7 @@ const char *vmcheck_strerror(int status)
     case VMCHECK_EIO: return "cannot read the file";
     case VMCHECK_EFORMAT: return "not a readable audio file";
     case VMCHECK_ERANGE: return "audio outside the supported range";
-    case VMCHECK_EDATA: return "NaN or infinite samples";
+    case VMCHECK_EDATA: return "non-finite samples (not a number, or infinite)";
     case VMCHECK_EEMPTY: return "no audio";
     case VMCHECK_ELABELS: return "bad segment labels";
     case VMCHECK_ESCRIPT: return "bad script";
@@ -196,7 +196,7 @@ int vmcheck_analyze_file_sized(const VmcheckConfig *cfg, size_t cfg_size, Vmchec
     VmcheckConfig c;
     VMC_VALIDATE(config_import(&c, cfg, cfg_size) == VMCHECK_OK, VMCHECK_EINVAL);
     VMC_VALIDATE(config_ok(&c), VMCHECK_EINVAL);
-    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL};
+    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL, 0.0};
     VmcheckReport *r = NULL;
     int st = vmc_decode_path(&r, &args, path);
     if (!st) st = publish(out, r);
@@ -218,7 +218,7 @@ int vmcheck_analyze_fd_sized(const VmcheckConfig *cfg, size_t cfg_size, VmcheckR
     VmcheckConfig c;
     VMC_VALIDATE(config_import(&c, cfg, cfg_size) == VMCHECK_OK, VMCHECK_EINVAL);
     VMC_VALIDATE(config_ok(&c), VMCHECK_EINVAL);
-    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL};
+    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL, 0.0};
     VmcheckReport *r = NULL;
     int st = vmc_decode_fd(&r, &args, fd);
     if (!st) st = publish(out, r);
@@ -234,7 +234,7 @@ int vmcheck_analyze_memory_sized(const VmcheckConfig *cfg, size_t cfg_size, Vmch
     VmcheckConfig c;
     VMC_VALIDATE(config_import(&c, cfg, cfg_size) == VMCHECK_OK, VMCHECK_EINVAL);
     VMC_VALIDATE(config_ok(&c), VMCHECK_EINVAL);
-    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL};
+    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL, 0.0};
     VmcheckReport *r = NULL;
     int st = vmc_decode_memory(&r, &args, data, size);
     if (!st) st = publish(out, r);

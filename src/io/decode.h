@@ -13,6 +13,9 @@ typedef struct VmcAnalyzeArgs {
     size_t n_segs;
     const char *script;
     struct VmcDigitsTap *tap; /* tools only: what the digit detector saw; NULL */
+    /* The fuzz harness only: decode at most this many seconds and analyse
+     * them as if the audio ended there (STYLE T8); 0: no cap. */
+    double max_s;
 } VmcAnalyzeArgs;
 
 int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path);

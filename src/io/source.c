@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -117,6 +118,63 @@ int64_t vmc_input_seek(VmcInput *in, int64_t off, int whence)
     return in->pos = base + off;
 }
 
+int vmc_input_spool(VmcInput *in, char *why, size_t why_size)
+{
+    char eb[128];
+    if (in->size >= 0) return VMCHECK_OK;
+    if (in->spent) {
+        snprintf(why, why_size, "cannot read this format from a stream");
+        return VMCHECK_EIO;
+    }
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/vmcheck-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        snprintf(why, why_size, "cannot make a temporary file to read the stream into (%s): %s", path,
+                 vmc_strerror(errno, eb, sizeof(eb)));
+        return VMCHECK_EIO;
+    }
+    unlink(path);
+    unsigned char *chunk = vmc_calloc(PREFIX_BYTES, 1);
+    int64_t total = 0;
+    int err = chunk ? 0 : ENOMEM;
+    in->pos = 0;
+    for (;;) {
+        if (err) break;
+        int64_t k = vmc_input_read(in, chunk, PREFIX_BYTES);
+        if (k < 0) {
+            err = in->read_errno ? in->read_errno : EIO;
+            break;
+        }
+        if (k == 0) break;
+        for (int64_t done = 0; done < k;) {
+            ssize_t w = write(fd, chunk + done, (size_t)(k - done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                err = w < 0 ? errno : ENOSPC;
+                break;
+            }
+            done += w;
+        }
+        total += k;
+    }
+    free(chunk);
+    if (err) {
+        close(fd);
+        snprintf(why, why_size, "cannot copy the stream to a temporary file: %s", vmc_strerror(err, eb, sizeof(eb)));
+        return VMCHECK_EIO;
+    }
+    in->spool_fd = fd;
+    in->fd = fd;
+    in->base = 0;
+    in->size = total;
+    in->pos = 0;
+    in->from_stream = 1;
+    in->read_errno = 0;
+    return VMCHECK_OK;
+}
+
 /* Read a stream's first bytes ahead (all of it when it is shorter). */
 static int read_prefix(VmcInput *in)
 {
@@ -222,6 +280,7 @@ static VmcSource *source_new(const VmcheckLogger *lg)
     VmcSource *s = vmc_calloc(1, sizeof(*s));
     if (!s) return NULL;
     s->in.fd = -1;
+    s->in.spool_fd = -1;
     s->own_fd = -1;
     if (lg) s->lg = *lg;
     return s;
@@ -366,7 +425,7 @@ int vmc_source_read(VmcSource *s, const float **mono, size_t *n_out, size_t *cli
         while (isfinite(buf[i])) i++;
         char t[32];
         vmc_fmt_fixed(t, sizeof(t), (double)(s->frames + i / ch) / (double)s->info.rate_hz, 3);
-        vmc_log(&s->lg, VMCHECK_LOG_ERROR, "NaN or infinite sample at %s s", t);
+        vmc_log(&s->lg, VMCHECK_LOG_ERROR, "a non-finite sample (not a number, or infinite) at %s s", t);
         return VMCHECK_EDATA;
     }
     if (ch > 1) {
@@ -389,6 +448,7 @@ void vmc_source_close(VmcSource **ps)
     VmcSource *s = *ps;
     if (s->be) s->be->close(s->st);
     if (s->own_fd >= 0) close(s->own_fd);
+    if (s->in.spool_fd >= 0) close(s->in.spool_fd);
     free(s->in.prefix);
     free(s->buf);
     free(s->mono);

@@ -22,9 +22,11 @@ typedef struct VmcInput {
     int64_t pos;              /* next byte a read returns */
     unsigned char *prefix;    /* a stream's first bytes, read ahead */
     size_t prefix_len;
-    int stream_eof; /* the stream has ended (within or after the prefix) */
-    int spent;      /* a backend took bytes past the prefix: no other can start over */
-    int read_errno; /* a stream or file read failed: errno */
+    int stream_eof;  /* the stream has ended (within or after the prefix) */
+    int spent;       /* a backend took bytes past the prefix: no other can start over */
+    int read_errno;  /* a stream or file read failed: errno */
+    int spool_fd;    /* a stream copied to a temporary file (vmc_input_spool), or -1 */
+    int from_stream; /* the bytes came from a stream (even once spooled): no length is promised */
 } VmcInput;
 
 /* Read up to n bytes: the count, 0 at the end, -1 on a read error. */
@@ -33,6 +35,11 @@ int64_t vmc_input_read(VmcInput *in, void *buf, int64_t n);
  * cannot seek; a position past the end is allowed, reads there give 0). */
 int64_t vmc_input_seek(VmcInput *in, int64_t off, int whence);
 static inline int vmc_input_seekable(const VmcInput *in) { return in->size >= 0; }
+/* Make a stream seekable: copy it, from its first byte, to an unlinked
+ * temporary file ($TMPDIR, else /tmp) and read that instead, from its
+ * start.  Only before any backend took bytes past the prefix.  0, or
+ * VMCHECK_EIO with the reason in why. */
+int vmc_input_spool(VmcInput *in, char *why, size_t why_size);
 
 typedef struct VmcBackend {
     const char *name; /* as the open error names it: "libsndfile", "FFmpeg" */

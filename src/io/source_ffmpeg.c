@@ -180,6 +180,20 @@ typedef struct Ff {
  * a broken timestamp, not a pause: not filled. */
 #define MAX_GAP_S 60.0
 
+/* Timestamps in samples stay within +-2^50 (over two thousand years at
+ * 16 kHz), so that sums and differences of a few of them cannot overflow;
+ * a damaged container's timestamp beyond that is no timestamp. */
+#define TS_LIMIT ((int64_t)1 << 50)
+
+/* A time in the stream's time base as samples at the decoded rate, or
+ * AV_NOPTS_VALUE when it is none or out of range. */
+static int64_t to_samples(const Ff *f, int64_t t)
+{
+    if (t == AV_NOPTS_VALUE || !f->rate) return AV_NOPTS_VALUE;
+    int64_t s = ff.av_rescale_q(t, f->tb, (AVRational){1, (int)f->rate});
+    return s > -TS_LIMIT && s < TS_LIMIT ? s : AV_NOPTS_VALUE;
+}
+
 static void err_text(char *why, size_t size, const char *what, int e)
 {
     char t[AV_ERROR_MAX_STRING_SIZE] = "";
@@ -244,10 +258,8 @@ static int next_frame(Ff *f)
             continue;
         }
         if (f->pkt->stream_index == f->stream) {
-            if (f->pkt->pts != AV_NOPTS_VALUE && f->pkt->duration > 0 && f->rate) {
-                int64_t pend = ff.av_rescale_q(f->pkt->pts + f->pkt->duration, f->tb, (AVRational){1, (int)f->rate});
-                if (pend > f->end) f->end = pend;
-            }
+            const int64_t pts = to_samples(f, f->pkt->pts), dur = to_samples(f, f->pkt->duration);
+            if (pts != AV_NOPTS_VALUE && dur != AV_NOPTS_VALUE && dur > 0 && pts + dur > f->end) f->end = pts + dur;
             ff.avcodec_send_packet(f->dec, f->pkt);
         }
         ff.av_packet_unref(f->pkt);
@@ -291,7 +303,12 @@ static int convert(Ff *f, char *why, size_t why_size)
             return VMCHECK_EFORMAT;
         }
     }
-    size_t need = (size_t)ff.swr_get_out_samples(f->swr, fr->nb_samples);
+    const int out_samples = ff.swr_get_out_samples(f->swr, fr->nb_samples);
+    if (out_samples < 0) {
+        err_text(why, why_size, "cannot convert the decoded audio", out_samples);
+        return VMCHECK_EFORMAT;
+    }
+    size_t need = (size_t)out_samples;
     if (need > f->buf_cap) {
         float *b = vmc_calloc(need, f->channels * sizeof(float));
         if (!b) {
@@ -405,12 +422,31 @@ static float largest_code(enum AVCodecID id, int sample_format)
     }
 }
 
+/* An ISO base media file (MP4, M4A, 3GP, MOV): its first box is one of
+ * these.  Its index (moov) may follow the audio, as it does in what most
+ * recorders and ffmpeg write, so from a stream it cannot be read in one
+ * pass. */
+static int looks_isobmff(const VmcInput *in)
+{
+    static const char boxes[][5] = {"ftyp", "moov", "mdat", "free", "skip", "wide", "pnot"};
+    if (in->prefix_len < 8) return 0;
+    for (size_t i = 0; i < sizeof(boxes) / sizeof(boxes[0]); i++)
+        if (!memcmp(in->prefix + 4, boxes[i], 4)) return 1;
+    return 0;
+}
+
 static int ff_open(void **state, VmcInput *in, VmcSourceInfo *out, char *why, size_t why_size)
 {
     pthread_once(&load_once, load);
     if (!ff.loaded) {
         snprintf(why, why_size, "%s", ff.why);
         return VMCHECK_EFORMAT;
+    }
+    /* an MP4 from a stream is read from a temporary copy (on disk, not
+     * in memory: an hour of AAC is some 30 MB) */
+    if (!vmc_input_seekable(in) && looks_isobmff(in)) {
+        int r = vmc_input_spool(in, why, why_size);
+        if (r) return r;
     }
     Ff *f = vmc_calloc(1, sizeof(*f));
     if (!f) {
@@ -506,15 +542,15 @@ static int ff_open(void **state, VmcInput *in, VmcSourceInfo *out, char *why, si
     f->rate = f->frame->sample_rate > 0 ? (unsigned)f->frame->sample_rate : 0;
     if (f->rate) {
         /* time starts with the first frame (a codec's priming before it is not audio) */
-        int64_t ts = f->frame->best_effort_timestamp;
+        const int64_t ts = to_samples(f, f->frame->best_effort_timestamp);
         f->timed = ts != AV_NOPTS_VALUE;
-        f->next = f->timed ? ff.av_rescale_q(ts, f->tb, (AVRational){1, (int)f->rate}) : 0;
+        f->next = f->timed ? ts : 0;
         f->end = f->next;
         /* a container that gives the stream's length (MP4's edit list)
          * marks where the codec's last frame stops being audio */
         f->limit = -1;
-        if (f->timed && st->duration != AV_NOPTS_VALUE && st->duration > 0)
-            f->limit = f->next + ff.av_rescale_q(st->duration, f->tb, (AVRational){1, (int)f->rate});
+        const int64_t len = to_samples(f, st->duration);
+        if (f->timed && len != AV_NOPTS_VALUE && len > 0) f->limit = f->next + len;
     }
     f->channels = f->frame->ch_layout.nb_channels > 0 ? (unsigned)f->frame->ch_layout.nb_channels : 0;
     layout_of(&f->out_layout, &f->frame->ch_layout);
@@ -531,7 +567,8 @@ static int ff_open(void **state, VmcInput *in, VmcSourceInfo *out, char *why, si
         dur = (double)st->duration * av_q2d(st->time_base);
     else if (f->fmt->duration != AV_NOPTS_VALUE && f->fmt->duration > 0)
         dur = (double)f->fmt->duration / AV_TIME_BASE;
-    if (dur > 0.0 && vmc_input_seekable(in) && f->fmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE) {
+    if (dur > 0.0 && vmc_input_seekable(in) && !in->from_stream &&
+        f->fmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE) {
         if (f->rate) out->frames_hint = (unsigned long long)(dur * f->rate);
         if (dur <= VMCHECK_MAX_DURATION_S) out->promised_s = dur;
         /* a codec's priming and padding: up to two of its frames, or 50 ms */
@@ -568,8 +605,10 @@ static long ff_read(void *state, float *buf, size_t n, char *why, size_t why_siz
                 }
                 f->have_frame = 1;
             }
-            if (f->have_frame == 1 && f->timed && f->frame->best_effort_timestamp != AV_NOPTS_VALUE) {
-                fill_gap(f, ff.av_rescale_q(f->frame->best_effort_timestamp, f->tb, (AVRational){1, (int)f->rate}));
+            const int64_t ts =
+                f->have_frame == 1 && f->timed ? to_samples(f, f->frame->best_effort_timestamp) : AV_NOPTS_VALUE;
+            if (ts != AV_NOPTS_VALUE) {
+                fill_gap(f, ts);
                 if (f->owed > 0) {
                     f->have_frame = 2; /* the silence first, then this frame */
                     continue;

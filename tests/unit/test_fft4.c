@@ -99,7 +99,7 @@ static void check_paths(const char *path)
     VmcheckReport *r[2] = {NULL, NULL};
     for (int k = 0; k < 2; k++) {
         vmc_fft4_allowed = k == 0;
-        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL};
+        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0};
         CHECK(vmc_decode_path(&r[k], &args, path) == 0, "%s: analysed (%s)", path, k ? "scalar" : "four at once");
     }
     vmc_fft4_allowed = 1;
