@@ -1,6 +1,7 @@
 #include "common/stats.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "common/common.h"
@@ -113,8 +114,10 @@ int vmc_sliding_max(float *out, const float *v, const unsigned char *keep, size_
                     float empty)
 {
     if (!n) return VMCHECK_OK;
-    /* indices of candidates for the maximum, their values decreasing */
-    size_t *q = vmc_calloc(n, sizeof(size_t));
+    /* indices of candidates for the maximum, their values decreasing (32
+     * bits: a track of the longest recording has some millions of frames) */
+    if (n > UINT32_MAX) return VMCHECK_EINVAL;
+    uint32_t *q = vmc_calloc(n, sizeof(uint32_t));
     if (!q) return VMCHECK_ENOMEM;
     size_t head = 0, tail = 0, next = 0;
     for (size_t i = 0; i < n; i++) {
@@ -122,7 +125,7 @@ int vmc_sliding_max(float *out, const float *v, const unsigned char *keep, size_
         for (; next <= hi; next++) {
             if (keep && !keep[next]) continue;
             while (tail > head && v[q[tail - 1]] <= v[next]) tail--;
-            q[tail++] = next;
+            q[tail++] = (uint32_t)next;
         }
         while (tail > head && q[head] + before < i) head++;
         out[i] = tail > head ? v[q[head]] : empty;

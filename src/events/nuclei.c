@@ -46,13 +46,24 @@ static float range_min(const float *e, size_t a, size_t b)
     return m;
 }
 
+/* The loudest speech within g frames of frame i (-INFINITY: none). */
+static float speech_max(const float *e, const unsigned char *active, size_t n, size_t i, size_t g)
+{
+    float m = -INFINITY;
+    const size_t hi = g < n - i ? i + g : n - 1;
+    for (size_t k = i > g ? i - g : 0; k <= hi; k++)
+        if (active[k] && e[k] > m) m = e[k];
+    return m;
+}
+
 int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, const float *f0, const float *f0_local,
                       const VmcActivity *act, size_t n, double hop_s, const VmcNucleiParams *p)
 {
     memset(out, 0, sizeof(*out));
     if (!act->has_speech || n < 3) return VMCHECK_OK;
     float *e = vmc_calloc(n, sizeof(float));
-    size_t *pk = vmc_calloc(n, sizeof(size_t));
+    /* a peak rises over the frame before it, so no two are neighbours */
+    size_t *pk = vmc_calloc(n / 2 + 1, sizeof(size_t));
     float *near = NULL; /* a passage's level, per frame (below) */
     int r = VMCHECK_ENOMEM;
     if (!e || !pk) goto done;
@@ -83,20 +94,19 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
         const size_t reach = (size_t)floor(p->local_reach_s / hop_s + 0.5); /* nearest frame */
         const size_t g = (size_t)floor(p->local_own_s / hop_s + 0.5);
         near = vmc_calloc(n, sizeof(float));
-        own = vmc_calloc(2 * n, sizeof(float));
+        own = vmc_calloc(n, sizeof(float));
         r = near && own ? VMCHECK_OK : VMCHECK_ENOMEM;
         if (!r) r = vmc_sliding_max(near, e, act->active, n, reach, reach, (float)q[1]);
-        if (!r) r = vmc_sliding_max(own, e, act->active, n, g, g, -INFINITY);
         if (r) {
             free(own);
             goto done;
         }
-        float *grown = own + n; /* the level carried from the core, from the left then the right; NAN: none */
+        float *grown = own; /* the level carried from the core, from the left then the right; NAN: none */
         float carry = NAN;
         for (size_t i = 0; i < n; i++) {
             if (act->active[i] && near[i] <= quiet)
                 carry = near[i];
-            else if (own[i] > quiet)
+            else if (speech_max(e, act->active, n, i, g) > quiet)
                 carry = NAN;
             grown[i] = carry;
         }
@@ -104,7 +114,7 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
         for (size_t i = n; i-- > 0;) {
             if (act->active[i] && near[i] <= quiet)
                 carry = near[i];
-            else if (own[i] > quiet)
+            else if (speech_max(e, act->active, n, i, g) > quiet)
                 carry = NAN;
             if (!isnan(carry) && (isnan(grown[i]) || carry < grown[i])) grown[i] = carry;
         }
