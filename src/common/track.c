@@ -13,6 +13,7 @@ int vmc_track_push(VmcTrack *t, float x)
 
 int vmc_track_push_n(VmcTrack *t, const float *x, size_t k)
 {
+    if (k == 0) return VMCHECK_OK; /* nothing: t->v may not exist yet */
     if (vmc_grow((void **)&t->v, &t->cap, t->n + k, sizeof(float))) return VMCHECK_ENOMEM;
     memcpy(t->v + t->n, x, k * sizeof(float));
     t->n += k;
