@@ -633,8 +633,19 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     if (!r) {
         VmcNucleiParams np;
         vmc_nuclei_params_default(&np);
-        r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.energy_db.v, an.f0_hz, an.f0_local_hz,
-                              &an.activity, an.n_frames, a->tracks.hop_s, &np);
+        /* a quiet passage is judged by its own level only inside the name
+         * and number the caller marked (ordinary speech fades at phrase
+         * ends, and there the message's own level decides, as before) */
+        unsigned char *quiet_mask = vmc_calloc(an.n_frames ? an.n_frames : 1, 1);
+        if (!quiet_mask) r = VMCHECK_ENOMEM;
+        for (size_t k = 0; !r && k < n_segs; k++) {
+            const double lo = segs[k].start_s / a->tracks.hop_s, hi = segs[k].end_s / a->tracks.hop_s;
+            for (size_t i = lo > 0.0 ? (size_t)lo : 0; i < an.n_frames && (double)i <= hi; i++) quiet_mask[i] = 1;
+        }
+        if (!r)
+            r = vmc_nuclei_detect(&an.nuclei, a->tracks.band_db.v, a->tracks.energy_db.v, an.f0_hz, an.f0_local_hz,
+                                  quiet_mask, &an.activity, an.n_frames, a->tracks.hop_s, &np);
+        free(quiet_mask);
     }
     VMC_PROFILE_LAP(t, VMC_STAGE_EVENTS);
     if (!r && a->cfg.digit_detector && an.activity.has_speech) {

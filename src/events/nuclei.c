@@ -57,7 +57,8 @@ static float speech_max(const float *e, const unsigned char *active, size_t n, s
 }
 
 int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, const float *f0, const float *f0_local,
-                      const VmcActivity *act, size_t n, double hop_s, const VmcNucleiParams *p)
+                      const unsigned char *quiet_mask, const VmcActivity *act, size_t n, double hop_s,
+                      const VmcNucleiParams *p)
 {
     memset(out, 0, sizeof(*out));
     if (!act->has_speech || n < 3) return VMCHECK_OK;
@@ -121,6 +122,10 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
         for (size_t i = 0; i < n; i++)
             if (!isnan(grown[i])) near[i] = grown[i];
         free(own);
+        /* only where the caller asks for it: elsewhere as loud as the peak */
+        if (quiet_mask)
+            for (size_t i = 0; i < n; i++)
+                if (!quiet_mask[i]) near[i] = (float)q[1];
     }
 
     /* local maxima in speech, over the threshold */

@@ -57,11 +57,12 @@ typedef struct VmcNuclei {
 
 /* band_db, energy_db (full-band level), f0_hz (the pitch path judged as
  * Praat does), f0_local_hz (judged against the level around each frame; used
- * in quiet passages; NULL: f0_hz throughout): n frames.  0 or
- * VMCHECK_ENOMEM. */
+ * in quiet passages; NULL: f0_hz throughout): n frames.  quiet_mask: the
+ * frames where a quiet passage may be judged by its own level (NULL: all).
+ * 0 or VMCHECK_ENOMEM. */
 int vmc_nuclei_detect(VmcNuclei *out, const float *band_db, const float *energy_db, const float *f0_hz,
-                      const float *f0_local_hz, const VmcActivity *act, size_t n, double hop_s,
-                      const VmcNucleiParams *p);
+                      const float *f0_local_hz, const unsigned char *quiet_mask, const VmcActivity *act, size_t n,
+                      double hop_s, const VmcNucleiParams *p);
 void vmc_nuclei_free(VmcNuclei *nu);
 
 #endif

@@ -226,7 +226,7 @@ static size_t nuclei_with_dip(float dip)
     VmcNucleiParams p;
     vmc_nuclei_params_default(&p);
     VmcNuclei nu;
-    if (vmc_nuclei_detect(&nu, band, energy, f0, NULL, &act, N, 0.01, &p)) return 99;
+    if (vmc_nuclei_detect(&nu, band, energy, f0, NULL, NULL, &act, N, 0.01, &p)) return 99;
     size_t k = nu.n;
     vmc_nuclei_free(&nu);
     return k;
