@@ -853,7 +853,8 @@ static void figures(Buf *b, const CliResult *res)
             bnum(b, r->lift_st, 1);
             bs(b, " semitones against your ordinary voice (aim: +0.5 to +6)");
         } else {
-            bs(b, "not measured: record your ordinary voice and give it with --baseline FILE");
+            bs(b, "not measured: record your ordinary voice as baseline.wav in this folder (or give it with --baseline "
+                  "FILE)");
         }
         bs(b, "</td></tr>\n");
     }
