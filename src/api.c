@@ -187,16 +187,27 @@ int vmcheck_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const Vmche
 
 void vmcheck_analyzer_destroy(VmcheckAnalyzer **a) { vmc_analyzer_destroy(a); }
 
+/* What every analyze entry point checks and sets up: the segments, the
+ * caller's configuration imported by its size and validated. */
+static int prepare(VmcAnalyzeArgs *args, VmcheckConfig *c, const VmcheckConfig *cfg, size_t cfg_size,
+                   const VmcheckSegmentSpec *segs, size_t n_segs, const char *script)
+{
+    VMC_VALIDATE(segs_ok(segs, n_segs), VMCHECK_EINVAL);
+    VMC_VALIDATE(config_import(c, cfg, cfg_size) == VMCHECK_OK, VMCHECK_EINVAL);
+    VMC_VALIDATE(config_ok(c), VMCHECK_EINVAL);
+    *args = (VmcAnalyzeArgs){c, segs, n_segs, script, NULL, 0.0};
+    return VMCHECK_OK;
+}
+
 int vmcheck_analyze_file_sized(const VmcheckConfig *cfg, size_t cfg_size, VmcheckReport **out, const char *path,
                                const VmcheckSegmentSpec *segs, size_t n_segs, const char *script)
 {
     VMC_VALIDATE(out != NULL, VMCHECK_EINVAL);
     VMC_VALIDATE(path != NULL, VMCHECK_EINVAL);
-    VMC_VALIDATE(segs_ok(segs, n_segs), VMCHECK_EINVAL);
     VmcheckConfig c;
-    VMC_VALIDATE(config_import(&c, cfg, cfg_size) == VMCHECK_OK, VMCHECK_EINVAL);
-    VMC_VALIDATE(config_ok(&c), VMCHECK_EINVAL);
-    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL, 0.0};
+    VmcAnalyzeArgs args;
+    const int bad = prepare(&args, &c, cfg, cfg_size, segs, n_segs, script);
+    if (bad) return bad;
     VmcheckReport *r = NULL;
     int st = vmc_decode_path(&r, &args, path);
     if (!st) st = publish(out, r);
@@ -214,11 +225,10 @@ int vmcheck_analyze_fd_sized(const VmcheckConfig *cfg, size_t cfg_size, VmcheckR
 {
     VMC_VALIDATE(out != NULL, VMCHECK_EINVAL);
     VMC_VALIDATE(fd >= 0, VMCHECK_EINVAL);
-    VMC_VALIDATE(segs_ok(segs, n_segs), VMCHECK_EINVAL);
     VmcheckConfig c;
-    VMC_VALIDATE(config_import(&c, cfg, cfg_size) == VMCHECK_OK, VMCHECK_EINVAL);
-    VMC_VALIDATE(config_ok(&c), VMCHECK_EINVAL);
-    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL, 0.0};
+    VmcAnalyzeArgs args;
+    const int bad = prepare(&args, &c, cfg, cfg_size, segs, n_segs, script);
+    if (bad) return bad;
     VmcheckReport *r = NULL;
     int st = vmc_decode_fd(&r, &args, fd);
     if (!st) st = publish(out, r);
@@ -230,11 +240,10 @@ int vmcheck_analyze_memory_sized(const VmcheckConfig *cfg, size_t cfg_size, Vmch
 {
     VMC_VALIDATE(out != NULL, VMCHECK_EINVAL);
     VMC_VALIDATE(data != NULL || size == 0, VMCHECK_EINVAL);
-    VMC_VALIDATE(segs_ok(segs, n_segs), VMCHECK_EINVAL);
     VmcheckConfig c;
-    VMC_VALIDATE(config_import(&c, cfg, cfg_size) == VMCHECK_OK, VMCHECK_EINVAL);
-    VMC_VALIDATE(config_ok(&c), VMCHECK_EINVAL);
-    VmcAnalyzeArgs args = {&c, segs, n_segs, script, NULL, 0.0};
+    VmcAnalyzeArgs args;
+    const int bad = prepare(&args, &c, cfg, cfg_size, segs, n_segs, script);
+    if (bad) return bad;
     VmcheckReport *r = NULL;
     int st = vmc_decode_memory(&r, &args, data, size);
     if (!st) st = publish(out, r);

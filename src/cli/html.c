@@ -91,14 +91,7 @@ static void bnum(Buf *b, double v, int d)
         bs(b, "-");
         return;
     }
-    vmc_fmt_fixed(t, sizeof(t), v, d);
-    /* "-0.0" reads oddly on a page */
-    if (t[0] == '-') {
-        int zero = 1;
-        for (const char *p = t + 1; *p; p++)
-            if (*p != '0' && *p != '.') zero = 0;
-        if (zero) memmove(t, t + 1, strlen(t));
-    }
+    vmc_fmt_fixed(t, sizeof(t), v, d); /* never "-0.0": what rounds to zero has no sign */
     bs(b, t);
 }
 

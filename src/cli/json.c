@@ -15,13 +15,7 @@ void cli_json_number(FILE *f, double v, int decimals)
         return;
     }
     char b[64];
-    vmc_fmt_fixed(b, sizeof(b), v, decimals);
-    if (strcmp(b, "-0") == 0 || strncmp(b, "-0.", 3) == 0) {
-        int zero = 1;
-        for (const char *p = b + 1; *p; p++)
-            if (*p != '0' && *p != '.') zero = 0;
-        if (zero) memmove(b, b + 1, strlen(b));
-    }
+    vmc_fmt_fixed(b, sizeof(b), v, decimals); /* never "-0": what rounds to zero has no sign */
     fputs(b, f);
 }
 
