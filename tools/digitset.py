@@ -1720,19 +1720,25 @@ def tts_sources(specs, aligned, synth_err, workdir):
     return ready, drops, stats
 
 
-def build_train(jobs, log):
-    t0 = time.time()
+def fresh_part(part, kinds):
+    """Checks the splits and voices, then empties the part's directory
+    (with a subdirectory per kind of item) and its work directory."""
     assert_disjoint()
     check_voices()
-    d = part_dir("train")
-    if os.path.isdir(d):
-        shutil.rmtree(d)
-    work = os.path.join(CACHE, "train.work")
-    if os.path.isdir(work):
-        shutil.rmtree(work)
+    d = part_dir(part)
+    work = os.path.join(CACHE, part + ".work")
+    for x in (d, work):
+        if os.path.isdir(x):
+            shutil.rmtree(x)
     os.makedirs(work)
-    for k in ("an4", "fsdd", "sc", "tts"):
+    for k in kinds:
         os.makedirs(os.path.join(d, k))
+    return d, work
+
+
+def build_train(jobs, log):
+    t0 = time.time()
+    d, work = fresh_part("train", ("an4", "fsdd", "sc", "tts"))
     specs = plan_tts("train") + plan_tts("tune")
     check_vocab([s["transcript"] for s in specs], "tts training texts")
     items, drops = [], []
@@ -1789,17 +1795,7 @@ def pick_onebreath(ready):
 
 def build_eval(jobs, log):
     t0 = time.time()
-    assert_disjoint()
-    check_voices()
-    d = part_dir("eval")
-    if os.path.isdir(d):
-        shutil.rmtree(d)
-    work = os.path.join(CACHE, "eval.work")
-    if os.path.isdir(work):
-        shutil.rmtree(work)
-    os.makedirs(work)
-    for k in ("onebreath", "an4num", "fsddnum", "none"):
-        os.makedirs(os.path.join(d, k))
+    d, work = fresh_part("eval", ("onebreath", "an4num", "fsddnum", "none"))
     specs = plan_onebreath("tune") + plan_onebreath("test")
     check_vocab([s["transcript"] for s in specs], "onebreath texts")
     items, drops = [], []
