@@ -626,6 +626,10 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
             path_job(&job, 1);
         if (!r) r = job.status;
     }
+    /* the candidates serve the paths only: an hour's are some megabytes */
+    vmc_track_free(&a->tracks.pitch_peak);
+    vmc_track8_free(&a->tracks.pitch_count);
+    vmc_track_free(&a->tracks.pitch_fr);
     VMC_PROFILE_LAP(t, VMC_STAGE_PATH);
     if (!r)
         r = vmc_activity_detect(&an.activity, a->tracks.energy_db.v, an.f0_local_hz, an.n_frames, a->tracks.hop_s,

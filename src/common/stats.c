@@ -38,17 +38,13 @@ static float select_k(float *v, size_t n, size_t k)
     return v[k];
 }
 
-int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps, size_t np)
+int vmc_percentiles_in(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps, size_t np,
+                       float *tmp)
 {
-    float *tmp = vmc_calloc(n, sizeof(float));
-    if (!tmp) return VMCHECK_ENOMEM;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (!keep || keep[i]) tmp[m++] = v[i];
-    if (m == 0) {
-        free(tmp);
-        return VMCHECK_EEMPTY;
-    }
+    if (m == 0) return VMCHECK_EEMPTY;
     for (size_t j = 0; j < np; j++) {
         double p = ps[j] < 0.0 ? 0.0 : ps[j] > 100.0 ? 100.0 : ps[j];
         double r = p / 100.0 * (double)(m - 1);
@@ -65,8 +61,16 @@ int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size
         }
         out[j] = a * (1.0 - f) + b * f;
     }
-    free(tmp);
     return VMCHECK_OK;
+}
+
+int vmc_percentiles(double *out, const float *v, const unsigned char *keep, size_t n, const double *ps, size_t np)
+{
+    float *tmp = vmc_calloc(n ? n : 1, sizeof(float));
+    if (!tmp) return VMCHECK_ENOMEM;
+    int r = vmc_percentiles_in(out, v, keep, n, ps, np, tmp);
+    free(tmp);
+    return r;
 }
 
 typedef struct Pair {
@@ -114,21 +118,28 @@ int vmc_sliding_max(float *out, const float *v, const unsigned char *keep, size_
                     float empty)
 {
     if (!n) return VMCHECK_OK;
-    /* indices of candidates for the maximum, their values decreasing (32
-     * bits: a track of the longest recording has some millions of frames) */
+    /* indices of candidates for the maximum, their values decreasing, in a
+     * ring: what it holds lies within one window (before + 1 + after) of
+     * the frame, and one more is pushed before the oldest leaves, so
+     * memory follows the window, not the recording (32 bits: a track of
+     * the longest recording has some millions of frames) */
     if (n > UINT32_MAX) return VMCHECK_EINVAL;
-    uint32_t *q = vmc_calloc(n, sizeof(uint32_t));
+    const size_t need = before < n && after < n && before + after + 2 < n ? before + after + 2 : n;
+    size_t cap = 1;
+    while (cap < need) cap <<= 1;
+    const size_t mask = cap - 1;
+    uint32_t *q = vmc_calloc(cap, sizeof(uint32_t));
     if (!q) return VMCHECK_ENOMEM;
-    size_t head = 0, tail = 0, next = 0;
+    size_t head = 0, tail = 0, next = 0; /* positions counted from the start; slot = position & mask */
     for (size_t i = 0; i < n; i++) {
         const size_t hi = after < n - i ? i + after : n - 1;
         for (; next <= hi; next++) {
             if (keep && !keep[next]) continue;
-            while (tail > head && v[q[tail - 1]] <= v[next]) tail--;
-            q[tail++] = (uint32_t)next;
+            while (tail > head && v[q[(tail - 1) & mask]] <= v[next]) tail--;
+            q[tail++ & mask] = (uint32_t)next;
         }
-        while (tail > head && q[head] + before < i) head++;
-        out[i] = tail > head ? v[q[head]] : empty;
+        while (tail > head && q[head & mask] + before < i) head++;
+        out[i] = tail > head ? v[q[head & mask]] : empty;
     }
     free(q);
     return VMCHECK_OK;

@@ -237,16 +237,16 @@ void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const pow
 /* Each frame's loudness reference, into ref[0..n): the loudest peak within
  * the reach, between the lowest reference and the global peak, and at least
  * noise_margin_db over the 10th percentile of peaks (see pitch.h). */
-static int references(float *ref, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par, double global)
+/* The level each frame's loudness is judged against: the recording's
+ * loudest frame (global), or the loudest within the local reach, bounded
+ * (local).  scratch: n floats for the percentile. */
+static int references(float *ref, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par, double global,
+                      float *scratch)
 {
-    if (!par->local_reach_frames) {
-        for (size_t i = 0; i < n; i++) ref[i] = (float)global;
-        return VMCHECK_OK;
-    }
     const float *peak = cands->peak;
     double noise = 0.0;
     const double p10 = 10.0;
-    int r = vmc_percentiles(&noise, peak, NULL, n, &p10, 1);
+    int r = vmc_percentiles_in(&noise, peak, NULL, n, &p10, 1, scratch);
     if (!r) r = vmc_sliding_max(ref, peak, NULL, n, par->local_reach_frames, par->local_reach_frames, 0.0f);
     if (r) return r;
     const double lo = fmax(global * lowest_reference(par), noise * pow(10.0, par->noise_margin_db / 20.0));
@@ -258,17 +258,36 @@ int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPit
 {
     if (n == 0) return VMCHECK_OK;
     enum { K = VMC_PITCH_CANDS + 1 }; /* state 0 is unvoiced */
-    /* scores of the previous and current frame only; back-pointers for all */
+    _Static_assert(K <= 16, "a back-pointer is four bits");
+    /* scores of the previous and current frame only; back-pointers for all,
+     * four bits each (K <= 16), n * K / 2 bytes: an hour's two paths at
+     * once were a quarter of the analysis's peak memory at a byte each */
     float prev_score[K], cur_score[K];
-    unsigned char *from = vmc_calloc(n * K, 1);
-    float *ref = vmc_calloc(n, sizeof(float));
+    const size_t from_bytes = (n * K + 1) / 2;
     double global_peak = 0.0;
     const float *peak = cands->peak;
     const unsigned char *count = cands->count;
     for (size_t i = 0; i < n; i++)
         if ((double)peak[i] > global_peak) global_peak = (double)peak[i];
     if (global_peak <= 0.0) global_peak = 1.0;
-    if (!from || !ref || references(ref, cands, n, par, global_peak)) {
+    /* the global rule's reference is one number; the local one a track,
+     * whose percentile works in the back-pointers' room before they need it */
+    const float gref = (float)global_peak;
+    float *ref = NULL;
+    unsigned char *from = NULL;
+    if (par->local_reach_frames) {
+        const size_t room = from_bytes > n * sizeof(float) ? from_bytes : n * sizeof(float);
+        ref = vmc_calloc(n, sizeof(float));
+        from = vmc_calloc(room, 1);
+        if (ref && from && references(ref, cands, n, par, global_peak, (float *)(void *)from)) {
+            free(ref);
+            ref = NULL;
+        }
+        if (from) memset(from, 0, from_bytes);
+    } else {
+        from = vmc_calloc(from_bytes, 1);
+    }
+    if (!from || (par->local_reach_frames && !ref)) {
         free(from);
         free(ref);
         return VMCHECK_ENOMEM;
@@ -280,7 +299,8 @@ int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPit
 #define DELTA(i, c_, j, out)                                                                                           \
     do {                                                                                                               \
         if ((j) == 0) {                                                                                                \
-            double u_ = 2.0 - ((double)peak[i] / (double)ref[i]) / (par->silence_threshold / (1.0 + vt));              \
+            double u_ =                                                                                                \
+                2.0 - ((double)peak[i] / (double)(ref ? ref[i] : gref)) / (par->silence_threshold / (1.0 + vt));       \
             (out) = vt + (u_ > 0.0 ? u_ : 0.0);                                                                        \
         } else {                                                                                                       \
             (out) =                                                                                                    \
@@ -318,7 +338,7 @@ int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPit
                 }
             }
             cur_score[j] = (float)(best + d);
-            from[i * K + j] = arg;
+            from[(i * K + j) >> 1] |= (unsigned char)(arg << (((i * K + j) & 1) * 4));
         }
         for (size_t j = nc + 1; j < K; j++) cur_score[j] = -1e30f;
         memcpy(prev_score, cur_score, sizeof(prev_score));
@@ -331,7 +351,7 @@ int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPit
     /* back from the last frame's pairs (pc) */
     for (size_t i = n; i-- > 0;) {
         f0[i] = j == 0 ? 0.0f : pc[2 * (j - 1)];
-        j = from[i * K + j];
+        j = (size_t)(from[(i * K + j) >> 1] >> (((i * K + j) & 1) * 4)) & 15;
         if (i) pc -= 2 * (size_t)count[i - 1];
     }
     free(from);

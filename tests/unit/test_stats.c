@@ -1,6 +1,7 @@
 /* common/stats: vmc_sliding_max against a direct search over every window,
  * symmetric and one-sided, with and without a keep mask, on random values
- * (fixed seed 7), and at the edges (n = 1, a reach past both ends). */
+ * (fixed seed 7), on falling values (the queue full), and at the edges (n =
+ * 1, a reach past both ends). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -25,8 +26,9 @@ int main(void)
 {
     SynthRng rng;
     synth_seed(&rng, 7);
-    const size_t sizes[] = {1, 2, 7, 300};
-    const size_t reaches[][2] = {{0, 0}, {3, 3}, {5, 0}, {0, 5}, {2, 9}, {400, 400}};
+    const size_t sizes[] = {1, 2, 7, 300, 300};
+    /* {3, 4}, {7, 8}: a full queue is one past a power of two */
+    const size_t reaches[][2] = {{0, 0}, {3, 3}, {3, 4}, {7, 8}, {5, 0}, {0, 5}, {2, 9}, {400, 400}};
     for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
         const size_t n = sizes[s];
         float *v = malloc(n * sizeof(float)), *out = malloc(n * sizeof(float));
@@ -35,6 +37,8 @@ int main(void)
         if (!v || !out || !keep) return 1;
         for (size_t i = 0; i < n; i++) {
             v[i] = (float)floor(synth_uniform(&rng) * 20.0); /* ties on purpose */
+            /* the last: falling values, so the queue holds a whole window */
+            if (s == sizeof(sizes) / sizeof(sizes[0]) - 1) v[i] = (float)(n - i);
             keep[i] = synth_uniform(&rng) < 0.6;
         }
         for (size_t r = 0; r < sizeof(reaches) / sizeof(reaches[0]); r++)
