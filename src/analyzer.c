@@ -58,7 +58,16 @@ static void analyse_frames(void *ctx, unsigned w)
                  * the same */
                 ref[l] = a->max_peak > b->peak[f] ? a->max_peak : b->peak[f];
                 b->band_db[f] = vmc_band_db(&a->band, fw->spec.power);
-                vmc_melbands_process(&a->mel, b->mel + f * VMC_MEL_BANDS, fw->spec.power);
+                if (lanes == 1) vmc_melbands_process(&a->mel, b->mel + f * VMC_MEL_BANDS, fw->spec.power);
+            }
+            if (lanes == 4) {
+                unsigned char *mo[4];
+                const float *pw[4];
+                for (int l = 0; l < 4; l++) {
+                    mo[l] = b->mel + (i + (size_t)l) * VMC_MEL_BANDS;
+                    pw[l] = fw->spec.lane_power + (size_t)l * fw->spec.nbins;
+                }
+                vmc_melbands_process4(&a->mel, mo, pw);
             }
             VMC_PROFILE_LAP(t, VMC_STAGE_BANDS);
             if (lanes == 4 && fw->pitch.fft4) {

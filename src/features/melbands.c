@@ -3,6 +3,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "common/common.h"
 #include "features/energy.h"
@@ -94,4 +97,65 @@ void vmc_melbands_process(const VmcMelBands *m, unsigned char out[VMC_MEL_BANDS]
         for (; k < n; k++) a0 += (double)(w[k] * p[k]);
         out[b] = vmc_mel_code(m, ((a0 + a1) + (a2 + a3)) * m->scale);
     }
+}
+
+/* Four frames' bands at once: the same sums as vmc_melbands_process, each
+ * frame in its own lane (float product, four running double sums per band,
+ * added in the same order), so every code is the same bit for bit.  The
+ * bins the bands cover are first laid out side by side, [bin][frame], so a
+ * bin of all four frames is one load; the scalar code's time went to one
+ * bin of one frame at a time (a tenth of the whole analysis). */
+void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], const float *const power[4])
+{
+#if defined(__SSE2__)
+    enum { MAX_BINS = 1024 };
+    const size_t lo = m->k0[0], hi = m->k1[VMC_MEL_BANDS - 1];
+    if (hi > lo && hi - lo <= MAX_BINS) {
+        float il[4 * MAX_BINS + 4];
+        const size_t nb = hi - lo;
+        size_t k = 0;
+        for (; k + 4 <= nb; k += 4) {
+            __m128 r0 = _mm_loadu_ps(power[0] + lo + k), r1 = _mm_loadu_ps(power[1] + lo + k);
+            __m128 r2 = _mm_loadu_ps(power[2] + lo + k), r3 = _mm_loadu_ps(power[3] + lo + k);
+            _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+            _mm_storeu_ps(il + 4 * k, r0);
+            _mm_storeu_ps(il + 4 * k + 4, r1);
+            _mm_storeu_ps(il + 4 * k + 8, r2);
+            _mm_storeu_ps(il + 4 * k + 12, r3);
+        }
+        for (; k < nb; k++)
+            for (int l = 0; l < 4; l++) il[4 * k + (size_t)l] = power[l][lo + k];
+        for (int b = 0; b < VMC_MEL_BANDS; b++) {
+            const float *w = m->w + m->off[b];
+            const float *p = il + 4 * (m->k0[b] - lo);
+            const size_t n = m->k1[b] - m->k0[b];
+            /* lanes 0-1 and 2-3 of each of the four running sums */
+            __m128d a0l = _mm_setzero_pd(), a0h = a0l, a1l = a0l, a1h = a0l, a2l = a0l, a2h = a0l, a3l = a0l, a3h = a0l;
+#define VMC_MEL_ACC(lo_, hi_, j)                                                                                       \
+    do {                                                                                                               \
+        const __m128 q_ = _mm_mul_ps(_mm_set1_ps(w[k + (j)]), _mm_loadu_ps(p + 4 * (k + (j))));                        \
+        lo_ = _mm_add_pd(lo_, _mm_cvtps_pd(q_));                                                                       \
+        hi_ = _mm_add_pd(hi_, _mm_cvtps_pd(_mm_movehl_ps(q_, q_)));                                                    \
+    } while (0)
+            k = 0;
+            for (; k + 4 <= n; k += 4) {
+                VMC_MEL_ACC(a0l, a0h, 0);
+                VMC_MEL_ACC(a1l, a1h, 1);
+                VMC_MEL_ACC(a2l, a2h, 2);
+                VMC_MEL_ACC(a3l, a3h, 3);
+            }
+            for (; k < n; k++) VMC_MEL_ACC(a0l, a0h, 0);
+#undef VMC_MEL_ACC
+            const __m128d sc = _mm_set1_pd(m->scale);
+            const __m128d tl = _mm_mul_pd(_mm_add_pd(_mm_add_pd(a0l, a1l), _mm_add_pd(a2l, a3l)), sc);
+            const __m128d th = _mm_mul_pd(_mm_add_pd(_mm_add_pd(a0h, a1h), _mm_add_pd(a2h, a3h)), sc);
+            double t[4];
+            _mm_storeu_pd(t, tl);
+            _mm_storeu_pd(t + 2, th);
+            for (int l = 0; l < 4; l++) out[l][b] = vmc_mel_code(m, t[l]);
+        }
+        return;
+    }
+#endif
+    for (int l = 0; l < 4; l++) vmc_melbands_process(m, out[l], power[l]);
 }

@@ -41,6 +41,8 @@ int vmc_melbands_init(VmcMelBands *m, const VmcSpectrum *s);
 void vmc_melbands_free(VmcMelBands *m);
 /* The frame's band levels from its power spectrum, as codes. */
 void vmc_melbands_process(const VmcMelBands *m, unsigned char out[VMC_MEL_BANDS], const float *power);
+/* Four frames at once: the same codes as four vmc_melbands_process. */
+void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], const float *const power[4]);
 /* A code back to dBFS. */
 static inline float vmc_mel_db(unsigned char code) { return (float)(VMC_MEL_BASE_DB + VMC_MEL_STEP_DB * code); }
 

@@ -9,8 +9,11 @@
  *  - The bands read the same level at 8 kHz and at 16 kHz input, and a
  *    tone lands in the band that holds its frequency.
  *  - A band's code, found without a logarithm, is the rounded level in
- *    half-dB steps, at random levels and just either side of every step. */
+ *    half-dB steps, at random levels and just either side of every step.
+ *  - Four frames' bands at once (vmc_melbands_process4) give the codes of
+ *    four single frames, on random spectra at each analysis size. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzer.h"
@@ -206,9 +209,55 @@ static void check_codes(void)
     vmc_spectrum_free(&s);
 }
 
+static void check_four_lanes(void)
+{
+    /* the analysis's sizes at 8 and 16 kHz (analyzer.c: 3 / 75 Hz windows)
+     * and one whose bands end off a multiple of four bins */
+    static const struct {
+        double rate;
+        size_t win, nfft;
+    } sizes[] = {{8000.0, 320, 384}, {16000.0, 640, 768}, {11025.0, 441, 512}};
+    unsigned long long x = 0x2545f4914f6cdd1dull;
+    size_t bad = 0, n = 0;
+    for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+        VmcSpectrum s;
+        VmcMelBands m;
+        if (vmc_spectrum_init(&s, sizes[z].rate, sizes[z].win, sizes[z].nfft) || vmc_melbands_init(&m, &s)) {
+            CHECK(0, "mel bands set up");
+            return;
+        }
+        float *pw = calloc(4 * s.nbins, sizeof(float));
+        CHECK(pw != NULL, "out of memory");
+        for (int rep = 0; pw && rep < 2000; rep++) {
+            /* each frame at its own level, bins log-uniform over 60 dB */
+            for (size_t i = 0; i < 4 * s.nbins; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                const double lvl = -100.0 + 10.0 * (double)(rep % 11) + 15.0 * (double)(i / s.nbins);
+                pw[i] = (float)pow(10.0, (lvl + 60.0 * (double)(x >> 11) / 9007199254740992.0) / 10.0);
+            }
+            unsigned char one[4][VMC_MEL_BANDS], four[4][VMC_MEL_BANDS];
+            const float *in[4];
+            unsigned char *out[4];
+            for (int l = 0; l < 4; l++) {
+                in[l] = pw + (size_t)l * s.nbins;
+                out[l] = four[l];
+                vmc_melbands_process(&m, one[l], in[l]);
+            }
+            vmc_melbands_process4(&m, out, in);
+            bad += memcmp(one, four, sizeof(one)) != 0;
+            n++;
+        }
+        free(pw);
+        vmc_melbands_free(&m);
+        vmc_spectrum_free(&s);
+    }
+    CHECK(bad == 0, "four lanes at once: %zu of %zu sets of four frames differ from one frame at a time", bad, n);
+}
+
 int main(int argc, char **argv)
 {
     check_codes();
+    check_four_lanes();
     if (argc < 2) {
         fprintf(stderr, "usage: test_digitnet REFERENCE\n");
         return 99;
