@@ -120,6 +120,9 @@ def as_reports(items, grid_res, k, n_sets):
     return reports, said
 
 
+PLACED_S = 0.15  # a located number is placed when both its ends are this close
+
+
 def score(items, reports, said):
     """Figures per group (kind, kind/condition, real) and the misses."""
     st = defaultdict(lambda: defaultdict(float))
@@ -147,9 +150,14 @@ def score(items, reports, said):
         for tn in truth:
             best = max(segs, key=lambda s: iou(s["start_s"], s["end_s"], tn["start_s"], tn["end_s"]), default=None)
             o = iou(best["start_s"], best["end_s"], tn["start_s"], tn["end_s"]) if best else 0.0
+            # placed: located, and both ends within 0.15 s of the truth (the
+            # verdict is the rate over the span, so the ends matter too)
+            placed = o >= 0.5 and abs(best["start_s"] - tn["start_s"]) <= PLACED_S and \
+                abs(best["end_s"] - tn["end_s"]) <= PLACED_S
             for k in keys:
                 st[k]["numbers"] += 1
                 st[k]["located"] += o >= 0.5
+                st[k]["placed"] += placed
             if o < 0.5:
                 found_all = False
                 misses[kind].append("%s: number %.2f-%.2f s (%s) %s" % (
@@ -212,6 +220,8 @@ def headline(st):
     return {"ob_located": pct(st["onebreath"]["located"], st["onebreath"]["numbers"]),
             "ob_verdict": pct(st["onebreath"]["verdict_right"], st["onebreath"]["verdicts"]),
             "real_located": pct(st["real"]["located"], st["real"]["numbers"]),
+            "ob_placed": pct(st["onebreath"]["placed"], st["onebreath"]["numbers"]),
+            "real_placed": pct(st["real"]["placed"], st["real"]["numbers"]),
             "real_verdict": pct(st["real"]["verdict_right"], st["real"]["verdicts"]),
             "false": pct(st["none"]["false"], st["none"]["items"]),
             "der": pct(st["real"]["digit_errors"], st["real"]["digits"]),
