@@ -28,7 +28,7 @@ typedef struct VmcMelBands {
     float *w;                                    /* weights, band b at w + off[b] */
     size_t off[VMC_MEL_BANDS];
     double scale;   /* bin sum -> mean square, as the 300-1200 Hz band level */
-    double up[255]; /* code c + 1 from this mean square up (see vmc_melbands_process) */
+    double up[260]; /* code c + 1 from this mean square up (see vmc_mel_code); [255..260) infinite */
 } VmcMelBands;
 
 /* The code of a band's mean square p (see vmc_mel_db), exactly
