@@ -2,6 +2,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "common/common.h"
 
@@ -53,6 +56,27 @@ void vmc_frame_stats(const float *x, size_t n, float *mean, float *peak)
     float sum[8] = {0}, hi[8], lo[8];
     for (int j = 0; j < 8; j++) hi[j] = lo[j] = x[0];
     size_t i = 0;
+#if defined(__SSE2__)
+    /* the same eight lanes in two registers, written out (GCC kept them
+     * scalar, spilling half to the stack): max/min as (v > h ? v : h) and
+     * (v < l ? v : l), so every lane's result is the scalar one's */
+    __m128 s0 = _mm_setzero_ps(), s1 = s0, h0 = _mm_set1_ps(x[0]), h1 = h0, l0 = h0, l1 = h0;
+    for (; i + 8 <= n; i += 8) {
+        const __m128 v0 = _mm_loadu_ps(x + i), v1 = _mm_loadu_ps(x + i + 4);
+        s0 = _mm_add_ps(s0, v0);
+        s1 = _mm_add_ps(s1, v1);
+        h0 = _mm_max_ps(v0, h0);
+        h1 = _mm_max_ps(v1, h1);
+        l0 = _mm_min_ps(v0, l0);
+        l1 = _mm_min_ps(v1, l1);
+    }
+    _mm_storeu_ps(sum, s0);
+    _mm_storeu_ps(sum + 4, s1);
+    _mm_storeu_ps(hi, h0);
+    _mm_storeu_ps(hi + 4, h1);
+    _mm_storeu_ps(lo, l0);
+    _mm_storeu_ps(lo + 4, l1);
+#else
     for (; i + 8 <= n; i += 8)
         for (int j = 0; j < 8; j++) {
             const float v = x[i + (size_t)j];
@@ -60,6 +84,7 @@ void vmc_frame_stats(const float *x, size_t n, float *mean, float *peak)
             hi[j] = v > hi[j] ? v : hi[j];
             lo[j] = v < lo[j] ? v : lo[j];
         }
+#endif
     for (; i < n; i++) {
         sum[0] += x[i];
         hi[0] = x[i] > hi[0] ? x[i] : hi[0];
