@@ -64,7 +64,9 @@ static size_t decimate_all(unsigned m, const float *x, size_t n, const size_t *s
 
 /* A linear time-invariant filter: the output of noise is the convolution of
  * the noise with the filter's own impulse response (measured through the
- * decimator), whatever the block sizes, and the same bits for any blocks. */
+ * decimator), whatever the block sizes, and the same bits for any blocks
+ * (short blocks take the scalar tap loop, longer ones the SSE and, where
+ * the CPU has it, the AVX one: so the paths give the same bits). */
 static void check_convolution(unsigned m)
 {
     const size_t n = 20000, taps = 2 * 16 * m + 1, t0 = 64 * m; /* impulse at t0, a multiple of M */
