@@ -14,8 +14,10 @@
 /* A region longer than this (a minute of speech without a pause) is cut,
  * which bounds the decoder's memory. */
 #define MAX_REGION_STEPS 3000
-/* Steps a thread evaluates at a time, and steps held at once. */
-#define BLOCK_STEPS 128
+/* Steps a thread evaluates at a time (each block recomputes the network's
+ * reach, 15 steps, on either side: 512 spends about 5 % less on the
+ * network than 128 did), and steps held at once. */
+#define BLOCK_STEPS 512
 #define GROUP_STEPS 8192
 
 void vmc_digits_params_default(VmcDigitsParams *p) { *p = vmc_digits_tuned; }
