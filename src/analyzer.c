@@ -22,11 +22,24 @@
  * few at a time, until none is left.  Run by the pool's threads and by the
  * caller when it has nothing better to do.  Pure per frame, each result in
  * its own slot, so nothing depends on who analysed what. */
+static void run_level(VmcheckAnalyzer *a, const float *x, size_t n)
+{
+    VMC_PROFILE_START(t);
+    for (size_t off = 0; off < n && !a->lvl_err; off += VMC_CHUNK) {
+        const size_t m = n - off < VMC_CHUNK ? n - off : VMC_CHUNK;
+        if (vmc_energy_push(&a->energy, &a->tracks.energy_db, x + off, m)) a->lvl_err = 1;
+    }
+    VMC_PROFILE_STOP(t, VMC_STAGE_LEVEL);
+}
+
 static void analyse_frames(void *ctx, unsigned w)
 {
     VmcheckAnalyzer *a = ctx;
     VmcBatch *b = a->busy;
     VmcFrameWork *fw = &a->work[w];
+    /* the level of the input that came with this batch: whoever is first */
+    if (a->lvl_busy >= 0 && atomic_exchange(&a->lvl_claim, 0) == 1)
+        run_level(a, a->lvl[a->lvl_busy], a->lvl_n[a->lvl_busy]);
     for (;;) {
         size_t lo = atomic_fetch_add(&a->next_claim, VMC_CLAIM);
         if (lo >= b->n) return;
@@ -100,6 +113,11 @@ static int finish_busy(VmcheckAnalyzer *a)
     VMC_PROFILE_START(t);
     vmc_pool_wait(a->pool);
     VMC_PROFILE_STOP(t, VMC_STAGE_WAIT);
+    if (a->lvl_busy >= 0) {
+        a->lvl_n[a->lvl_busy] = 0;
+        a->lvl_busy = -1;
+    }
+    if (a->lvl_err) return VMCHECK_ENOMEM;
     int r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
     /* the candidates compactly: a frame keeps only the ones it has */
     for (size_t i = 0; i < b->n && !r; i++) {
@@ -130,6 +148,11 @@ static int hand_over(VmcheckAnalyzer *a)
     a->busy = a->filling;
     a->filling = a->busy == &a->batches[0] ? &a->batches[1] : &a->batches[0];
     atomic_store(&a->next_claim, 0);
+    if (a->pool && a->lvl_n[a->lvl_fill]) {
+        a->lvl_busy = a->lvl_fill;
+        a->lvl_fill ^= 1;
+        atomic_store(&a->lvl_claim, 1);
+    }
     if (a->pool)
         vmc_pool_start(a->pool, analyse_frames, a);
     else
@@ -204,6 +227,7 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
     }
     a->filling = &a->batches[0];
     a->busy = NULL;
+    a->lvl_busy = -1;
     atomic_init(&a->next_claim, 0);
     a->framer = vmc_framer_create(a->arate, VMCHECK_HOP_S, win, VMC_CHUNK);
     if (!a->framer) goto fail;
@@ -242,6 +266,8 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
     }
     vmc_melbands_free(&a->mel);
     free(a->dec_out);
+    free(a->lvl[0]);
+    free(a->lvl[1]);
     vmc_track_free(&a->tracks.energy_db);
     vmc_track_free(&a->tracks.band_db);
     vmc_track_free(&a->tracks.pitch_peak);
@@ -283,9 +309,19 @@ int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int 
             }
             a->clipped += clip;
         }
-        VMC_PROFILE_START(t);
-        const int level_r = vmc_energy_push(&a->energy, &a->tracks.energy_db, x, m);
-        VMC_PROFILE_STOP(t, VMC_STAGE_LEVEL);
+        int level_r = 0;
+        if (a->pool) {
+            const int f = a->lvl_fill;
+            level_r = vmc_grow((void **)&a->lvl[f], &a->lvl_cap[f], a->lvl_n[f] + m, sizeof(float));
+            if (!level_r) {
+                memcpy(a->lvl[f] + a->lvl_n[f], x, m * sizeof(float));
+                a->lvl_n[f] += m;
+            }
+        } else {
+            VMC_PROFILE_START(t);
+            level_r = vmc_energy_push(&a->energy, &a->tracks.energy_db, x, m);
+            VMC_PROFILE_STOP(t, VMC_STAGE_LEVEL);
+        }
         int r = level_r ? VMCHECK_ENOMEM : feed(a, x, m);
         if (r) return a->status = r;
         a->n_in += m;
@@ -331,6 +367,12 @@ static int flush(VmcheckAnalyzer *a)
     int r = vmc_framer_flush(a->framer, on_frame, a);
     if (!r) r = hand_over(a);
     if (!r) r = finish_busy(a);
+    /* input since the last hand-over (or all of a short recording) */
+    if (!r && a->pool && a->lvl_n[a->lvl_fill]) {
+        run_level(a, a->lvl[a->lvl_fill], a->lvl_n[a->lvl_fill]);
+        a->lvl_n[a->lvl_fill] = 0;
+        if (a->lvl_err) r = VMCHECK_ENOMEM;
+    }
     if (!r && vmc_energy_flush(&a->energy, &a->tracks.energy_db, vmc_framer_count(a->framer))) r = VMCHECK_ENOMEM;
     /* the level track may have run a frame ahead of the framer */
     if (a->tracks.energy_db.n > vmc_framer_count(a->framer)) a->tracks.energy_db.n = vmc_framer_count(a->framer);

@@ -76,6 +76,17 @@ struct VmcheckAnalyzer {
     VmcMelBands mel;          /* the digit detector's bands */
     VmcPitchParams pitch_par;
     float *dec_out;
+    /* With a pool the level (a recursion over the input, a sixth of the
+     * work at 48 kHz) is measured on the pool too: the input since the
+     * last hand-over goes with the batch, and one thread takes it while the
+     * others analyse frames.  Batches are finished in order, so the level
+     * still sees the samples in order, one run at a time. */
+    float *lvl[2]; /* input samples waiting for the level */
+    size_t lvl_n[2], lvl_cap[2];
+    int lvl_fill;         /* the buffer pushes append to */
+    int lvl_busy;         /* the busy batch's buffer, or -1 */
+    atomic_int lvl_claim; /* 1 while the busy batch's level is untaken */
+    int lvl_err;          /* the level's track could not grow */
     VmcTracks tracks;
     unsigned long long n_in;
     unsigned long long clipped;                /* full-scale samples pushed */
