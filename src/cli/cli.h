@@ -78,6 +78,9 @@ char *cli_slurp_regular(const char *path, size_t *len, int *absent, char *why, s
 /* Expand files and directories (recursively, sorted) into o->inputs. */
 int cli_expand_inputs(CliOptions *o, char **paths, size_t n);
 
+/* The report's flags of severity error (things to fix); the rest are warnings. */
+size_t cli_count_errors(const VmcheckReport *r);
+
 /* JSON helpers shared by the JSON and JSONL writers. */
 void cli_json_string(FILE *f, const char *s);
 void cli_json_number(FILE *f, double v, int decimals);

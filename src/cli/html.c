@@ -695,13 +695,7 @@ static void legend(Buf *b)
 static void verdict(Buf *b, const CliResult *res)
 {
     const VmcheckReport *r = res->report;
-    size_t errors = 0, warnings = 0;
-    for (size_t k = 0; k < r->flag_count; k++) {
-        if (vmcheck_report_flag(r, k)->severity == VMCHECK_SEVERITY_ERROR)
-            errors++;
-        else
-            warnings++;
-    }
+    const size_t errors = cli_count_errors(r), warnings = r->flag_count - errors;
     bf(b, "<p class=\"verdict %s\" data-errors=\"%zu\" data-warnings=\"%zu\">", errors ? "v-fix" : "v-good", errors,
        warnings);
     if (!errors && !warnings)

@@ -54,8 +54,7 @@ static void sink(void *ctx, CliResult *r, size_t index)
         if (run->progress) fputs("\r\033[K", stderr);
         fprintf(stderr, "vmcheck: %s: %s\n", r->path, r->error);
     } else {
-        for (size_t k = 0; k < r->report->flag_count; k++)
-            if (vmcheck_report_flag(r->report, k)->severity == VMCHECK_SEVERITY_ERROR) run->any_error_flag = 1;
+        if (cli_count_errors(r->report)) run->any_error_flag = 1;
         if (run->export_f) {
             cli_export_labels(run->export_f, r->report);
             run->exported = 1;

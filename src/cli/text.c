@@ -9,6 +9,14 @@
 
 /* A number; never inf or nan (a level of nothing is said in words by the
  * caller: this is the last resort). */
+
+size_t cli_count_errors(const VmcheckReport *r)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->flag_count; k++) n += vmcheck_report_flag(r, k)->severity == VMCHECK_SEVERITY_ERROR;
+    return n;
+}
+
 static const char *num(char b[32], double v, int d)
 {
     if (!isfinite(v)) return "(not measured)";
@@ -95,13 +103,7 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         return;
     }
     const VmcheckReport *r = res->report;
-    size_t errors = 0, warnings = 0;
-    for (size_t k = 0; k < r->flag_count; k++) {
-        if (vmcheck_report_flag(r, k)->severity == VMCHECK_SEVERITY_ERROR)
-            errors++;
-        else
-            warnings++;
-    }
+    const size_t errors = cli_count_errors(r), warnings = r->flag_count - errors;
     if (!errors && !warnings)
         fprintf(f, "%s: good - nothing to fix\n", res->path);
     else

@@ -118,6 +118,18 @@ def run(argv, env=None, cwd=None, prefix=None):
     return Run(full, cp.returncode, cp.stdout, cp.stderr)
 
 
+def run_stdin(argv, data):
+    """vmcheck ARGV with data on standard input (a pipe), as a Run."""
+    full = [VMCHECK] + list(argv)
+    try:
+        cp = subprocess.run(full, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_c(),
+                            timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise CheckFailed("timed out after %d s: %s < (%d bytes)" % (TIMEOUT_S, " ".join(shq(a) for a in full),
+                                                                      len(data)))
+    return Run(full, cp.returncode, cp.stdout, cp.stderr)
+
+
 def no_crash(r):
     expect(r.rc >= 0, "killed by signal %d (crash): %s" % (-r.rc, r.describe()))
 

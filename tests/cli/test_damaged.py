@@ -41,14 +41,6 @@ TRUNC_MSG = re.compile(r"^the recording stops at (\d+\.\d\d) s but its header pr
 INF_NAN = re.compile(r"(?<![A-Za-z0-9_])[-+]?(inf|infinity|nan)(?![A-Za-z0-9_])", re.I)
 
 
-def run_stdin(argv, data):
-    full = [harness.VMCHECK] + list(argv)
-    try:
-        cp = subprocess.run(full, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.env_c(),
-                            timeout=harness.TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise CheckFailed("timed out: %s" % " ".join(full))
-    return harness.Run(full, cp.returncode, cp.stdout, cp.stderr)
 
 
 def quiet(argv):
@@ -148,7 +140,7 @@ def truncation_checks(tmp, suite):
 
             def stream(cut=cut):
                 with open(cut, "rb") as fh:
-                    r = run_stdin(["--json", "-"], fh.read())
+                    r = harness.run_stdin(["--json", "-"], fh.read())
                 no_crash(r)
                 doc = parse_json(r)
                 if r.rc == 2:
@@ -254,7 +246,7 @@ def scan_outputs(tmp, suite):
             with open(p, "rb") as fh:
                 data = fh.read()
             for m in modes:
-                runs.append(("%s - < %s" % (" ".join(m), os.path.basename(p)), run_stdin(m + ["-"], data)))
+                runs.append(("%s - < %s" % (" ".join(m), os.path.basename(p)), harness.run_stdin(m + ["-"], data)))
             r = run(["-q", "--no-sidecar", "--export-labels", labels, p])
             runs.append(("--export-labels " + os.path.basename(p), r))
             if os.path.exists(labels):

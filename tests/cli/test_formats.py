@@ -32,15 +32,6 @@ SAMPLES_USED = ["good", "rushed-number", "rushed-name"]
 DURATION_TOL_S = 0.020
 
 
-def run_stdin(argv, data):
-    """vmcheck ARGV with data on standard input (a pipe)."""
-    full = [harness.VMCHECK] + list(argv)
-    try:
-        cp = subprocess.run(full, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.env_c(),
-                            timeout=harness.TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise CheckFailed("timed out: %s < (%d bytes)" % (" ".join(full), len(data)))
-    return harness.Run(full, cp.returncode, cp.stdout, cp.stderr)
 
 
 def tool(argv):
@@ -220,7 +211,7 @@ def format_checks(tmp, ref):
         shutil.copyfile(good, os.path.join(walk, "good." + ext))
 
         def through_stdin():
-            r = run_stdin(["--json"] + sample_args("good") + ["-"], data)
+            r = harness.run_stdin(["--json"] + sample_args("good") + ["-"], data)
             no_crash(r)
             doc = parse_json(r)
             expect(doc.get("ok") is True and doc.get("file") == "-", "not analysed as '-': %s" % r.describe())
@@ -230,7 +221,7 @@ def format_checks(tmp, ref):
             expect(abs(d) <= DURATION_TOL_S, "duration %+.0f ms off" % (d * 1000))
             expect(not any(f["code"] == "truncated" for f in doc["flags"]), "a stream flagged truncated")
             name = "call." + ext
-            r = run_stdin(["--name-as", name] + sample_args("good") + ["-"], data)
+            r = harness.run_stdin(["--name-as", name] + sample_args("good") + ["-"], data)
             no_crash(r)
             expect(r.rc == ref["good"]["rc"] and r.out.startswith(name + ":"),
                    "--name-as: the text report does not start with %s: %s" % (name, r.describe()))
@@ -243,7 +234,7 @@ def format_checks(tmp, ref):
 
             def corrupt(path=path, bad=bad, must_refuse=must_refuse):
                 for argv, runner, name in ((["--no-sidecar", path], run, path),
-                                           (["--no-sidecar", "-"], lambda a: run_stdin(a, bad), "-")):
+                                           (["--no-sidecar", "-"], lambda a: harness.run_stdin(a, bad), "-")):
                     r = runner(argv)
                     no_crash(r)
                     if must_refuse or r.rc == 2:
@@ -272,7 +263,7 @@ def check_amrwb_by_hand(tmp):
     p = os.path.join(tmp, "handmade.awb")
     with open(p, "wb") as fh:
         fh.write(bytes(b))
-    for r in (run(["--json", "--no-sidecar", p]), run_stdin(["--json", "-"], bytes(b))):
+    for r in (run(["--json", "--no-sidecar", p]), harness.run_stdin(["--json", "-"], bytes(b))):
         no_crash(r)
         doc = parse_json(r)
         expect(doc.get("ok") is True, "not analysed: %s" % r.describe())
