@@ -18,10 +18,8 @@
 /* Full scale within 0.0001 (about -0.001 dB): int16 +32767 counts. */
 #define CLIP_LEVEL 0.9999f
 
-/* Spectrum, band level and pitch candidates of the busy batch's frames, a
- * few at a time, until none is left.  Run by the pool's threads and by the
- * caller when it has nothing better to do.  Pure per frame, each result in
- * its own slot, so nothing depends on who analysed what. */
+/* The level (the rumble high-pass and block sums) of n input samples, in
+ * order: on the pool with threads (see VmcheckAnalyzer.lvl), else inline. */
 static void run_level(VmcheckAnalyzer *a, const float *x, size_t n)
 {
     VMC_PROFILE_START(t);
@@ -32,6 +30,10 @@ static void run_level(VmcheckAnalyzer *a, const float *x, size_t n)
     VMC_PROFILE_STOP(t, VMC_STAGE_LEVEL);
 }
 
+/* Spectrum, band level and pitch candidates of the busy batch's frames, a
+ * few at a time, until none is left.  Run by the pool's threads and by the
+ * caller when it has nothing better to do.  Pure per frame, each result in
+ * its own slot, so nothing depends on who analysed what. */
 static void analyse_frames(void *ctx, unsigned w)
 {
     VmcheckAnalyzer *a = ctx;
@@ -318,9 +320,8 @@ int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int 
                 a->lvl_n[f] += m;
             }
         } else {
-            VMC_PROFILE_START(t);
-            level_r = vmc_energy_push(&a->energy, &a->tracks.energy_db, x, m);
-            VMC_PROFILE_STOP(t, VMC_STAGE_LEVEL);
+            run_level(a, x, m);
+            level_r = a->lvl_err;
         }
         int r = level_r ? VMCHECK_ENOMEM : feed(a, x, m);
         if (r) return a->status = r;

@@ -234,12 +234,11 @@ void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const pow
     }
 }
 
-/* Each frame's loudness reference, into ref[0..n): the loudest peak within
- * the reach, between the lowest reference and the global peak, and at least
- * noise_margin_db over the 10th percentile of peaks (see pitch.h). */
-/* The level each frame's loudness is judged against: the recording's
- * loudest frame (global), or the loudest within the local reach, bounded
- * (local).  scratch: n floats for the percentile. */
+/* The local rule's loudness reference of each frame, into ref[0..n): the
+ * loudest peak within the reach, between the lowest reference and the
+ * global peak, and at least noise_margin_db over the 10th percentile of
+ * peaks (see pitch.h).  scratch: n floats for the percentile.  (The global
+ * rule's reference is the global peak itself.) */
 static int references(float *ref, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par, double global,
                       float *scratch)
 {
@@ -273,21 +272,16 @@ int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPit
     /* the global rule's reference is one number; the local one a track,
      * whose percentile works in the back-pointers' room before they need it */
     const float gref = (float)global_peak;
-    float *ref = NULL;
-    unsigned char *from = NULL;
-    if (par->local_reach_frames) {
-        const size_t room = from_bytes > n * sizeof(float) ? from_bytes : n * sizeof(float);
-        ref = vmc_calloc(n, sizeof(float));
-        from = vmc_calloc(room, 1);
-        if (ref && from && references(ref, cands, n, par, global_peak, (float *)(void *)from)) {
-            free(ref);
-            ref = NULL;
-        }
-        if (from) memset(from, 0, from_bytes);
-    } else {
-        from = vmc_calloc(from_bytes, 1);
+    const int local = par->local_reach_frames != 0;
+    const size_t room = local && n * sizeof(float) > from_bytes ? n * sizeof(float) : from_bytes;
+    unsigned char *from = vmc_calloc(room, 1);
+    float *ref = local ? vmc_calloc(n, sizeof(float)) : NULL;
+    int bad = !from || (local && !ref);
+    if (!bad && local) {
+        bad = references(ref, cands, n, par, global_peak, (float *)(void *)from) != VMCHECK_OK;
+        memset(from, 0, from_bytes);
     }
-    if (!from || (par->local_reach_frames && !ref)) {
+    if (bad) {
         free(from);
         free(ref);
         return VMCHECK_ENOMEM;
