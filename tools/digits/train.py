@@ -31,7 +31,12 @@ import subprocess
 import sys
 import time
 
-import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import needs  # noqa: E402
+
+needs.tools()  # before numpy, torch and the voices are used
+
+import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -506,6 +511,12 @@ def main(argv):
     ap.add_argument("--build", default=os.path.join(TOP, "build"), help="the meson build directory")
     ap.add_argument("--ref", default=os.path.join(TOP, "tests", "data", "digitnet_ref.txt"))
     args = ap.parse_args(argv)
+    tree_out = os.path.join(TOP, "src", "features", "digitnet_data.c")
+    if not args.no_export and os.path.realpath(args.out) != os.path.realpath(tree_out):
+        # the finder's settings are tuned by running the library built with
+        # the new weights, so they must be the ones the build compiles
+        sys.exit("train.py: --out must be %s (the build tunes the finder with it); use --no-export --save FILE "
+                 "to keep a network elsewhere" % tree_out)
 
     if args.width:
         global ARCH
