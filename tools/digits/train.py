@@ -20,7 +20,7 @@ One command, from nothing to src/features/digitnet_data.c:
     tests/data/digitnet_ref.txt (a fixed input and the network's output on
     it, which tests/unit/test_digitnet.c compares with the C inference).
 
-Needs Debian's python3-torch and python3-numpy (tools only; vmcheck itself
+Installs (tools/bootstrap --tools) and needs Debian's python3-torch and python3-numpy (tools only; vmcheck itself
 never uses them), and a build (tools/build build).
 """
 
