@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli/cohort.h"
 #include "common/fmt.h"
@@ -211,8 +214,25 @@ static void *worker(void *arg)
     }
 }
 
+/* Each file's analysis allocates a few megabytes and frees them at its
+ * end.  glibc hands the pages of a thread's heap back to the kernel once
+ * its free top passes the trim threshold (by default twice the largest
+ * block it has mapped, about 1 MiB here), so every file of a batch faulted
+ * them in again, zeroed: 680 page faults a one-minute file, 5 % of a
+ * cohort's time.  Blocks under 1 MiB stay in the heaps, which keep up to
+ * 16 MiB free; larger ones (an hour's tracks) are still mapped alone,
+ * resident only where written, and unmapped when freed. */
+static void keep_memory(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+#endif
+}
+
 int batch_run(const BatchShared *sh, unsigned jobs, BatchSink sink, void *ctx)
 {
+    keep_memory();
     Batch b;
     memset(&b, 0, sizeof(b));
     b.sh = sh;
