@@ -1,11 +1,16 @@
 #include "cli/batch.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli/cohort.h"
 #include "common/fmt.h"
@@ -150,6 +155,7 @@ typedef struct Batch {
     CliResult *res;
     size_t *done;
     size_t n, next, written, window;
+    size_t jobs; /* workers */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } Batch;
@@ -188,6 +194,29 @@ static void analyze_input(const BatchShared *sh, size_t i, CliResult *r)
     if (o->name_as) r->path = o->name_as;
 }
 
+/* Bytes of an input the kernel is asked to read ahead: a one-minute WAV
+ * whole, the start of a longer recording (its own reading ahead does the
+ * rest). */
+#define PREFETCH_BYTES (16 * 1024 * 1024)
+
+/* Ask the kernel to start reading input i from disk now, so that it is in
+ * memory when a worker takes it up: a worker otherwise waits for the
+ * disk, its core idle, file after file of a folder not read lately (a
+ * cold cohort took 12 % longer than a cached one).  Regular files only:
+ * opening a FIFO would start (and, closed, break) its writer. */
+static void prefetch(const Batch *b, size_t i)
+{
+    if (i >= b->n || (b->sh->opt->input_errors && b->sh->opt->input_errors[i])) return;
+    const char *path = b->sh->opt->inputs[i];
+    struct stat st;
+    if (!strcmp(path, "-") || stat(path, &st) || !S_ISREG(st.st_mode)) return;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return;
+    if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+        posix_fadvise(fd, 0, st.st_size < PREFETCH_BYTES ? st.st_size : PREFETCH_BYTES, POSIX_FADV_WILLNEED);
+    close(fd);
+}
+
 static void *worker(void *arg)
 {
     Batch *b = arg;
@@ -201,6 +230,8 @@ static void *worker(void *arg)
         }
         b->next++;
         pthread_mutex_unlock(&b->mu);
+        /* the input taken after the ones the other workers now have */
+        prefetch(b, i + b->jobs);
         CliResult r;
         analyze_input(b->sh, i, &r);
         pthread_mutex_lock(&b->mu);
@@ -211,8 +242,25 @@ static void *worker(void *arg)
     }
 }
 
+/* Each file's analysis allocates a few megabytes and frees them at its
+ * end.  glibc hands the pages of a thread's heap back to the kernel once
+ * its free top passes the trim threshold (by default twice the largest
+ * block it has mapped, about 1 MiB here), so every file of a batch faulted
+ * them in again, zeroed: 680 page faults a one-minute file, 5 % of a
+ * cohort's time.  Blocks under 1 MiB stay in the heaps, which keep up to
+ * 16 MiB free; larger ones (an hour's tracks) are still mapped alone,
+ * resident only where written, and unmapped when freed. */
+static void keep_memory(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+#endif
+}
+
 int batch_run(const BatchShared *sh, unsigned jobs, BatchSink sink, void *ctx)
 {
+    keep_memory();
     Batch b;
     memset(&b, 0, sizeof(b));
     b.sh = sh;
@@ -231,6 +279,8 @@ int batch_run(const BatchShared *sh, unsigned jobs, BatchSink sink, void *ctx)
     }
     pthread_mutex_init(&b.mu, NULL);
     pthread_cond_init(&b.cv, NULL);
+    b.jobs = jobs;
+    for (size_t i = 0; i < jobs; i++) prefetch(&b, i);
     unsigned started = 0;
     for (; started < jobs; started++)
         if (pthread_create(&th[started], NULL, worker, &b)) break;

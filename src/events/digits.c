@@ -281,20 +281,43 @@ static int find_regions(Region **out, size_t *n_out, const unsigned char *active
     return VMCHECK_OK;
 }
 
-/* Decoder scratch for regions of up to MAX_REGION_STEPS. */
+/* Decoder scratch for regions of up to max_steps steps. */
 typedef struct Search {
     unsigned char *psi;
     double *v, *nv;
     int *path;
 } Search;
 
-static int search_init(Search *S, const Graph *G)
+static int search_init(Search *S, const Graph *G, size_t max_steps)
 {
-    S->psi = vmc_calloc(MAX_REGION_STEPS, (size_t)G->n_states);
+    S->psi = vmc_calloc(max_steps, (size_t)G->n_states);
     S->v = vmc_calloc((size_t)G->n_states, sizeof(double));
     S->nv = vmc_calloc((size_t)G->n_states, sizeof(double));
-    S->path = vmc_calloc(MAX_REGION_STEPS, sizeof(int));
+    S->path = vmc_calloc(max_steps, sizeof(int));
     return S->psi && S->v && S->nv && S->path ? VMCHECK_OK : VMCHECK_ENOMEM;
+}
+
+/* What the regions need at most: the longest one's steps, and the steps
+ * and network blocks of a group (regions are at most MAX_REGION_STEPS, a
+ * group at most GROUP_STEPS plus one region), bounded by the recording's
+ * own; a one-minute message needs a quarter of a long recording's room. */
+typedef struct Room {
+    size_t region_steps, group_steps, group_blocks;
+} Room;
+
+static Room room_for(const Region *reg, size_t n_reg)
+{
+    Room m = {0, 0, 0};
+    for (size_t k = 0; k < n_reg; k++) {
+        const size_t len = reg[k].t1 - reg[k].t0;
+        if (len > m.region_steps) m.region_steps = len;
+        m.group_steps += len;
+        m.group_blocks += (len + BLOCK_STEPS - 1) / BLOCK_STEPS;
+    }
+    if (m.group_steps > GROUP_STEPS + MAX_REGION_STEPS) m.group_steps = GROUP_STEPS + MAX_REGION_STEPS;
+    const size_t max_blocks = (GROUP_STEPS + MAX_REGION_STEPS) / BLOCK_STEPS + GROUP_STEPS;
+    if (m.group_blocks > max_blocks) m.group_blocks = max_blocks;
+    return m;
 }
 
 static void search_free(Search *S)
@@ -314,11 +337,11 @@ int vmc_digits_decode(VmcDigitWords *out, const float *logp, size_t n_steps, con
         return VMCHECK_OK;
     Graph G;
     graph_init(&G, p);
-    Search S;
+    Search S = {0};
     Region *reg = NULL;
     size_t n_reg = 0, cap_out = 0;
-    int r = search_init(&S, &G);
-    if (!r) r = find_regions(&reg, &n_reg, act->active, in->n_frames, in->hop_s);
+    int r = find_regions(&reg, &n_reg, act->active, in->n_frames, in->hop_s);
+    if (!r) r = search_init(&S, &G, room_for(reg, n_reg).region_steps);
     for (size_t k = 0; !r && k < n_reg; k++)
         if (reg[k].t1 <= n_steps)
             r = decode(out, &cap_out, &G, logp + reg[k].t0 * VMC_DN_CLASSES, reg[k].t1 - reg[k].t0, reg[k].t0, in, p,
@@ -347,16 +370,17 @@ int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDig
     Group g = {0};
     g.in = in;
     g.norm = &norm;
-    Search S;
-    int r = search_init(&S, &G);
+    Search S = {0};
+    int r = find_regions(&reg, &n_reg, act->active, n, in->hop_s);
+    if (r) goto done;
+    const Room room = room_for(reg, n_reg);
+    r = search_init(&S, &G, room.region_steps);
     g.scratch = vmc_calloc(threads, sizeof(VmcDnScratch));
-    g.out = vmc_calloc(GROUP_STEPS + MAX_REGION_STEPS, VMC_DN_CLASSES * sizeof(float));
-    const size_t max_blocks = (GROUP_STEPS + MAX_REGION_STEPS) / BLOCK_STEPS + GROUP_STEPS;
-    g.block_reg = vmc_calloc(max_blocks, sizeof(size_t));
-    g.block_t0 = vmc_calloc(max_blocks, sizeof(size_t));
+    g.out = vmc_calloc(room.group_steps, VMC_DN_CLASSES * sizeof(float));
+    g.block_reg = vmc_calloc(room.group_blocks, sizeof(size_t));
+    g.block_t0 = vmc_calloc(room.group_blocks, sizeof(size_t));
     if (!r && (!g.scratch || !g.out || !g.block_reg || !g.block_t0)) r = VMCHECK_ENOMEM;
     for (unsigned t = 0; !r && t < threads; t++) r = vmc_dn_scratch_init(&g.scratch[t], in->net, BLOCK_STEPS);
-    if (!r) r = find_regions(&reg, &n_reg, act->active, n, in->hop_s);
     if (r) goto done;
 
     /* groups of regions of up to GROUP_STEPS steps: evaluate in parallel,
