@@ -5,7 +5,10 @@
  *    digitnet_ref.txt holds band codes and the log-probabilities that
  *    tools/digits/train.py computed with torch on them (argv[1]).
  *  - A step's output does not depend on how the steps are split into
- *    blocks (so not on threads).
+ *    blocks (so not on threads), nor on the kernel that computes it: the
+ *    plain C, SSE2, AVX and AVX-512F paths give the same bits, on the
+ *    trained network and on random ones with every layer width from 1 to
+ *    VMC_DN_MAX_WIDTH.
  *  - The bands read the same level at 8 kHz and at 16 kHz input, and a
  *    tone lands in the band that holds its frequency.
  *  - A band's code, found without a logarithm, is the rounded level in
@@ -20,6 +23,8 @@
 #include "features/digitnet.h"
 #include "features/melbands.h"
 #include "test.h"
+
+static const char *const path_name[] = {"best", "C", "SSE2", "AVX", "AVX-512F"};
 
 static void check_reference(const char *path)
 {
@@ -66,11 +71,14 @@ static void check_reference(const char *path)
         }
         CHECK(blk && memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
               "blocks of 7 steps give bit-identical outputs");
-        /* the plain kernels (SSE2 or C) give the same bits as the AVX one */
-        sc.plain = 1;
-        vmc_digitnet_eval(&vmc_digitnet_model, &sc, blk, &norm, 0, n_steps);
-        CHECK(blk && memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
-              "every kernel path gives bit-identical outputs");
+        /* every kernel path (C, SSE2, AVX, AVX-512F) gives the same bits */
+        for (int p = VMC_DN_PATH_C; blk && p <= VMC_DN_PATH_AVX512; p++) {
+            sc.path = p;
+            vmc_digitnet_eval(&vmc_digitnet_model, &sc, blk, &norm, 0, n_steps);
+            CHECK(memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
+                  "kernel path %s gives bit-identical outputs", path_name[p]);
+        }
+        sc.path = VMC_DN_PATH_BEST;
         free(blk);
         /* every output a log-probability distribution */
         double worst_sum = 0.0;
@@ -254,6 +262,92 @@ static void check_four_lanes(void)
     CHECK(bad == 0, "four lanes at once: %zu of %zu sets of four frames differ from one frame at a time", bad, n);
 }
 
+/* The paths the CPU has (the others fall back to a narrower one, so
+ * comparing them would prove nothing). */
+static int path_runs(int p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (p == VMC_DN_PATH_AVX) return __builtin_cpu_supports("avx");
+    if (p == VMC_DN_PATH_AVX512) return __builtin_cpu_supports("avx512f");
+    return 1;
+#else
+    return p <= VMC_DN_PATH_C;
+#endif
+}
+
+/* Random networks 20 -> A -> B -> classes with A = 1 .. VMC_DN_MAX_WIDTH and
+ * B = VMC_DN_MAX_WIDTH + 1 - A (so every width is a hidden layer's output
+ * and a layer's input, whole tiles of 64, 16 and 8 outputs and every
+ * remainder), random weights and inputs: each path gives the plain C path's
+ * bits at every output.  Blocks of 37 steps (rows past a tile's end). */
+static void check_paths(void)
+{
+    enum { STEPS = 37, FRAMES = 2 * STEPS + 24, MAXK = 5 };
+    const int W = VMC_DN_MAX_WIDTH;
+    float *w0 = calloc((size_t)MAXK * VMC_DN_INPUTS * (size_t)W, sizeof(float));
+    float *w1 = calloc((size_t)MAXK * (size_t)W * (size_t)W, sizeof(float));
+    float *w2 = calloc((size_t)MAXK * (size_t)W * VMC_DN_CLASSES, sizeof(float));
+    float b0[VMC_DN_MAX_WIDTH], b1[VMC_DN_MAX_WIDTH], b2[VMC_DN_CLASSES];
+    static unsigned char codes[FRAMES * VMC_MEL_BANDS];
+    static float want[STEPS * VMC_DN_CLASSES], got[STEPS * VMC_DN_CLASSES];
+    CHECK(w0 && w1 && w2, "out of memory");
+    unsigned long long x = 0x853c49e6748fea9bull;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, (float)((double)(x >> 11) / 4503599627370496.0 - 1.0))
+    for (size_t i = 0; i < sizeof(codes); i++) codes[i] = (unsigned char)(80.0f + 50.0f * RND());
+    VmcDnNorm norm;
+    vmc_digitnet_norm(&norm, codes, NULL, FRAMES, 0.01);
+    norm.fixed = 1;
+    for (int b = 0; b < VMC_MEL_BANDS; b++) norm.global[b] = 80.0;
+    int compared[VMC_DN_PATH_AVX512 + 1] = {0};
+    size_t bad[VMC_DN_PATH_AVX512 + 1] = {0};
+    for (int a = 1; w0 && w1 && w2 && a <= W; a++) {
+        const int b = W + 1 - a, k0 = 1 + a % MAXK, k1 = 1 + (a / MAXK) % 3, k2 = 1 + (a / 3) % 3;
+        VmcDigitNet net = {3,
+                           {{VMC_DN_INPUTS, a, k0, 1, w0, b0},
+                            {a, b, k1, 1 + a % 4, w1, b1},
+                            {b, VMC_DN_CLASSES, k2, 1 + a % 3, w2, b2}},
+                           NULL};
+        for (int l = 0; l < 3; l++) {
+            const VmcDnLayer *L = &net.layer[l];
+            const float scale = 2.0f / sqrtf((float)(L->inputs * L->kernel));
+            float *w = (float *)L->w, *bias = (float *)L->b;
+            for (size_t i = 0; i < (size_t)L->kernel * (size_t)L->inputs * (size_t)L->outputs; i++)
+                w[i] = scale * RND();
+            for (int o = 0; o < L->outputs; o++) bias[o] = 0.3f * RND();
+        }
+        VmcDnScratch sc;
+        if (vmc_dn_scratch_init(&sc, &net, STEPS)) {
+            CHECK(0, "scratch");
+            break;
+        }
+        /* the block starts at step 3 and runs past the frames' end */
+        sc.path = VMC_DN_PATH_C;
+        vmc_digitnet_eval(&net, &sc, want, &norm, 3, 3 + STEPS);
+        for (int p = VMC_DN_PATH_SSE2; p <= VMC_DN_PATH_AVX512; p++) {
+            if (!path_runs(p)) continue;
+            sc.path = p;
+            memset(got, 0, sizeof(got));
+            vmc_digitnet_eval(&net, &sc, got, &norm, 3, 3 + STEPS);
+            compared[p]++;
+            bad[p] += memcmp(got, want, sizeof(got)) != 0;
+        }
+        vmc_dn_scratch_free(&sc);
+    }
+#undef RND
+    for (int p = VMC_DN_PATH_SSE2; p <= VMC_DN_PATH_AVX512; p++) {
+        if (!compared[p]) {
+            printf("  kernel path %s: not on this CPU or build, not compared\n", path_name[p]);
+            continue;
+        }
+        printf("  kernel path %s against plain C: %d random networks\n", path_name[p], compared[p]);
+        CHECK(bad[p] == 0, "kernel path %s: %zu of %d random networks differ from plain C", path_name[p], bad[p],
+              compared[p]);
+    }
+    free(w0);
+    free(w1);
+    free(w2);
+}
+
 int main(int argc, char **argv)
 {
     check_codes();
@@ -263,6 +357,7 @@ int main(int argc, char **argv)
         return 99;
     }
     check_reference(argv[1]);
+    check_paths();
     check_norm();
     check_bands();
     return test_done();
