@@ -14,7 +14,9 @@
  *  - A band's code, found without a logarithm, is the rounded level in
  *    half-dB steps, at random levels and just either side of every step.
  *  - Four frames' bands at once (vmc_melbands_process4) give the codes of
- *    four single frames, on random spectra at each analysis size. */
+ *    four single frames, and their mean squares the same bits (SSE2, and
+ *    AVX-512F where the CPU has it), on random spectra at each analysis
+ *    size. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +229,8 @@ static void check_four_lanes(void)
     } sizes[] = {{8000.0, 320, 384}, {16000.0, 640, 768}, {11025.0, 441, 512}};
     unsigned long long x = 0x2545f4914f6cdd1dull;
     size_t bad = 0, n = 0;
+    size_t bad_sums[2] = {0, 0};
+    int avx512_sums = 0;
     for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
         VmcSpectrum s;
         VmcMelBands m;
@@ -234,14 +238,19 @@ static void check_four_lanes(void)
             CHECK(0, "mel bands set up");
             return;
         }
+        const int have_avx512 = m.avx512; /* as the CPU has it */
+        avx512_sums |= have_avx512;
         float *pw = calloc(4 * s.nbins, sizeof(float));
         CHECK(pw != NULL, "out of memory");
         for (int rep = 0; pw && rep < 2000; rep++) {
-            /* each frame at its own level, bins log-uniform over 60 dB */
+            /* each frame at its own level, bins log-uniform over 60 dB; every
+             * third set over 200 dB, so a band's double sum rounds (over 60
+             * dB the float products add exactly in any order) */
+            const double spread = rep % 3 == 2 ? 200.0 : 60.0;
             for (size_t i = 0; i < 4 * s.nbins; i++) {
                 x ^= x << 13, x ^= x >> 7, x ^= x << 17;
                 const double lvl = -100.0 + 10.0 * (double)(rep % 11) + 15.0 * (double)(i / s.nbins);
-                pw[i] = (float)pow(10.0, (lvl + 60.0 * (double)(x >> 11) / 9007199254740992.0) / 10.0);
+                pw[i] = (float)pow(10.0, (lvl + spread * (double)(x >> 11) / 9007199254740992.0) / 10.0);
             }
             unsigned char one[4][VMC_MEL_BANDS], four[4][VMC_MEL_BANDS];
             const float *in[4];
@@ -254,12 +263,28 @@ static void check_four_lanes(void)
             vmc_melbands_process4(&m, out, in);
             bad += memcmp(one, four, sizeof(one)) != 0;
             n++;
+            /* the mean squares themselves, bit for bit, on each path */
+            double s1[4][VMC_MEL_BANDS], s4[VMC_MEL_BANDS][4];
+            for (int l = 0; l < 4; l++) vmc_melbands_sums(&m, s1[l], in[l]);
+            for (int avx512 = 0; avx512 <= have_avx512; avx512++) {
+                m.avx512 = avx512;
+                vmc_melbands_sums4(&m, s4, in);
+                int same = 1;
+                for (int b = 0; b < VMC_MEL_BANDS; b++)
+                    for (int l = 0; l < 4; l++) same &= memcmp(&s4[b][l], &s1[l][b], sizeof(double)) == 0;
+                bad_sums[avx512] += !same;
+            }
+            m.avx512 = have_avx512;
         }
         free(pw);
         vmc_melbands_free(&m);
         vmc_spectrum_free(&s);
     }
     CHECK(bad == 0, "four lanes at once: %zu of %zu sets of four frames differ from one frame at a time", bad, n);
+    CHECK(bad_sums[0] == 0, "four lanes at once, SSE2: %zu of %zu sets of four frames' sums differ", bad_sums[0], n);
+    printf("  four frames' band sums with AVX-512F: %s\n", avx512_sums ? "compared" : "not on this CPU or build");
+    CHECK(bad_sums[1] == 0, "four lanes at once, AVX-512F: %zu of %zu sets of four frames' sums differ", bad_sums[1],
+          n);
 }
 
 /* The paths the CPU has (the others fall back to a narrower one, so
