@@ -196,6 +196,17 @@ void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], co
 {
     double t[VMC_MEL_BANDS][4];
     vmc_melbands_sums4(m, t, power);
+    vmc_melbands_codes4(m, out, t);
+}
+
+void vmc_melbands_codes4(const VmcMelBands *m, unsigned char *const out[4], const double t[VMC_MEL_BANDS][4])
+{
+#if defined(VMC_HAVE_AVX512)
+    if (m->avx512) {
+        vmc_mel_codes4_avx512(m, out, t);
+        return;
+    }
+#endif
     for (int b = 0; b < VMC_MEL_BANDS; b++)
         for (int l = 0; l < 4; l++) out[l][b] = vmc_mel_code(m, t[b][l]);
 }

@@ -49,6 +49,9 @@ void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], co
  * one frame at a time). */
 void vmc_melbands_sums(const VmcMelBands *m, double t[VMC_MEL_BANDS], const float *power);
 void vmc_melbands_sums4(const VmcMelBands *m, double t[VMC_MEL_BANDS][4], const float *const power[4]);
+/* The codes of four frames' mean squares t[band][frame] into out[frame],
+ * each vmc_mel_code's (eight at a time with AVX-512F where m->avx512). */
+void vmc_melbands_codes4(const VmcMelBands *m, unsigned char *const out[4], const double t[VMC_MEL_BANDS][4]);
 /* A code back to dBFS. */
 static inline float vmc_mel_db(unsigned char code) { return (float)(VMC_MEL_BASE_DB + VMC_MEL_STEP_DB * code); }
 

@@ -35,3 +35,52 @@ void vmc_mel_sums4_avx512(const VmcMelBands *m, const float *il, size_t lo, doub
         _mm256_storeu_pd(t[b], _mm256_mul_pd(_mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3)), sc));
     }
 }
+
+/* vmc_mel_code of eight mean squares: the same first guess (the binary
+ * exponent, getexp, plus the mantissa less one, getmant - 1, both exact, so
+ * the same sum as the scalar code's bit fields), the same four levels
+ * counted, and the scalar code itself for a lane where they do not decide
+ * (never, but the scalar code has the walk for it). */
+static void codes8(const VmcMelBands *m, unsigned char *c8, const double *t)
+{
+    const __m512d p = _mm512_loadu_pd(t);
+    const __mmask8 on = _mm512_cmp_pd_mask(p, _mm512_set1_pd(m->up[0]), _CMP_GE_OQ); /* else code 0 */
+    const __m512d lg2 =
+        _mm512_add_pd(_mm512_getexp_pd(p),
+                      _mm512_sub_pd(_mm512_getmant_pd(p, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src), _mm512_set1_pd(1.0)));
+    __m512d g =
+        _mm512_sub_pd(_mm512_mul_pd(lg2, _mm512_set1_pd(10.0 * 0.30102999566398120)), _mm512_set1_pd(VMC_MEL_BASE_DB));
+    g = _mm512_add_pd(_mm512_div_pd(g, _mm512_set1_pd(VMC_MEL_STEP_DB)), _mm512_set1_pd(0.5));
+    /* g < 1: 1, g > 255: 255, else (int)g */
+    g = _mm512_min_pd(_mm512_max_pd(g, _mm512_set1_pd(1.0)), _mm512_set1_pd(255.0));
+    const __m512i c = _mm512_castsi256_si512(_mm512_cvttpd_epi32(g));
+    const __m512i base = _mm512_max_epi32(_mm512_sub_epi32(c, _mm512_set1_epi32(2)), _mm512_setzero_si512());
+    const __m256i b8 = _mm512_castsi512_si256(base);
+    __m512i k = base;
+    for (int i = 0; i < 4; i++) {
+        const __m512d u =
+            _mm512_mask_i32gather_pd(_mm512_set1_pd(0.0), on, _mm256_add_epi32(b8, _mm256_set1_epi32(i)), m->up, 8);
+        const __mmask8 le = _mm512_mask_cmp_pd_mask(on, u, p, _CMP_LE_OQ);
+        k = _mm512_mask_add_epi32(k, (__mmask16)le, k, _mm512_set1_epi32(1));
+    }
+    /* the walk's lanes: p under the level below base, or at the fifth */
+    const __mmask8 pos = on & (__mmask8)_mm512_cmpgt_epi32_mask(base, _mm512_setzero_si512());
+    const __m512d below =
+        _mm512_mask_i32gather_pd(_mm512_set1_pd(0.0), pos, _mm256_sub_epi32(b8, _mm256_set1_epi32(1)), m->up, 8);
+    const __m512d fifth =
+        _mm512_mask_i32gather_pd(_mm512_set1_pd(0.0), on, _mm256_add_epi32(b8, _mm256_set1_epi32(4)), m->up, 8);
+    const __mmask8 walk =
+        _mm512_mask_cmp_pd_mask(pos, p, below, _CMP_LT_OQ) | _mm512_mask_cmp_pd_mask(on, p, fifth, _CMP_GE_OQ);
+    k = _mm512_maskz_mov_epi32((__mmask16)on, k);
+    _mm_storel_epi64((__m128i *)c8, _mm512_cvtepi32_epi8(k));
+    for (int l = 0; l < 8; l++)
+        if (walk >> l & 1) c8[l] = vmc_mel_code(m, t[l]);
+}
+
+void vmc_mel_codes4_avx512(const VmcMelBands *m, unsigned char *const out[4], const double t[VMC_MEL_BANDS][4])
+{
+    unsigned char c[4 * VMC_MEL_BANDS];
+    for (int i = 0; i < 4 * VMC_MEL_BANDS; i += 8) codes8(m, c + i, &t[0][0] + i);
+    for (int b = 0; b < VMC_MEL_BANDS; b++)
+        for (int l = 0; l < 4; l++) out[l][b] = c[4 * b + l];
+}

@@ -11,4 +11,7 @@
  * from bin lo: t[band][frame]. */
 void vmc_mel_sums4_avx512(const VmcMelBands *m, const float *il, size_t lo, double t[VMC_MEL_BANDS][4]);
 
+/* Their codes, out[frame][band], as vmc_mel_code. */
+void vmc_mel_codes4_avx512(const VmcMelBands *m, unsigned char *const out[4], const double t[VMC_MEL_BANDS][4]);
+
 #endif

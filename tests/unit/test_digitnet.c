@@ -215,6 +215,44 @@ static void check_codes(void)
         }
     bad += vmc_mel_code(&m, 0.0) != 0 || vmc_mel_code(&m, 1e-13) != 0 || vmc_mel_code(&m, 1e6) != 255;
     CHECK(bad == 0, "band codes: %zu of %zu differ from the rounded level", bad, n);
+    /* four frames' codes at once (eight at a time with AVX-512F where the CPU
+     * has it): each vmc_mel_code's, on the same kind of levels, each step's
+     * level and its neighbours, and the edges (0, negative, tiny, huge,
+     * infinite, NaN) */
+    const int have_avx512 = m.avx512;
+    size_t bad4[2] = {0, 0}, n4 = 0;
+    for (int rep = 0; rep < 20000; rep++) {
+        double t[VMC_MEL_BANDS][4];
+        for (int i = 0; i < 4 * VMC_MEL_BANDS; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            const double u = (double)(x >> 11) / 9007199254740992.0;
+            double p;
+            if (rep < 1000) { /* a step's level, a relative 1e-9 either side */
+                const int c = (rep * 80 + i) / 3 % 256, k = (rep * 80 + i) % 3 - 1;
+                p = pow(10.0, (VMC_MEL_BASE_DB + ((double)c - 0.5) * VMC_MEL_STEP_DB) / 10.0) * (1.0 + 1e-9 * k);
+            } else if (rep < 1010) {
+                static const double edge[] = {0.0, -1.0, 1e-300, 4.9e-324, 1e-13, 1e-12, 1e6, 1e300, HUGE_VAL, NAN};
+                p = edge[(rep + i) % 10];
+            } else {
+                p = pow(10.0, (-140.0 + 150.0 * u) / 10.0);
+            }
+            t[i / 4][i % 4] = p;
+        }
+        unsigned char want[4][VMC_MEL_BANDS], got[4][VMC_MEL_BANDS];
+        unsigned char *o[4] = {got[0], got[1], got[2], got[3]};
+        for (int b = 0; b < VMC_MEL_BANDS; b++)
+            for (int l = 0; l < 4; l++) want[l][b] = vmc_mel_code(&m, t[b][l]);
+        for (int avx512 = 0; avx512 <= have_avx512; avx512++) {
+            m.avx512 = avx512;
+            vmc_melbands_codes4(&m, o, (const double(*)[4])t);
+            bad4[avx512] += memcmp(want, got, sizeof(want)) != 0;
+        }
+        m.avx512 = have_avx512;
+        n4++;
+    }
+    printf("  four frames' codes with AVX-512F: %s\n", have_avx512 ? "compared" : "not on this CPU or build");
+    CHECK(bad4[0] == 0 && bad4[1] == 0, "four frames' codes: %zu (plain) and %zu (AVX-512F) of %zu sets differ",
+          bad4[0], bad4[1], n4);
     vmc_melbands_free(&m);
     vmc_spectrum_free(&s);
 }
