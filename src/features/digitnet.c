@@ -97,21 +97,24 @@ static size_t tiles_sse2(const VmcDnLayer *L, float *const out[TILE_R],
 #endif
 
 /* TILE_R output rows of layer L: row r is bias plus, for each tap j, the
- * weights of tap j times the input row rows[r][j]. */
+ * weights of tap j times the input row rows[r][j]; the widest kernel `path`
+ * allows does what it can and the narrower ones the rest. */
 static void layer_rows(const VmcDnLayer *L, float *const out[TILE_R],
-                       const float *const rows[TILE_R][VMC_DN_MAX_KERNEL], int relu, int avx)
+                       const float *const rows[TILE_R][VMC_DN_MAX_KERNEL], int relu, int path)
 {
     const size_t O = (size_t)L->outputs, I = (size_t)L->inputs;
     size_t o0 = 0;
+#if defined(VMC_HAVE_AVX512)
+    if (path >= VMC_DN_PATH_AVX512) o0 = vmc_dn_tiles_avx512(L, out, rows, relu);
+#endif
 #if defined(VMC_HAVE_AVX)
-    if (avx) o0 = vmc_dn_tiles_avx(L, out, rows, relu);
-#else
-    (void)avx;
+    if (path >= VMC_DN_PATH_AVX && o0 == 0) o0 = vmc_dn_tiles_avx(L, out, rows, relu);
 #endif
 #if defined(__SSE2__)
-    o0 = tiles_sse2(L, out, rows, relu, o0);
+    if (path >= VMC_DN_PATH_SSE2) o0 = tiles_sse2(L, out, rows, relu, o0);
 #endif
-    for (; o0 < O; o0++) /* one output at a time (what SSE2 left over, or all) */
+    (void)path;
+    for (; o0 < O; o0++) /* one output at a time (what the vectors left over, or all) */
         for (int r = 0; r < TILE_R; r++) {
             float acc = L->b[o0];
             for (int j = 0; j < L->kernel; j++) {
@@ -119,8 +122,26 @@ static void layer_rows(const VmcDnLayer *L, float *const out[TILE_R],
                 const float *x = rows[r][j];
                 for (size_t i = 0; i < I; i++) acc += w[i * O] * x[i];
             }
-            out[r][o0] = relu && acc < 0.0f ? 0.0f : acc;
+            /* max(acc, 0) as the vectors' maxps: acc > 0 ? acc : 0 (also for -0 and NaN) */
+            out[r][o0] = relu && !(acc > 0.0f) ? 0.0f : acc;
         }
+}
+
+/* The widest kernel the build and the CPU have, at most `cap` (0: no cap);
+ * the CPU's features are read from the runtime's table (no state of ours). */
+static int kernel_path(int cap)
+{
+    int p = VMC_DN_PATH_C;
+#if defined(__SSE2__)
+    p = VMC_DN_PATH_SSE2;
+#endif
+#if defined(VMC_HAVE_AVX)
+    if (__builtin_cpu_supports("avx")) p = VMC_DN_PATH_AVX;
+#endif
+#if defined(VMC_HAVE_AVX512)
+    if (__builtin_cpu_supports("avx512f")) p = VMC_DN_PATH_AVX512;
+#endif
+    return cap > 0 && cap < p ? cap : p;
 }
 
 static void log_softmax(float *v, int n)
@@ -148,12 +169,7 @@ void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, cons
     const long half = L0->kernel / 2, f_lo = 2 * lo0 - half, f_hi = 2 * (hi0 - 1) + half + 1;
     vmc_digitnet_inputs(norm, s->in, f_lo, f_hi);
     float spare[TILE_R][VMC_DN_MAX_WIDTH]; /* outputs of rows past the end of a block */
-#if defined(VMC_HAVE_AVX)
-    /* the CPU's features, read from the runtime's table (no state of ours) */
-    const int avx = !s->plain && __builtin_cpu_supports("avx");
-#else
-    const int avx = 0;
-#endif
+    const int path = kernel_path(s->path);
     const float *rows[TILE_R][VMC_DN_MAX_KERNEL];
     float *dst[TILE_R];
     for (int l = 0; l < L; l++) {
@@ -171,7 +187,7 @@ void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, cons
                                                      VMC_DN_MAX_WIDTH;
                 dst[r] = st + r < hi ? nxt + (size_t)(st + r - lo) * VMC_DN_MAX_WIDTH : spare[r];
             }
-            layer_rows(Ly, dst, rows, !last, avx);
+            layer_rows(Ly, dst, rows, !last, path);
         }
         if (last)
             for (long st = lo; st < hi; st++) {

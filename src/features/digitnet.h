@@ -91,8 +91,19 @@ typedef struct VmcDnScratch {
     size_t max_steps, reach;
     float *buf[2]; /* (max_steps + 2 reach) * VMC_DN_MAX_WIDTH each */
     float *in;     /* the input rows of a block's frames */
-    int plain;     /* 1: never the AVX kernel (tests compare the paths) */
+    int path;      /* 0: the widest kernel the CPU has; else at most VMC_DN_PATH_* (tests compare the paths) */
 } VmcDnScratch;
+
+/* The kernels, narrowest first: VmcDnScratch.path caps the widest one used
+ * (each path gives the same bits; a path the build or CPU lacks falls back
+ * to the next narrower one). */
+enum VmcDnPath {
+    VMC_DN_PATH_BEST = 0,
+    VMC_DN_PATH_C,      /* plain C, one output at a time */
+    VMC_DN_PATH_SSE2,   /* 4 x 8 tiles in SSE2 (x86-64), C for the rest */
+    VMC_DN_PATH_AVX,    /* 4 x 16 tiles in AVX, then SSE2 and C */
+    VMC_DN_PATH_AVX512, /* 4 x 64 tiles and a masked rest in AVX-512F */
+};
 
 /* What the inputs are normalised against (vmc_digitnet_norm). */
 typedef struct VmcDnNorm {

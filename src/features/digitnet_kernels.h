@@ -16,4 +16,11 @@ size_t vmc_dn_tiles_avx(const VmcDnLayer *L, float *const out[VMC_DN_TILE_R],
                         const float *const rows[VMC_DN_TILE_R][VMC_DN_MAX_KERNEL], int relu);
 #endif
 
+#if defined(VMC_HAVE_AVX512)
+/* Every output, 64 at a time, 16-lane AVX-512F with a masked last vector
+ * (digitnet_avx512.c, built with -mavx512f); returns L->outputs. */
+size_t vmc_dn_tiles_avx512(const VmcDnLayer *L, float *const out[VMC_DN_TILE_R],
+                           const float *const rows[VMC_DN_TILE_R][VMC_DN_MAX_KERNEL], int relu);
+#endif
+
 #endif

@@ -9,6 +9,9 @@
 
 #include "common/common.h"
 #include "features/energy.h"
+#if defined(VMC_HAVE_AVX512)
+#include "features/melbands_avx512.h"
+#endif
 
 /* O'Shaughnessy's mel scale, as HTK. */
 static double mel(double hz) { return 2595.0 * log10(1.0 + hz / 700.0); }
@@ -52,6 +55,9 @@ int vmc_melbands_init(VmcMelBands *m, const VmcSpectrum *s)
      * the track floor under 1e-12: code 0, under every level) */
     for (int c = 0; c < 255; c++) m->up[c] = pow(10.0, (VMC_MEL_BASE_DB + ((double)c + 0.5) * VMC_MEL_STEP_DB) / 10.0);
     for (int c = 255; c < 260; c++) m->up[c] = HUGE_VAL;
+#if defined(VMC_HAVE_AVX512)
+    m->avx512 = __builtin_cpu_supports("avx512f") != 0;
+#endif
     return VMCHECK_OK;
 }
 
@@ -90,7 +96,7 @@ unsigned char vmc_mel_code(const VmcMelBands *m, double p)
     return (unsigned char)k;
 }
 
-void vmc_melbands_process(const VmcMelBands *m, unsigned char out[VMC_MEL_BANDS], const float *power)
+void vmc_melbands_sums(const VmcMelBands *m, double t[VMC_MEL_BANDS], const float *power)
 {
     for (int b = 0; b < VMC_MEL_BANDS; b++) {
         const float *w = m->w + m->off[b];
@@ -106,17 +112,24 @@ void vmc_melbands_process(const VmcMelBands *m, unsigned char out[VMC_MEL_BANDS]
             a3 += (double)(w[k + 3] * p[k + 3]);
         }
         for (; k < n; k++) a0 += (double)(w[k] * p[k]);
-        out[b] = vmc_mel_code(m, ((a0 + a1) + (a2 + a3)) * m->scale);
+        t[b] = ((a0 + a1) + (a2 + a3)) * m->scale;
     }
 }
 
-/* Four frames' bands at once: the same sums as vmc_melbands_process, each
+void vmc_melbands_process(const VmcMelBands *m, unsigned char out[VMC_MEL_BANDS], const float *power)
+{
+    double t[VMC_MEL_BANDS];
+    vmc_melbands_sums(m, t, power);
+    for (int b = 0; b < VMC_MEL_BANDS; b++) out[b] = vmc_mel_code(m, t[b]);
+}
+
+/* Four frames' bands at once: the same sums as vmc_melbands_sums, each
  * frame in its own lane (float product, four running double sums per band,
  * added in the same order), so every code is the same bit for bit.  The
  * bins the bands cover are first laid out side by side, [bin][frame], so a
  * bin of all four frames is one load; the scalar code's time went to one
  * bin of one frame at a time (a tenth of the whole analysis). */
-void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], const float *const power[4])
+void vmc_melbands_sums4(const VmcMelBands *m, double t[VMC_MEL_BANDS][4], const float *const power[4])
 {
 #if defined(__SSE2__)
     enum { MAX_BINS = 1024 };
@@ -136,6 +149,12 @@ void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], co
         }
         for (; k < nb; k++)
             for (int l = 0; l < 4; l++) il[4 * k + (size_t)l] = power[l][lo + k];
+#if defined(VMC_HAVE_AVX512)
+        if (m->avx512) {
+            vmc_mel_sums4_avx512(m, il, lo, t);
+            return;
+        }
+#endif
         for (int b = 0; b < VMC_MEL_BANDS; b++) {
             const float *w = m->w + m->off[b];
             const float *p = il + 4 * (m->k0[b] - lo);
@@ -160,13 +179,34 @@ void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], co
             const __m128d sc = _mm_set1_pd(m->scale);
             const __m128d tl = _mm_mul_pd(_mm_add_pd(_mm_add_pd(a0l, a1l), _mm_add_pd(a2l, a3l)), sc);
             const __m128d th = _mm_mul_pd(_mm_add_pd(_mm_add_pd(a0h, a1h), _mm_add_pd(a2h, a3h)), sc);
-            double t[4];
-            _mm_storeu_pd(t, tl);
-            _mm_storeu_pd(t + 2, th);
-            for (int l = 0; l < 4; l++) out[l][b] = vmc_mel_code(m, t[l]);
+            _mm_storeu_pd(t[b], tl);
+            _mm_storeu_pd(t[b] + 2, th);
         }
         return;
     }
 #endif
-    for (int l = 0; l < 4; l++) vmc_melbands_process(m, out[l], power[l]);
+    for (int l = 0; l < 4; l++) {
+        double one[VMC_MEL_BANDS];
+        vmc_melbands_sums(m, one, power[l]);
+        for (int b = 0; b < VMC_MEL_BANDS; b++) t[b][l] = one[b];
+    }
+}
+
+void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], const float *const power[4])
+{
+    double t[VMC_MEL_BANDS][4];
+    vmc_melbands_sums4(m, t, power);
+    vmc_melbands_codes4(m, out, t);
+}
+
+void vmc_melbands_codes4(const VmcMelBands *m, unsigned char *const out[4], const double t[VMC_MEL_BANDS][4])
+{
+#if defined(VMC_HAVE_AVX512)
+    if (m->avx512) {
+        vmc_mel_codes4_avx512(m, out, t);
+        return;
+    }
+#endif
+    for (int b = 0; b < VMC_MEL_BANDS; b++)
+        for (int l = 0; l < 4; l++) out[l][b] = vmc_mel_code(m, t[b][l]);
 }

@@ -5,13 +5,18 @@
  *    digitnet_ref.txt holds band codes and the log-probabilities that
  *    tools/digits/train.py computed with torch on them (argv[1]).
  *  - A step's output does not depend on how the steps are split into
- *    blocks (so not on threads).
+ *    blocks (so not on threads), nor on the kernel that computes it: the
+ *    plain C, SSE2, AVX and AVX-512F paths give the same bits, on the
+ *    trained network and on random ones with every layer width from 1 to
+ *    VMC_DN_MAX_WIDTH.
  *  - The bands read the same level at 8 kHz and at 16 kHz input, and a
  *    tone lands in the band that holds its frequency.
  *  - A band's code, found without a logarithm, is the rounded level in
  *    half-dB steps, at random levels and just either side of every step.
  *  - Four frames' bands at once (vmc_melbands_process4) give the codes of
- *    four single frames, on random spectra at each analysis size. */
+ *    four single frames, and their mean squares the same bits (SSE2, and
+ *    AVX-512F where the CPU has it), on random spectra at each analysis
+ *    size. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,8 @@
 #include "features/digitnet.h"
 #include "features/melbands.h"
 #include "test.h"
+
+static const char *const path_name[] = {"best", "C", "SSE2", "AVX", "AVX-512F"};
 
 static void check_reference(const char *path)
 {
@@ -66,11 +73,14 @@ static void check_reference(const char *path)
         }
         CHECK(blk && memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
               "blocks of 7 steps give bit-identical outputs");
-        /* the plain kernels (SSE2 or C) give the same bits as the AVX one */
-        sc.plain = 1;
-        vmc_digitnet_eval(&vmc_digitnet_model, &sc, blk, &norm, 0, n_steps);
-        CHECK(blk && memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
-              "every kernel path gives bit-identical outputs");
+        /* every kernel path (C, SSE2, AVX, AVX-512F) gives the same bits */
+        for (int p = VMC_DN_PATH_C; blk && p <= VMC_DN_PATH_AVX512; p++) {
+            sc.path = p;
+            vmc_digitnet_eval(&vmc_digitnet_model, &sc, blk, &norm, 0, n_steps);
+            CHECK(memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
+                  "kernel path %s gives bit-identical outputs", path_name[p]);
+        }
+        sc.path = VMC_DN_PATH_BEST;
         free(blk);
         /* every output a log-probability distribution */
         double worst_sum = 0.0;
@@ -205,6 +215,44 @@ static void check_codes(void)
         }
     bad += vmc_mel_code(&m, 0.0) != 0 || vmc_mel_code(&m, 1e-13) != 0 || vmc_mel_code(&m, 1e6) != 255;
     CHECK(bad == 0, "band codes: %zu of %zu differ from the rounded level", bad, n);
+    /* four frames' codes at once (eight at a time with AVX-512F where the CPU
+     * has it): each vmc_mel_code's, on the same kind of levels, each step's
+     * level and its neighbours, and the edges (0, negative, tiny, huge,
+     * infinite, NaN) */
+    const int have_avx512 = m.avx512;
+    size_t bad4[2] = {0, 0}, n4 = 0;
+    for (int rep = 0; rep < 20000; rep++) {
+        double t[VMC_MEL_BANDS][4];
+        for (int i = 0; i < 4 * VMC_MEL_BANDS; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            const double u = (double)(x >> 11) / 9007199254740992.0;
+            double p;
+            if (rep < 1000) { /* a step's level, a relative 1e-9 either side */
+                const int c = (rep * 80 + i) / 3 % 256, k = (rep * 80 + i) % 3 - 1;
+                p = pow(10.0, (VMC_MEL_BASE_DB + ((double)c - 0.5) * VMC_MEL_STEP_DB) / 10.0) * (1.0 + 1e-9 * k);
+            } else if (rep < 1010) {
+                static const double edge[] = {0.0, -1.0, 1e-300, 4.9e-324, 1e-13, 1e-12, 1e6, 1e300, HUGE_VAL, NAN};
+                p = edge[(rep + i) % 10];
+            } else {
+                p = pow(10.0, (-140.0 + 150.0 * u) / 10.0);
+            }
+            t[i / 4][i % 4] = p;
+        }
+        unsigned char want[4][VMC_MEL_BANDS], got[4][VMC_MEL_BANDS];
+        unsigned char *o[4] = {got[0], got[1], got[2], got[3]};
+        for (int b = 0; b < VMC_MEL_BANDS; b++)
+            for (int l = 0; l < 4; l++) want[l][b] = vmc_mel_code(&m, t[b][l]);
+        for (int avx512 = 0; avx512 <= have_avx512; avx512++) {
+            m.avx512 = avx512;
+            vmc_melbands_codes4(&m, o, (const double(*)[4])t);
+            bad4[avx512] += memcmp(want, got, sizeof(want)) != 0;
+        }
+        m.avx512 = have_avx512;
+        n4++;
+    }
+    printf("  four frames' codes with AVX-512F: %s\n", have_avx512 ? "compared" : "not on this CPU or build");
+    CHECK(bad4[0] == 0 && bad4[1] == 0, "four frames' codes: %zu (plain) and %zu (AVX-512F) of %zu sets differ",
+          bad4[0], bad4[1], n4);
     vmc_melbands_free(&m);
     vmc_spectrum_free(&s);
 }
@@ -219,6 +267,8 @@ static void check_four_lanes(void)
     } sizes[] = {{8000.0, 320, 384}, {16000.0, 640, 768}, {11025.0, 441, 512}};
     unsigned long long x = 0x2545f4914f6cdd1dull;
     size_t bad = 0, n = 0;
+    size_t bad_sums[2] = {0, 0};
+    int avx512_sums = 0;
     for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
         VmcSpectrum s;
         VmcMelBands m;
@@ -226,14 +276,19 @@ static void check_four_lanes(void)
             CHECK(0, "mel bands set up");
             return;
         }
+        const int have_avx512 = m.avx512; /* as the CPU has it */
+        avx512_sums |= have_avx512;
         float *pw = calloc(4 * s.nbins, sizeof(float));
         CHECK(pw != NULL, "out of memory");
         for (int rep = 0; pw && rep < 2000; rep++) {
-            /* each frame at its own level, bins log-uniform over 60 dB */
+            /* each frame at its own level, bins log-uniform over 60 dB; every
+             * third set over 200 dB, so a band's double sum rounds (over 60
+             * dB the float products add exactly in any order) */
+            const double spread = rep % 3 == 2 ? 200.0 : 60.0;
             for (size_t i = 0; i < 4 * s.nbins; i++) {
                 x ^= x << 13, x ^= x >> 7, x ^= x << 17;
                 const double lvl = -100.0 + 10.0 * (double)(rep % 11) + 15.0 * (double)(i / s.nbins);
-                pw[i] = (float)pow(10.0, (lvl + 60.0 * (double)(x >> 11) / 9007199254740992.0) / 10.0);
+                pw[i] = (float)pow(10.0, (lvl + spread * (double)(x >> 11) / 9007199254740992.0) / 10.0);
             }
             unsigned char one[4][VMC_MEL_BANDS], four[4][VMC_MEL_BANDS];
             const float *in[4];
@@ -246,12 +301,114 @@ static void check_four_lanes(void)
             vmc_melbands_process4(&m, out, in);
             bad += memcmp(one, four, sizeof(one)) != 0;
             n++;
+            /* the mean squares themselves, bit for bit, on each path */
+            double s1[4][VMC_MEL_BANDS], s4[VMC_MEL_BANDS][4];
+            for (int l = 0; l < 4; l++) vmc_melbands_sums(&m, s1[l], in[l]);
+            for (int avx512 = 0; avx512 <= have_avx512; avx512++) {
+                m.avx512 = avx512;
+                vmc_melbands_sums4(&m, s4, in);
+                int same = 1;
+                for (int b = 0; b < VMC_MEL_BANDS; b++)
+                    for (int l = 0; l < 4; l++) same &= memcmp(&s4[b][l], &s1[l][b], sizeof(double)) == 0;
+                bad_sums[avx512] += !same;
+            }
+            m.avx512 = have_avx512;
         }
         free(pw);
         vmc_melbands_free(&m);
         vmc_spectrum_free(&s);
     }
     CHECK(bad == 0, "four lanes at once: %zu of %zu sets of four frames differ from one frame at a time", bad, n);
+    CHECK(bad_sums[0] == 0, "four lanes at once, SSE2: %zu of %zu sets of four frames' sums differ", bad_sums[0], n);
+    printf("  four frames' band sums with AVX-512F: %s\n", avx512_sums ? "compared" : "not on this CPU or build");
+    CHECK(bad_sums[1] == 0, "four lanes at once, AVX-512F: %zu of %zu sets of four frames' sums differ", bad_sums[1],
+          n);
+}
+
+/* The paths the CPU has (the others fall back to a narrower one, so
+ * comparing them would prove nothing). */
+static int path_runs(int p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (p == VMC_DN_PATH_AVX) return __builtin_cpu_supports("avx");
+    if (p == VMC_DN_PATH_AVX512) return __builtin_cpu_supports("avx512f");
+    return 1;
+#else
+    return p <= VMC_DN_PATH_C;
+#endif
+}
+
+/* Random networks 20 -> A -> B -> classes with A = 1 .. VMC_DN_MAX_WIDTH and
+ * B = VMC_DN_MAX_WIDTH + 1 - A (so every width is a hidden layer's output
+ * and a layer's input, whole tiles of 64, 16 and 8 outputs and every
+ * remainder), random weights and inputs: each path gives the plain C path's
+ * bits at every output.  Blocks of 37 steps (rows past a tile's end). */
+static void check_paths(void)
+{
+    enum { STEPS = 37, FRAMES = 2 * STEPS + 24, MAXK = 5 };
+    const int W = VMC_DN_MAX_WIDTH;
+    float *w0 = calloc((size_t)MAXK * VMC_DN_INPUTS * (size_t)W, sizeof(float));
+    float *w1 = calloc((size_t)MAXK * (size_t)W * (size_t)W, sizeof(float));
+    float *w2 = calloc((size_t)MAXK * (size_t)W * VMC_DN_CLASSES, sizeof(float));
+    float b0[VMC_DN_MAX_WIDTH], b1[VMC_DN_MAX_WIDTH], b2[VMC_DN_CLASSES];
+    static unsigned char codes[FRAMES * VMC_MEL_BANDS];
+    static float want[STEPS * VMC_DN_CLASSES], got[STEPS * VMC_DN_CLASSES];
+    CHECK(w0 && w1 && w2, "out of memory");
+    unsigned long long x = 0x853c49e6748fea9bull;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, (float)((double)(x >> 11) / 4503599627370496.0 - 1.0))
+    for (size_t i = 0; i < sizeof(codes); i++) codes[i] = (unsigned char)(80.0f + 50.0f * RND());
+    VmcDnNorm norm;
+    vmc_digitnet_norm(&norm, codes, NULL, FRAMES, 0.01);
+    norm.fixed = 1;
+    for (int b = 0; b < VMC_MEL_BANDS; b++) norm.global[b] = 80.0;
+    int compared[VMC_DN_PATH_AVX512 + 1] = {0};
+    size_t bad[VMC_DN_PATH_AVX512 + 1] = {0};
+    for (int a = 1; w0 && w1 && w2 && a <= W; a++) {
+        const int b = W + 1 - a, k0 = 1 + a % MAXK, k1 = 1 + (a / MAXK) % 3, k2 = 1 + (a / 3) % 3;
+        VmcDigitNet net = {3,
+                           {{VMC_DN_INPUTS, a, k0, 1, w0, b0},
+                            {a, b, k1, 1 + a % 4, w1, b1},
+                            {b, VMC_DN_CLASSES, k2, 1 + a % 3, w2, b2}},
+                           NULL};
+        for (int l = 0; l < 3; l++) {
+            const VmcDnLayer *L = &net.layer[l];
+            const float scale = 2.0f / sqrtf((float)(L->inputs * L->kernel));
+            float *w = (float *)L->w, *bias = (float *)L->b;
+            for (size_t i = 0; i < (size_t)L->kernel * (size_t)L->inputs * (size_t)L->outputs; i++)
+                w[i] = scale * RND();
+            for (int o = 0; o < L->outputs; o++) bias[o] = 0.3f * RND();
+        }
+        VmcDnScratch sc;
+        if (vmc_dn_scratch_init(&sc, &net, STEPS)) {
+            CHECK(0, "scratch");
+            break;
+        }
+        /* the block starts at step 3 and runs past the frames' end */
+        sc.path = VMC_DN_PATH_C;
+        vmc_digitnet_eval(&net, &sc, want, &norm, 3, 3 + STEPS);
+        for (int p = VMC_DN_PATH_SSE2; p <= VMC_DN_PATH_AVX512; p++) {
+            if (!path_runs(p)) continue;
+            sc.path = p;
+            memset(got, 0, sizeof(got));
+            vmc_digitnet_eval(&net, &sc, got, &norm, 3, 3 + STEPS);
+            compared[p]++;
+            bad[p] += memcmp(got, want, sizeof(got)) != 0;
+        }
+        vmc_dn_scratch_free(&sc);
+    }
+#undef RND
+    for (int p = VMC_DN_PATH_SSE2; p <= VMC_DN_PATH_AVX512; p++) {
+        if (!compared[p]) {
+            printf("  kernel path %s: not on this CPU or build, not compared\n", path_name[p]);
+            continue;
+        }
+        printf("  kernel path %s against plain C: %d random networks\n", path_name[p], compared[p]);
+        CHECK(bad[p] == 0, "kernel path %s: %zu of %d random networks differ from plain C", path_name[p], bad[p],
+              compared[p]);
+    }
+    free(w0);
+    free(w1);
+    free(w2);
 }
 
 int main(int argc, char **argv)
@@ -263,6 +420,7 @@ int main(int argc, char **argv)
         return 99;
     }
     check_reference(argv[1]);
+    check_paths();
     check_norm();
     check_bands();
     return test_done();
