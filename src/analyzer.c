@@ -47,25 +47,28 @@ static void analyse_frames(void *ctx, unsigned w)
         if (lo >= b->n) return;
         size_t hi = lo + VMC_CLAIM < b->n ? lo + VMC_CLAIM : b->n;
         for (size_t i = lo; i < hi;) {
-            /* four frames' spectra at once where the FFT size allows,
-             * else one (the batch's last frames, or sizes with a 5) */
-            const int lanes = fw->spec.fft4 && hi - i >= 4 ? 4 : 1;
-            const float *frames[4];
-            float mean[4];
+            /* eight frames' spectra at once where the CPU has AVX, four
+             * where the FFT size allows, else one (the batch's last frames,
+             * or sizes with a 5): every path gives the same bits */
+            const int lanes = fw->spec.lanes8 && hi - i >= 8 ? 8 : fw->spec.fft4 && hi - i >= 4 ? 4 : 1;
+            const float *frames[8];
+            float mean[8];
             VMC_PROFILE_MARK(t);
             for (int l = 0; l < lanes; l++) {
                 frames[l] = b->frames + (i + (size_t)l) * a->win;
                 vmc_frame_stats(frames[l], a->win, &mean[l], &b->peak[i + (size_t)l]);
             }
             VMC_PROFILE_LAP(t, VMC_STAGE_FRAMING);
-            if (lanes == 4)
+            if (lanes == 8)
+                vmc_spectrum_process8(&fw->spec, frames, mean);
+            else if (lanes == 4)
                 vmc_spectrum_process4(&fw->spec, frames, mean);
             else
                 vmc_spectrum_process(&fw->spec, frames[0], mean[0]);
             VMC_PROFILE_LAP(t, VMC_STAGE_FFT);
-            float ref[4];
+            float ref[8];
             for (int l = 0; l < lanes; l++) {
-                if (lanes == 4) vmc_spectrum_lane(&fw->spec, l);
+                if (lanes > 1) vmc_spectrum_lane(&fw->spec, l);
                 const size_t f = i + (size_t)l;
                 /* the loudest peak before this batch, or this frame's: never
                  * more than the running maximum, so a frame is skipped only
@@ -75,29 +78,25 @@ static void analyse_frames(void *ctx, unsigned w)
                 b->band_db[f] = vmc_band_db(&a->band, fw->spec.power);
                 if (lanes == 1) vmc_melbands_process(&a->mel, b->mel + f * VMC_MEL_BANDS, fw->spec.power);
             }
-            if (lanes == 4) {
+            const float *pw[8];
+            for (int l = 0; l < lanes; l++) pw[l] = fw->spec.lane_power + (size_t)l * fw->spec.nbins;
+            for (int g = 0; g + 4 <= lanes; g += 4) {
                 unsigned char *mo[4];
-                const float *pw[4];
-                for (int l = 0; l < 4; l++) {
-                    mo[l] = b->mel + (i + (size_t)l) * VMC_MEL_BANDS;
-                    pw[l] = fw->spec.lane_power + (size_t)l * fw->spec.nbins;
-                }
-                vmc_melbands_process4(&a->mel, mo, pw);
+                for (int l = 0; l < 4; l++) mo[l] = b->mel + (i + (size_t)(g + l)) * VMC_MEL_BANDS;
+                vmc_melbands_process4(&a->mel, mo, pw + g);
             }
             VMC_PROFILE_LAP(t, VMC_STAGE_BANDS);
-            if (lanes == 4 && fw->pitch.fft4) {
-                float *out[4];
-                const float *power[4];
-                for (int l = 0; l < 4; l++) {
-                    out[l] = b->cands + (i + (size_t)l) * VMC_PITCH_STRIDE;
-                    power[l] = fw->spec.lane_power + (size_t)l * fw->spec.nbins;
-                }
-                vmc_pitch_process4(&fw->pitch, out, power, b->peak + i, ref);
+            float *out[8];
+            for (int l = 0; l < lanes; l++) out[l] = b->cands + (i + (size_t)l) * VMC_PITCH_STRIDE;
+            if (lanes == 8 && fw->pitch.lanes8) {
+                vmc_pitch_process8(&fw->pitch, out, pw, b->peak + i, ref);
+            } else if (lanes >= 4 && fw->pitch.fft4) {
+                for (int g = 0; g < lanes; g += 4)
+                    vmc_pitch_process4(&fw->pitch, out + g, pw + g, b->peak + i + g, ref + g);
             } else {
                 for (int l = 0; l < lanes; l++) {
-                    if (lanes == 4) vmc_spectrum_lane(&fw->spec, l);
-                    vmc_pitch_process(&fw->pitch, b->cands + (i + (size_t)l) * VMC_PITCH_STRIDE, &fw->spec,
-                                      b->peak[i + (size_t)l], ref[l]);
+                    if (lanes > 1) vmc_spectrum_lane(&fw->spec, l);
+                    vmc_pitch_process(&fw->pitch, out[l], &fw->spec, b->peak[i + (size_t)l], ref[l]);
                 }
             }
             VMC_PROFILE_STOP(t, VMC_STAGE_PITCH);

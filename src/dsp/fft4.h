@@ -7,7 +7,13 @@
  * last bit of some bins, so the two agree to float rounding, not to the bit
  * (tests/unit/test_fft4.c bounds the difference for every size the analysis
  * uses).  Sizes kissfft would factor with a radix of 5 or more are refused
- * (the scalar vmc_fft_forward serves them). */
+ * (the scalar vmc_fft_forward serves them).
+ *
+ * Where the CPU has AVX (asked at run time) the object also does eight
+ * frames at once in 256-bit vectors (dsp/fft8_avx.c): the same code
+ * (dsp/fft4_impl.h) with eight lanes, no FMA, so each frame's bins are the
+ * same bits as the four-lane path's (tests/unit/test_fft4.c checks every
+ * size). */
 #ifndef VMCHECK_FFT4_H
 #define VMCHECK_FFT4_H
 
@@ -21,6 +27,9 @@ typedef struct VmcFft4 VmcFft4;
  * path (kissfft one frame at a time).  For the test that compares the two
  * paths' reports; 1 otherwise.  Process-wide: set it before any analysis. */
 extern int vmc_fft4_allowed;
+/* 0: objects made from now on have no eight-lane path (vmc_fft4_lanes8
+ * says 0, the *8 calls take two four-lane passes).  For tests; 1 otherwise. */
+extern int vmc_fft8_allowed;
 
 /* n: even, n/2 a product of 2s and 3s.  NULL on other n or out of memory. */
 VmcFft4 *vmc_fft4_create(size_t n);
@@ -30,5 +39,12 @@ void vmc_fft4_destroy(VmcFft4 **f);
 void vmc_fft4_power(VmcFft4 *f, float *const power[4], const float *const in[4]);
 /* The same, giving kiss_fftr's n/2 + 1 complex bins of each transform. */
 void vmc_fft4_forward(VmcFft4 *f, VmcCpx *const out[4], const float *const in[4]);
+/* 1 where f computes eight frames at once (AVX), else 0. */
+int vmc_fft4_lanes8(const VmcFft4 *f);
+/* The same as vmc_fft4_power / vmc_fft4_forward on frames 0-3 and 4-7, to
+ * the bit: in one eight-lane pass where vmc_fft4_lanes8, else two
+ * four-lane passes. */
+void vmc_fft4_power8(VmcFft4 *f, float *const power[8], const float *const in[8]);
+void vmc_fft4_forward8(VmcFft4 *f, VmcCpx *const out[8], const float *const in[8]);
 
 #endif

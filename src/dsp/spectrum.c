@@ -23,8 +23,10 @@ int vmc_spectrum_init(VmcSpectrum *s, double rate_hz, size_t win, size_t nfft)
     s->fft = vmc_fft_create(nfft);
     s->fft4 = vmc_fft4_create(nfft);
     if (s->fft4) {
-        s->lanes = vmc_calloc(4 * nfft, sizeof(float));
-        s->lane_power = vmc_calloc(4 * s->nbins, sizeof(float));
+        s->lanes8 = vmc_fft4_lanes8(s->fft4);
+        const size_t lanes = s->lanes8 ? 8 : 4;
+        s->lanes = vmc_calloc(lanes * nfft, sizeof(float));
+        s->lane_power = vmc_calloc(lanes * s->nbins, sizeof(float));
     }
     if (!s->window || !s->scratch || !s->bins || !s->power || !s->fft || (s->fft4 && (!s->lanes || !s->lane_power))) {
         vmc_spectrum_free(s);
@@ -110,18 +112,34 @@ void vmc_spectrum_process(VmcSpectrum *s, const float *frame, float mean)
     for (size_t k = 0; k < s->nbins; k++) s->power[k] = s->bins[k].re * s->bins[k].re + s->bins[k].im * s->bins[k].im;
 }
 
-void vmc_spectrum_process4(VmcSpectrum *s, const float *const frames[4], const float mean[4])
+/* Frames [0, lanes) windowed into s->lanes, in[l] and pw[l] pointing at
+ * lane l's samples and power. */
+static void window_lanes(VmcSpectrum *s, int lanes, const float *const frames[], const float mean[], const float *in[],
+                         float *pw[])
 {
-    const float *in[4];
-    float *pw[4];
-    for (int l = 0; l < 4; l++) {
+    for (int l = 0; l < lanes; l++) {
         float *x = s->lanes + (size_t)l * s->nfft;
         for (size_t i = 0; i < s->win; i++) x[i] = (frames[l][i] - mean[l]) * s->window[i];
         /* x[win..nfft) stays zero from init */
         in[l] = x;
         pw[l] = s->lane_power + (size_t)l * s->nbins;
     }
+}
+
+void vmc_spectrum_process4(VmcSpectrum *s, const float *const frames[4], const float mean[4])
+{
+    const float *in[4];
+    float *pw[4];
+    window_lanes(s, 4, frames, mean, in, pw);
     vmc_fft4_power(s->fft4, pw, in);
+}
+
+void vmc_spectrum_process8(VmcSpectrum *s, const float *const frames[8], const float mean[8])
+{
+    const float *in[8];
+    float *pw[8];
+    window_lanes(s, 8, frames, mean, in, pw);
+    vmc_fft4_power8(s->fft4, pw, in);
 }
 
 void vmc_spectrum_lane(VmcSpectrum *s, int k) { s->power = s->lane_power + (size_t)k * s->nbins; }

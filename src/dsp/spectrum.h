@@ -18,8 +18,9 @@ typedef struct VmcSpectrum {
     float *own;   /* nbins: what vmc_spectrum_process fills */
     VmcFft *fft;
     VmcFft4 *fft4;     /* four frames at once; NULL where the size needs a radix of 5 */
-    float *lanes;      /* 4 * nfft windowed samples */
-    float *lane_power; /* 4 * nbins: vmc_spectrum_process4's results */
+    int lanes8;        /* fft4 does eight frames at once (vmc_spectrum_process8) */
+    float *lanes;      /* 4 (8 with lanes8) * nfft windowed samples */
+    float *lane_power; /* 4 (8) * nbins: vmc_spectrum_process4's (8's) results */
 } VmcSpectrum;
 
 /* nfft >= win, even. 0 or VMCHECK_ENOMEM / VMCHECK_EINVAL. */
@@ -37,6 +38,9 @@ void vmc_spectrum_process(VmcSpectrum *s, const float *frame, float mean);
  * spectrum s->power.  Equal to four vmc_spectrum_process to float rounding
  * (see dsp/fft4.h). */
 void vmc_spectrum_process4(VmcSpectrum *s, const float *const frames[4], const float mean[4]);
+/* The same for eight frames (s->lanes8 must be set), to the bit: one
+ * eight-lane FFT (AVX). */
+void vmc_spectrum_process8(VmcSpectrum *s, const float *const frames[8], const float mean[8]);
 void vmc_spectrum_lane(VmcSpectrum *s, int k);
 
 #endif

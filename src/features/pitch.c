@@ -52,8 +52,10 @@ int vmc_pitch_init(VmcPitch *p, const VmcPitchParams *par, const VmcSpectrum *s)
     p->fft = vmc_fft_create(p->half);
     p->fft4 = vmc_fft4_create(p->half);
     if (p->fft4) {
-        p->y4 = vmc_calloc(4 * p->half, sizeof(float));
-        p->bins4 = vmc_calloc(4 * (p->half / 2 + 1), sizeof(VmcCpx));
+        p->lanes8 = vmc_fft4_lanes8(p->fft4);
+        const size_t lanes = p->lanes8 ? 8 : 4;
+        p->y4 = vmc_calloc(lanes * p->half, sizeof(float));
+        p->bins4 = vmc_calloc(lanes * (p->half / 2 + 1), sizeof(VmcCpx));
     }
     if (!p->irw || !p->sn || !p->cs || !p->y || !p->bins || !p->ac || !p->fft || (p->fft4 && (!p->y4 || !p->bins4))) {
         vmc_pitch_free(p);
@@ -208,13 +210,14 @@ void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectr
     candidates(p, out);
 }
 
-void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const power[4], const float peak[4],
-                        const float max_peak[4])
+/* vmc_pitch_process4 and 8: lanes frames' transforms at once */
+static void process_lanes(VmcPitch *p, int lanes, float *const out[], const float *const power[], const float peak[],
+                          const float max_peak[])
 {
-    int any = 0, skip[4];
-    const float *y[4];
-    VmcCpx *bins[4];
-    for (int l = 0; l < 4; l++) {
+    int any = 0, skip[8];
+    const float *y[8];
+    VmcCpx *bins[8];
+    for (int l = 0; l < lanes; l++) {
         memset(out[l], 0, VMC_PITCH_STRIDE * sizeof(float));
         out[l][1] = peak[l];
         skip[l] = too_quiet(p, peak[l], max_peak[l]);
@@ -226,12 +229,27 @@ void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const pow
         bins[l] = p->bins4 + (size_t)l * (p->half / 2 + 1);
     }
     if (!any) return;
-    vmc_fft4_forward(p->fft4, bins, y);
-    for (int l = 0; l < 4; l++) {
+    if (lanes == 8)
+        vmc_fft4_forward8(p->fft4, bins, y);
+    else
+        vmc_fft4_forward(p->fft4, bins, y);
+    for (int l = 0; l < lanes; l++) {
         if (skip[l]) continue;
         unfold(p, bins[l], p->sum4[l]);
         candidates(p, out[l]);
     }
+}
+
+void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const power[4], const float peak[4],
+                        const float max_peak[4])
+{
+    process_lanes(p, 4, out, power, peak, max_peak);
+}
+
+void vmc_pitch_process8(VmcPitch *p, float *const out[8], const float *const power[8], const float peak[8],
+                        const float max_peak[8])
+{
+    process_lanes(p, 8, out, power, peak, max_peak);
 }
 
 /* The local rule's loudness reference of each frame, into ref[0..n): the

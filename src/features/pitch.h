@@ -68,9 +68,10 @@ typedef struct VmcPitch {
     float *ac;               /* autocorrelation, lags 0..half */
     VmcFft *fft;             /* real FFT of half points */
     VmcFft4 *fft4;           /* the same, four frames at once (NULL: a size it cannot do) */
-    float *y4;               /* scratch: 4 * half samples */
-    VmcCpx *bins4;           /* scratch: 4 * (half/2 + 1) bins */
-    float sum4[4];
+    int lanes8;              /* fft4 does eight at once (vmc_pitch_process8) */
+    float *y4;               /* scratch: 4 (8 with lanes8) * half samples */
+    VmcCpx *bins4;           /* scratch: 4 (8) * (half/2 + 1) bins */
+    float sum4[8];
 } VmcPitch;
 
 /* The lag range must fit the spectrum: nfft >= win + lag_max/2 (see the
@@ -88,6 +89,9 @@ void vmc_pitch_process(VmcPitch *p, float out[VMC_PITCH_STRIDE], const VmcSpectr
  * rounding (dsp/fft4.h). */
 void vmc_pitch_process4(VmcPitch *p, float *const out[4], const float *const power[4], const float peak[4],
                         const float max_peak[4]);
+/* The same for eight frames (p->lanes8 must be set), to the bit. */
+void vmc_pitch_process8(VmcPitch *p, float *const out[8], const float *const power[8], const float peak[8],
+                        const float max_peak[8]);
 
 /* The candidates of a whole recording, stored compactly (an hour: 9 bytes a
  * frame plus 8 a candidate, instead of VMC_PITCH_STRIDE floats): each
