@@ -186,19 +186,26 @@ static void check_analysis_sizes(void)
     }
 }
 
-/* The whole analysis with eight lanes and with four: the same report. */
-static void check_eight_paths(const char *path)
+/* r[0]: the file analysed (one thread) with *allowed = 1, r[1] with it 0. */
+static void analyse_with_and_without(VmcheckReport *r[2], const char *path, int *allowed, const char *on,
+                                     const char *off)
 {
     VmcheckConfig cfg;
     vmcheck_config_default(&cfg);
     cfg.threads = 1;
-    VmcheckReport *r[2] = {NULL, NULL};
     for (int k = 0; k < 2; k++) {
-        vmc_fft8_allowed = k == 0;
+        *allowed = k == 0;
         VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0};
-        CHECK(vmc_decode_path(&r[k], &args, path) == 0, "%s: analysed (%s)", path, k ? "four lanes" : "eight");
+        CHECK(vmc_decode_path(&r[k], &args, path) == 0, "%s: analysed (%s)", path, k ? off : on);
     }
-    vmc_fft8_allowed = 1;
+    *allowed = 1;
+}
+
+/* The whole analysis with eight lanes and with four: the same report. */
+static void check_eight_paths(const char *path)
+{
+    VmcheckReport *r[2] = {NULL, NULL};
+    analyse_with_and_without(r, path, &vmc_fft8_allowed, "eight", "four lanes");
     if (r[0] && r[1]) {
         const VmcheckReport *a = r[0], *b = r[1];
         CHECK(a->frame_count == b->frame_count && a->voiced_frames == b->voiced_frames &&
@@ -218,16 +225,8 @@ static void check_eight_paths(const char *path)
  * same report, to the rounding a float's last bit can move. */
 static void check_paths(const char *path)
 {
-    VmcheckConfig cfg;
-    vmcheck_config_default(&cfg);
-    cfg.threads = 1;
     VmcheckReport *r[2] = {NULL, NULL};
-    for (int k = 0; k < 2; k++) {
-        vmc_fft4_allowed = k == 0;
-        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0};
-        CHECK(vmc_decode_path(&r[k], &args, path) == 0, "%s: analysed (%s)", path, k ? "scalar" : "four at once");
-    }
-    vmc_fft4_allowed = 1;
+    analyse_with_and_without(r, path, &vmc_fft4_allowed, "four at once", "scalar");
     if (!r[0] || !r[1]) goto done;
     const VmcheckReport *a = r[0], *b = r[1];
     CHECK(a->frame_count == b->frame_count && a->has_speech == b->has_speech, "%s: frames, speech", path);
