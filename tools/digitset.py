@@ -59,6 +59,13 @@ TRAINING items (train.json), per split train | tune:
     floor is within 35 dB of their peak, so it took the whole file; the
     aligned word ends 35-90 ms (median) before the energy end.)
   * sc:   Speech Commands the same way (energy fallback within 30 dB).
+  * joined (kind an4 / fsdd / sc, shape "joined"; joined_sources): real
+    speech run into real digits with no pause: each AN4 phone number / ZIP
+    utterance twice after another of the same speaker's utterances without
+    digits (letters, words, commands), half of them followed by one more;
+    and 40 FSDD / Speech Commands sequences per speaker after an AN4
+    utterance of the split (a different speaker, as in the evaluation's
+    fsddnum).  Cut at the word edges, levels matched, 10 ms crossfades.
   * tts:  N_TTS utterances from the text generator (plan_tts): answer-phone
     messages with UK / US phone numbers (7-11 digits, oh / zero / double,
     grouped with commas or rattled off), reference numbers, short digit
@@ -191,6 +198,9 @@ N_ONEBREATH = {"test": 120, "tune": 60}
 N_FSDDNUM = {"test": 40, "tune": 20}
 N_COND = {"train": 2, "tune": 1}
 N_COND_AN4_TRAIN = 3
+N_JOIN_AN4 = 4              # joined recordings per AN4 number utterance (see joined_sources)
+N_JOIN_SEQ = {"train": 80, "tune": 10}   # FSDD / Speech Commands sequences after an AN4 carrier, per speaker
+JOIN_SEED = 6900
 FSDD_RUSH = (1.5, 2.2)
 FLITE_SHARE = {"test": 0.25}     # share of onebreath messages said by flite
 ONEBREATH_SPARE = 0.25           # messages planned beyond N_ONEBREATH (see pick_onebreath)
@@ -1424,6 +1434,22 @@ def source_job(args):
                 base = os.path.join(tmp, "base.wav")
                 write_pcm16(base, y)
                 src["base"], src["words"] = base, words
+            elif kind == "joined":       # real recordings run together with no gap
+                nrng = np_rng(src["id"], "join")
+                parts = []
+                for part in src["parts"]:
+                    if "tokens" in part:
+                        toks = []
+                        for path, w, span in part["tokens"]:
+                            x, ws, we = token(path, span)
+                            toks.append((x, ws, we, w))
+                        parts.append(join_tokens(toks, part["gaps"], part["level_db"], nrng))
+                    else:
+                        parts.append((load_audio(part["path"]), part["words"]))
+                y, words = join_parts(parts, nrng)
+                base = os.path.join(tmp, "base.wav")
+                write_pcm16(base, y)
+                src["base"], src["words"] = base, words
             elif kind == "ready":        # already built (TTS base)
                 pass
             return emit_items(src, conds, outdir, tmp), []
@@ -1445,7 +1471,8 @@ def digit_files(split, part):
 
 
 def train_sources(split, spans):
-    """Corpus sources (an4, fsdd, sc) of a training split: [(src, n_conditions)]."""
+    """Corpus sources (an4, fsdd, sc) of a training split, and those joined
+    (joined_sources): [(src, n_conditions)]."""
     out = []
     an4 = an4_splits()
     for r in an4_manifest():
@@ -1486,7 +1513,9 @@ def train_sources(split, spans):
                          "speaker": "sc:" + spk, "extra": {"shape": "single", "span_method": spans[path][2]}},
                         N_COND[split]))
         out += seq_sources("sc", spk, toks, N_SC_SEQ[split], split)
-    return out
+    an4_srcs = [src for src, _ in out if src["kind"] == "an4"]
+    seq_srcs = [src for src, _ in out if src["make"] == "seq"]
+    return out + joined_sources(split, an4_srcs, seq_srcs)
 
 
 def seq_sources(kind, spk, toks, n, split):
@@ -1502,6 +1531,88 @@ def seq_sources(kind, spk, toks, n, split):
                      "level_db": round(rng.uniform(-26, -16), 2), "split": split,
                      "kind": kind, "source": "%s:%s" % (kind, spk), "speaker": "%s:%s" % (kind, spk),
                      "extra": {"shape": "sequence"}}, N_COND[split]))
+    return out
+
+
+def join_parts(parts, nrng):
+    """Recordings [(samples, words)] run together as one speaker who does
+    not pause: each cut at its first word's start (but the first) and its
+    last word's end (but the last), levels matched to the first (+- 3 dB),
+    10 ms crossfades, as join_after_carrier builds the evaluation's carriers.
+    Returns (samples, words)."""
+    xf = int(0.01 * SR)
+    ramp = np.linspace(0.0, 1.0, xf, endpoint=False)
+    ref = None
+    y, out = None, []
+    for k, (x, words) in enumerate(parts):
+        a = int(round(words[0][0] * SR)) if k else 0
+        b = int(round(words[-1][1] * SR)) if k + 1 < len(parts) else len(x)
+        b = max(min(b, len(x)), a + 2 * xf)
+        seg = x[a:b].astype(np.float64)
+        lvl = speech_rms(x, words)
+        if ref is None:
+            ref = lvl
+        else:
+            seg = seg * (ref * 10 ** (nrng.uniform(-3, 3) / 20) / lvl)
+        if y is None:
+            y, shift = seg, 0.0
+        else:
+            shift = (len(y) - xf - a) / SR
+            y = np.concatenate([y[:-xf], y[-xf:] * ramp[::-1] + seg[:xf] * ramp, seg[xf:]])
+        end = len(y) / SR
+        out += [[max(0.0, s + shift), min(e + shift, end), w] for s, e, w in words]
+    return peak_guard(np.concatenate([y, np.zeros(int(0.3 * SR))])), out
+
+
+def joined_sources(split, an4_srcs, seq_srcs):
+    """Real speech run into real digits with no pause, as an unprepared
+    caller says a number (the case the evaluation's an4num and fsddnum
+    carriers test, there with speech/ sentences the detector never hears):
+    each AN4 number utterance (cen6, cen7) of the split's speakers N_JOIN_AN4
+    times after another utterance of the same speaker without a digit word
+    (spelled letters, words, commands), and half the time followed by one;
+    and N_JOIN_SEQ FSDD / Speech Commands sequences per speaker after an AN4
+    utterance of the split.  [(src, n_conditions)]"""
+    carriers = defaultdict(list)
+    for src in an4_srcs:
+        ws = src["words"]
+        if (src["extra"]["utterance_kind"] not in ("cen6", "cen7") and len(ws) >= 2 and
+                not any(w in DIGIT_WORDS or w == "double" for _, _, w in ws)):
+            carriers[src["speaker"]].append(src)
+    every = [c for spk in sorted(carriers) for c in carriers[spk]]
+    out = []
+
+    def part(src):
+        return {"path": src["path"], "words": src["words"]}
+
+    for src in an4_srcs:
+        if src["extra"]["utterance_kind"] not in ("cen6", "cen7") or not carriers[src["speaker"]]:
+            continue
+        for k in range(N_JOIN_AN4):
+            rng = rng_for(JOIN_SEED, src["id"], k)
+            mine = carriers[src["speaker"]]
+            parts = [part(rng.choice(mine)), part(src)]
+            if rng.random() < 0.5:
+                parts.append(part(rng.choice(mine)))
+            out.append(({"id": "%s-join%d" % (src["id"], k), "make": "joined", "parts": parts, "split": split,
+                         "transcript": None, "kind": "an4", "source": src["source"], "speaker": src["speaker"],
+                         "extra": {"utterance_kind": src["extra"]["utterance_kind"], "shape": "joined"}},
+                        N_COND[split]))
+    by_spk = defaultdict(list)
+    for src in seq_srcs:
+        by_spk[src["speaker"]].append(src)
+    for spk in sorted(by_spk):
+        for k, seq in enumerate(by_spk[spk][:N_JOIN_SEQ[split]]):
+            if not every:
+                break
+            rng = rng_for(JOIN_SEED, seq["id"])
+            parts = [part(rng.choice(every)), {"tokens": seq["tokens"], "gaps": seq["gaps"],
+                                                "level_db": seq["level_db"]}]
+            if rng.random() < 0.3:
+                parts.append(part(rng.choice(every)))
+            out.append(({"id": "%s-join" % seq["id"], "make": "joined", "parts": parts, "split": split,
+                         "transcript": None, "kind": seq["kind"], "source": seq["source"],
+                         "speaker": seq["speaker"], "extra": {"shape": "joined"}}, N_COND[split]))
     return out
 
 

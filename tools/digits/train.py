@@ -446,7 +446,7 @@ DECODER_GRID = [{"prior_weight": pw, "word_penalty": wp, "trim_conf": tc, "trim_
                 for pw in (0.6, 0.7, 0.8, 0.9) for wp in (-2.0, -4.0) for tc in (0.0, 0.3, 0.45)
                 for gc in (0.0, 0.5, 0.6)]
 FINDER_KEYS = ("trim_conf", "trim_group_conf")  # of those, the number finder's (the rest are the decoder's)
-HEARD_GRID = (0.6, 0.7, 0.8, 0.9)
+HEARD_GRID = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 MAX_FALSE = 2.5  # per cent of recordings without a number that may get one, on tune
 
 
