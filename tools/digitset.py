@@ -61,9 +61,9 @@ TRAINING items (train.json), per split train | tune:
   * sc:   Speech Commands the same way (energy fallback within 30 dB).
   * joined (kind an4 / fsdd / sc, shape "joined"; joined_sources): real
     speech run into real digits with no pause: each AN4 phone number / ZIP
-    utterance twice after another of the same speaker's utterances without
-    digits (letters, words, commands), half of them followed by one more;
-    and 40 FSDD / Speech Commands sequences per speaker after an AN4
+    utterance four times after another of the same speaker's utterances
+    without digits (letters, words, commands), half of them followed by one
+    more; and 80 FSDD / Speech Commands sequences per speaker after an AN4
     utterance of the split (a different speaker, as in the evaluation's
     fsddnum).  Cut at the word edges, levels matched, 10 ms crossfades.
   * tts:  N_TTS utterances from the text generator (plan_tts): answer-phone
