@@ -525,6 +525,8 @@ _MODEL = [None, None]
 def main(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=SEED,
+                    help="random seed (experiments: how far another seed moves the tune figures)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--dropout", type=float, default=0.1)
@@ -557,13 +559,13 @@ def main(argv):
         global ARCH
         ARCH = [(args.width, k, d) for _, k, d in ARCH[:-1]] + [ARCH[-1]]
     import torch
-    torch.manual_seed(SEED)
+    torch.manual_seed(args.seed)
     torch.set_num_threads(2)
     try:
         torch.use_deterministic_algorithms(True)
     except Exception:
         pass
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(args.seed)
     t_start = time.time()
 
     import digitset
@@ -626,7 +628,7 @@ def main(argv):
     vl, va = evaluate(torch, model, Xtu, Ytu)
     # no wall time in what is written: the same command gives the same file
     info = ("TDNN %s; trained on %d items (%d steps), tune loss %.3f, tune step accuracy %.3f;\nseed %d, %d epochs"
-            % (ARCH, len(tr), int(counts.sum()), vl, va, SEED, trained_epochs))
+            % (ARCH, len(tr), int(counts.sum()), vl, va, args.seed, trained_epochs))
     print("train: trained in %.0f s" % (time.time() - t_start), file=sys.stderr)
     print("train: " + info, file=sys.stderr)
     _MODEL[0], _MODEL[1] = model, log_prior
