@@ -1408,6 +1408,16 @@ def join_tokens(toks, gaps, level_db, nrng, lead=0.1, trail=0.15):
     return peak_guard(y), words
 
 
+def seq_audio(spec, nrng):
+    """A sequence source's digit tokens (spec: tokens, gaps, level_db) cut
+    and joined: (samples, words)."""
+    toks = []
+    for path, w, span in spec["tokens"]:
+        x, ws, we = token(path, span)
+        toks.append((x, ws, we, w))
+    return join_tokens(toks, spec["gaps"], spec["level_db"], nrng)
+
+
 def source_job(args):
     """Build one source's base audio and its condition items."""
     src, conds, outdir, workroot = args
@@ -1425,12 +1435,7 @@ def source_job(args):
                 src["base"] = base
                 src["words"] = [[src["span"][0], min(src["span"][1], len(x) / float(SR)), src["word"]]]
             elif kind == "seq":          # digit tokens joined
-                nrng = np_rng(src["id"], "seq")
-                toks = []
-                for path, w, span in src["tokens"]:
-                    x, ws, we = token(path, span)
-                    toks.append((x, ws, we, w))
-                y, words = join_tokens(toks, src["gaps"], src["level_db"], nrng)
+                y, words = seq_audio(src, np_rng(src["id"], "seq"))
                 base = os.path.join(tmp, "base.wav")
                 write_pcm16(base, y)
                 src["base"], src["words"] = base, words
@@ -1439,11 +1444,7 @@ def source_job(args):
                 parts = []
                 for part in src["parts"]:
                     if "tokens" in part:
-                        toks = []
-                        for path, w, span in part["tokens"]:
-                            x, ws, we = token(path, span)
-                            toks.append((x, ws, we, w))
-                        parts.append(join_tokens(toks, part["gaps"], part["level_db"], nrng))
+                        parts.append(seq_audio(part, nrng))
                     else:
                         parts.append((load_audio(part["path"]), part["words"]))
                 y, words = join_parts(parts, nrng)
@@ -1601,10 +1602,8 @@ def joined_sources(split, an4_srcs, seq_srcs):
     by_spk = defaultdict(list)
     for src in seq_srcs:
         by_spk[src["speaker"]].append(src)
-    for spk in sorted(by_spk):
-        for k, seq in enumerate(by_spk[spk][:N_JOIN_SEQ[split]]):
-            if not every:
-                break
+    for spk in sorted(by_spk) if every else []:
+        for seq in by_spk[spk][:N_JOIN_SEQ[split]]:
             rng = rng_for(JOIN_SEED, seq["id"])
             parts = [part(rng.choice(every)), {"tokens": seq["tokens"], "gaps": seq["gaps"],
                                                 "level_db": seq["level_db"]}]
