@@ -1,6 +1,7 @@
 #include "events/number.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/common.h"
@@ -153,6 +154,85 @@ static double group_conf(const VmcDigitWords *w, size_t a, size_t b, const VmcNu
     return n ? sum / (double)n : 0.0;
 }
 
+/* Edit distance between digit strings a and b (at most VMC_NUMBER_MAX_DIGITS each). */
+static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t row[VMC_NUMBER_MAX_DIGITS + 1];
+    for (size_t j = 0; j <= nb; j++) row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            const size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* A number said twice with nothing but a word or two between ("...four
+ * five, that's three six one ..."): the digits of tokens [first, last] as
+ * two like strings A and B of at least VMC_NUMBER_MIN_DIGITS, at most
+ * REPEAT_BETWEEN digit words apart (the "that's" heard as a digit), within
+ * a quarter of their length of each other.  Then *a_last is A's last token
+ * and *b_first B's first ("double" included) and it returns 1. */
+#define REPEAT_BETWEEN 2
+static int said_twice(const VmcDigitWords *w, size_t first, size_t last, const VmcNumberParams *p, size_t *a_last,
+                      size_t *b_first)
+{
+    /* the digit words as units: a digit with the "double" before it */
+    size_t start[2 * VMC_NUMBER_MAX_DIGITS], end[2 * VMC_NUMBER_MAX_DIGITS], at[2 * VMC_NUMBER_MAX_DIGITS + 1];
+    char s[2 * VMC_NUMBER_MAX_DIGITS];
+    size_t units = 0, len = 0;
+    for (size_t k = first; k <= last; k++) {
+        if (!is_digit(&w->v[k], p)) continue;
+        if (units == 2 * VMC_NUMBER_MAX_DIGITS || len + 2 > sizeof(s)) return 0;
+        const int twice = k > first && w->v[k - 1].word == VMC_DW_DOUBLE && is_word(&w->v[k - 1], p);
+        start[units] = twice ? k - 1 : k;
+        end[units] = k;
+        at[units++] = len;
+        for (int rep = 0; rep <= twice; rep++) s[len++] = vmc_digit_word_char(w->v[k].word);
+    }
+    at[units] = len;
+    if (len < 2 * VMC_NUMBER_MIN_DIGITS) return 0;
+    size_t best = SIZE_MAX;
+    for (size_t a = 1; a < units; a++) {
+        const size_t na = at[a];
+        if (na < VMC_NUMBER_MIN_DIGITS || na > VMC_NUMBER_MAX_DIGITS) continue;
+        for (size_t b = a; b <= a + REPEAT_BETWEEN && b < units; b++) {
+            const size_t nb = len - at[b];
+            if (nb < VMC_NUMBER_MIN_DIGITS || nb > VMC_NUMBER_MAX_DIGITS) continue;
+            const size_t d = edit_distance(s, na, s + at[b], nb);
+            if (d > (na > nb ? na : nb) / 4 || d >= best) continue;
+            best = d;
+            *a_last = end[a - 1];
+            *b_first = start[b];
+        }
+    }
+    return best != SIZE_MAX;
+}
+
+/* The number of tokens [i, last] into v (when the classifier takes it). */
+static int keep(VmcNumber **v, size_t *n, size_t *cap, const VmcDigitWords *w, size_t i, size_t last,
+                const VmcNumberParams *p)
+{
+    VmcNumber nb;
+    collect(&nb, w, i, last + 1, p);
+    /* heard only when nothing digit-like or unsure touches the run: a
+     * digit lost at an edge would change the string, not the confidence */
+    if (!edge_sure(w, i, -1, p) || !edge_sure(w, last, 1, p)) nb.heard[0] = 0;
+    describe(&nb, w, i, last, p);
+    if (nb.digits < VMC_NUMBER_MIN_DIGITS || nb.mean_conf < p->run_min_conf || nb.score < p->min_score)
+        return VMCHECK_OK;
+    if (vmc_grow((void **)v, cap, *n + 1, sizeof(VmcNumber))) return VMCHECK_ENOMEM;
+    (*v)[(*n)++] = nb;
+    return VMCHECK_OK;
+}
+
 int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *w, const VmcNumberParams *p)
 {
     *out = NULL;
@@ -193,22 +273,17 @@ int vmc_number_find(VmcNumber **out, size_t *n_out, const VmcDigitWords *w, cons
                 while (first < last && !is_word(&w->v[first], p)) first++;
             }
         }
-        const size_t i0 = i;
-        i = first;
-        VmcNumber nb;
-        collect(&nb, w, i, last + 1, p);
-        /* heard only when nothing digit-like or unsure touches the run: a
-         * digit lost at an edge would change the string, not the confidence */
-        if (!edge_sure(w, i, -1, p) || !edge_sure(w, last, 1, p)) nb.heard[0] = 0;
-        describe(&nb, w, i, last, p);
-        if (nb.digits >= VMC_NUMBER_MIN_DIGITS && nb.mean_conf >= p->run_min_conf && nb.score >= p->min_score) {
-            if (vmc_grow((void **)&v, &cap, n + 1, sizeof(VmcNumber))) {
-                free(v);
-                return VMCHECK_ENOMEM;
-            }
-            v[n++] = nb;
+        size_t a_last, b_first;
+        int r;
+        if (said_twice(w, first, last, p, &a_last, &b_first))
+            r = keep(&v, &n, &cap, w, first, a_last, p) || keep(&v, &n, &cap, w, b_first, last, p);
+        else
+            r = keep(&v, &n, &cap, w, first, last, p);
+        if (r) {
+            free(v);
+            return VMCHECK_ENOMEM;
         }
-        i = next > i0 ? next : i0 + 1;
+        i = next > i ? next : i + 1;
     }
     *out = v;
     *n_out = n;

@@ -106,6 +106,35 @@ static void check_words(void)
     CHECK(n == 2 && nb[0].end_s < nb[1].start_s && !strcmp(nb[1].heard, "4155550132"), "the second reading");
     free(nb);
 
+    /* said twice with no pause, the "that's" between heard as a six, one
+     * digit of the second reading misheard: still two numbers, each from
+     * its first digit to its last, the six in neither */
+    memset(&w, 0, sizeof(w));
+    say_all(&w, "--36178o145636178o145-", 0.9f);
+    n = find(&nb, &w);
+    CHECK(n == 2, "said twice run together: %zu numbers", n);
+    if (n == 2) {
+        CHECK(!strcmp(nb[0].said, "361780145") && !strcmp(nb[1].said, "361780145"), "readings %s / %s", nb[0].said,
+              nb[1].said);
+        CHECK_NEAR(nb[0].end_s, 3.3, 1e-9, "the first reading ends before the six");
+        CHECK_NEAR(nb[1].start_s, 3.6, 1e-9, "the second starts after it");
+    }
+    free(nb);
+    memset(&w, 0, sizeof(w));
+    say_all(&w, "--3617801456361780245-", 0.9f);
+    n = find(&nb, &w);
+    CHECK(n == 2 && !strcmp(nb[1].said, "361780245"), "a slip in the second reading: %zu numbers", n);
+    free(nb);
+    /* ... but eleven digits whose halves differ are one number */
+    const char *one[] = {"--07700900123--", "--0207946011--", "--4155524155599-"};
+    for (size_t k = 0; k < sizeof(one) / sizeof(one[0]); k++) {
+        memset(&w, 0, sizeof(w));
+        say_all(&w, one[k], 0.9f);
+        n = find(&nb, &w);
+        CHECK(n == 1, "\"%s\" is one number, found %zu", one[k], n);
+        free(nb);
+    }
+
     /* a silence longer than the limit ends a number: 3 + 3 digits are none */
     memset(&w, 0, sizeof(w));
     say_all(&w, "123", 0.9f);
