@@ -657,7 +657,8 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
      * loudness against the loudest frame of the recording, as Praat does
      * (whispers and breath stay unvoiced); the one speech activity and the
      * syllable nuclei take as voicing judges it against the frame's
-     * surroundings, so a quiet passage keeps its voicing (pitch.h) */
+     * surroundings, so a quiet passage keeps its voicing (pitch.h).  With
+     * threads each path has one; alone, one pass finds both. */
     VMC_PROFILE_MARK(t);
     VmcPitchParams global_par = a->pitch_par;
     global_par.local_reach_frames = 0;
@@ -669,13 +670,15 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
         /* the two paths are independent: the pool's first thread takes the
          * reported one while this thread finds the local one */
         PathJob job = {an.f0_hz, &cands, an.n_frames, &global_par, VMCHECK_OK};
-        if (a->pool) vmc_pool_start(a->pool, path_job, &job);
-        r = vmc_pitch_path(an.f0_local_hz, &cands, an.n_frames, &a->pitch_par);
-        if (a->pool)
+        if (a->pool) {
+            vmc_pool_start(a->pool, path_job, &job);
+            r = vmc_pitch_path(an.f0_local_hz, &cands, an.n_frames, &a->pitch_par);
             vmc_pool_wait(a->pool);
-        else
-            path_job(&job, 1);
-        if (!r) r = job.status;
+            if (!r) r = job.status;
+        } else {
+            /* alone: both in one pass, sharing the moves' costs */
+            r = vmc_pitch_paths(an.f0_hz, &global_par, an.f0_local_hz, &a->pitch_par, &cands, an.n_frames);
+        }
     }
     /* the candidates serve the paths only: an hour's are some megabytes */
     vmc_track_free(&a->tracks.pitch_peak);

@@ -271,15 +271,19 @@ static int references(float *ref, const VmcPitchCands *cands, size_t n, const Vm
     return VMCHECK_OK;
 }
 
-int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par)
+/* The paths of m (1 or 2) rules through the same candidates at once: they
+ * differ only in the reference the unvoiced score takes, so the costs of
+ * the moves between two frames' candidates (a log2 each) are shared.  Each
+ * path's arithmetic is the same as alone, to the bit. */
+static int viterbi(float *const f0[], const VmcPitchParams *const pars[], int m, const VmcPitchCands *cands, size_t n)
 {
     if (n == 0) return VMCHECK_OK;
-    enum { K = VMC_PITCH_CANDS + 1 }; /* state 0 is unvoiced */
+    enum { K = VMC_PITCH_CANDS + 1, M = 2 }; /* state 0 is unvoiced */
     _Static_assert(K <= 16, "a back-pointer is four bits");
     /* scores of the previous and current frame only; back-pointers for all,
      * four bits each (K <= 16), n * K / 2 bytes: an hour's two paths at
      * once were a quarter of the analysis's peak memory at a byte each */
-    float prev_score[K], cur_score[K];
+    float prev_score[M][K], cur_score[M][K];
     const size_t from_bytes = (n * K + 1) / 2;
     double global_peak = 0.0;
     const float *peak = cands->peak;
@@ -290,51 +294,64 @@ int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPit
     /* the global rule's reference is one number; the local one a track,
      * whose percentile works in the back-pointers' room before they need it */
     const float gref = (float)global_peak;
-    const int local = par->local_reach_frames != 0;
-    const size_t room = local && n * sizeof(float) > from_bytes ? n * sizeof(float) : from_bytes;
-    unsigned char *from = vmc_calloc(room, 1);
-    float *ref = local ? vmc_calloc(n, sizeof(float)) : NULL;
-    int bad = !from || (local && !ref);
-    if (!bad && local) {
-        bad = references(ref, cands, n, par, global_peak, (float *)(void *)from) != VMCHECK_OK;
-        memset(from, 0, from_bytes);
+    unsigned char *from[M] = {NULL, NULL};
+    float *ref[M] = {NULL, NULL};
+    int bad = 0;
+    for (int p = 0; p < m && !bad; p++) {
+        const int local = pars[p]->local_reach_frames != 0;
+        const size_t room = local && n * sizeof(float) > from_bytes ? n * sizeof(float) : from_bytes;
+        from[p] = vmc_calloc(room, 1);
+        ref[p] = local ? vmc_calloc(n, sizeof(float)) : NULL;
+        bad = !from[p] || (local && !ref[p]);
+        if (!bad && local) {
+            bad = references(ref[p], cands, n, pars[p], global_peak, (float *)(void *)from[p]) != VMCHECK_OK;
+            memset(from[p], 0, from_bytes);
+        }
     }
     if (bad) {
-        free(from);
-        free(ref);
+        for (int p = 0; p < m; p++) {
+            free(from[p]);
+            free(ref[p]);
+        }
         return VMCHECK_ENOMEM;
     }
+    /* the costs are the first rule's (vmc_pitch_paths checks they agree) */
+    const VmcPitchParams *par = pars[0];
     const double vt = par->voicing_threshold;
     /* Praat's frame scores ("delta"): voiced = strength less the octave cost;
      * unvoiced = the voicing threshold, more for frames near silence (of
      * their reference). */
-#define DELTA(i, c_, j, out)                                                                                           \
+#define UNVOICED(p, i, out)                                                                                            \
     do {                                                                                                               \
-        if ((j) == 0) {                                                                                                \
-            double u_ =                                                                                                \
-                2.0 - ((double)peak[i] / (double)(ref ? ref[i] : gref)) / (par->silence_threshold / (1.0 + vt));       \
-            (out) = vt + (u_ > 0.0 ? u_ : 0.0);                                                                        \
-        } else {                                                                                                       \
-            (out) =                                                                                                    \
-                (double)(c_)[2 * ((j)-1) + 1] - par->octave_cost * log2(par->ceiling_hz / (double)(c_)[2 * ((j)-1)]);  \
-        }                                                                                                              \
+        double u_ =                                                                                                    \
+            2.0 - ((double)peak[i] / (double)(ref[p] ? ref[p][i] : gref)) / (par->silence_threshold / (1.0 + vt));     \
+        (out) = vt + (u_ > 0.0 ? u_ : 0.0);                                                                            \
     } while (0)
+#define VOICED(c_, j)                                                                                                  \
+    ((double)(c_)[2 * ((j)-1) + 1] - par->octave_cost * log2(par->ceiling_hz / (double)(c_)[2 * ((j)-1)]))
     /* pc, cc: the previous and the current frame's (f, r) pairs */
     static const float no_pairs[1] = {0.0f}; /* no candidate anywhere: nothing stored */
     const float *pc = cands->fr ? cands->fr : no_pairs, *cc = pc;
-    for (size_t j = 0; j < K; j++) {
-        double d = -1e30;
-        if (j == 0 || j <= (size_t)count[0]) DELTA(0, cc, j, d);
-        prev_score[j] = (float)d;
-    }
+    for (int p = 0; p < m; p++)
+        for (size_t j = 0; j < K; j++) {
+            double d = -1e30;
+            if (j == 0)
+                UNVOICED(p, 0, d);
+            else if (j <= (size_t)count[0])
+                d = VOICED(cc, j);
+            prev_score[p][j] = (float)d;
+        }
     for (size_t i = 1; i < n; i++) {
         cc = pc + 2 * (size_t)count[i - 1];
         size_t np = (size_t)count[i - 1], nc = (size_t)count[i];
+        const size_t bit = i * K;
         for (size_t j = 0; j <= nc; j++) {
-            double d;
-            DELTA(i, cc, j, d);
-            double best = -1e30;
-            unsigned char arg = 0;
+            double d[M], best[M] = {-1e30, -1e30};
+            unsigned char arg[M] = {0, 0};
+            if (j == 0)
+                for (int p = 0; p < m; p++) UNVOICED(p, i, d[p]);
+            else
+                d[0] = d[1] = VOICED(cc, j);
             for (size_t q = 0; q <= np; q++) {
                 double cost;
                 if ((q == 0) != (j == 0))
@@ -343,30 +360,63 @@ int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPit
                     cost = 0.0;
                 else
                     cost = par->octave_jump_cost * fabs(log2((double)pc[2 * (q - 1)] / (double)cc[2 * (j - 1)]));
-                double v = (double)prev_score[q] - cost;
-                if (v > best) {
-                    best = v;
-                    arg = (unsigned char)q;
+                for (int p = 0; p < m; p++) {
+                    double v = (double)prev_score[p][q] - cost;
+                    if (v > best[p]) {
+                        best[p] = v;
+                        arg[p] = (unsigned char)q;
+                    }
                 }
             }
-            cur_score[j] = (float)(best + d);
-            from[(i * K + j) >> 1] |= (unsigned char)(arg << (((i * K + j) & 1) * 4));
+            for (int p = 0; p < m; p++) {
+                cur_score[p][j] = (float)(best[p] + d[p]);
+                from[p][(bit + j) >> 1] |= (unsigned char)(arg[p] << (((bit + j) & 1) * 4));
+            }
         }
-        for (size_t j = nc + 1; j < K; j++) cur_score[j] = -1e30f;
-        memcpy(prev_score, cur_score, sizeof(prev_score));
+        for (int p = 0; p < m; p++) {
+            for (size_t j = nc + 1; j < K; j++) cur_score[p][j] = -1e30f;
+            memcpy(prev_score[p], cur_score[p], sizeof(prev_score[p]));
+        }
         pc = cc;
     }
-#undef DELTA
-    size_t j = 0;
-    for (size_t q = 1; q <= (size_t)count[n - 1]; q++)
-        if (prev_score[q] > prev_score[j]) j = q;
-    /* back from the last frame's pairs (pc) */
-    for (size_t i = n; i-- > 0;) {
-        f0[i] = j == 0 ? 0.0f : pc[2 * (j - 1)];
-        j = (size_t)(from[(i * K + j) >> 1] >> (((i * K + j) & 1) * 4)) & 15;
-        if (i) pc -= 2 * (size_t)count[i - 1];
+#undef UNVOICED
+#undef VOICED
+    const float *last = pc;
+    for (int p = 0; p < m; p++) {
+        size_t j = 0;
+        for (size_t q = 1; q <= (size_t)count[n - 1]; q++)
+            if (prev_score[p][q] > prev_score[p][j]) j = q;
+        /* back from the last frame's pairs */
+        pc = last;
+        for (size_t i = n; i-- > 0;) {
+            f0[p][i] = j == 0 ? 0.0f : pc[2 * (j - 1)];
+            j = (size_t)(from[p][(i * K + j) >> 1] >> (((i * K + j) & 1) * 4)) & 15;
+            if (i) pc -= 2 * (size_t)count[i - 1];
+        }
+        free(from[p]);
+        free(ref[p]);
     }
-    free(from);
-    free(ref);
     return VMCHECK_OK;
+}
+
+int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par)
+{
+    float *const f[1] = {f0};
+    const VmcPitchParams *const p[1] = {par};
+    return viterbi(f, p, 1, cands, n);
+}
+
+int vmc_pitch_paths(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const VmcPitchParams *par_b,
+                    const VmcPitchCands *cands, size_t n)
+{
+    /* one pass only when the moves cost the same under both rules */
+    if (par_a->voicing_threshold != par_b->voicing_threshold || par_a->silence_threshold != par_b->silence_threshold ||
+        par_a->octave_cost != par_b->octave_cost || par_a->octave_jump_cost != par_b->octave_jump_cost ||
+        par_a->voiced_unvoiced_cost != par_b->voiced_unvoiced_cost || par_a->ceiling_hz != par_b->ceiling_hz) {
+        int r = vmc_pitch_path(f0_a, cands, n, par_a);
+        return r ? r : vmc_pitch_path(f0_b, cands, n, par_b);
+    }
+    float *const f[2] = {f0_a, f0_b};
+    const VmcPitchParams *const p[2] = {par_a, par_b};
+    return viterbi(f, p, 2, cands, n);
 }

@@ -106,5 +106,10 @@ typedef struct VmcPitchCands {
 /* The best path through n frames of candidates: f0_hz[i] is the pitch of
  * frame i, 0 where unvoiced.  0 or VMCHECK_ENOMEM. */
 int vmc_pitch_path(float *f0_hz, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par);
+/* Two paths through the same candidates under two rules (as two calls of
+ * vmc_pitch_path, to the bit), in one pass when only their references
+ * differ: the moves' costs are computed once. */
+int vmc_pitch_paths(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const VmcPitchParams *par_b,
+                    const VmcPitchCands *cands, size_t n);
 
 #endif
