@@ -14,7 +14,7 @@
 void vmc_number_params_default(VmcNumberParams *p)
 {
     p->max_gap_s = 2.0;
-    p->max_other_s = 0.15;
+    p->max_other_s = vmc_number_model.max_other_s;
     p->other_sure = 1.01;
     p->min_conf = 0.0;
     p->run_min_conf = 0.0;

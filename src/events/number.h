@@ -47,6 +47,7 @@ typedef struct VmcNumberModel {
     double heard_min_conf;  /* every digit this sure, or the string is not reported as heard */
     double trim_conf;       /* words at a number's ends less sure than this are left out of it */
     double trim_group_conf; /* ... and digit groups at its ends less sure than this on average */
+    double max_other_s;     /* other speech between two digits longer than this ends a number */
 } VmcNumberModel;
 
 extern const VmcNumberModel vmc_number_model;

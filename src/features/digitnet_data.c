@@ -6838,4 +6838,5 @@ const VmcNumberModel vmc_number_model = {
     .heard_min_conf = 0.6,
     .trim_conf = 0.3,
     .trim_group_conf = 0,
+    .max_other_s = 0.15,
 };

@@ -371,7 +371,7 @@ def folded_convs(model):
 DECODER0 = {"word_penalty": -2.0, "other_penalty": -2.0, "word_after_word": -2.0, "other_after_word": -2.0,
             "prior_weight": 0.0, "min_half_steps": 2, "min_other_steps": 2}
 RUNS0 = {"bias": 0.0, "w": [0.0] * 11, "min_score": -1e9, "heard_min_conf": 0.7, "trim_conf": 0.0,
-         "trim_group_conf": 0.0}
+         "trim_group_conf": 0.0, "max_other_s": 0.15}
 
 
 def export(model, log_prior, path, info, decoder=None, runs=None):
@@ -397,9 +397,10 @@ def export(model, log_prior, path, info, decoder=None, runs=None):
     out.append("const VmcDigitsParams vmc_digits_tuned = {\n%s\n};\n" % "\n".join(
         "    .%s = %s," % (k, repr(v)) for k, v in decoder.items()))
     out.append("const VmcNumberModel vmc_number_model = {\n    .bias = %.9g,\n    .w = {%s},\n    .min_score = %.9g,\n"
-               "    .heard_min_conf = %.9g,\n    .trim_conf = %.9g,\n    .trim_group_conf = %.9g,\n};"
+               "    .heard_min_conf = %.9g,\n    .trim_conf = %.9g,\n    .trim_group_conf = %.9g,\n"
+               "    .max_other_s = %.9g,\n};"
                % (runs["bias"], ", ".join("%.9g" % v for v in runs["w"]), runs["min_score"], runs["heard_min_conf"],
-                  runs["trim_conf"], runs["trim_group_conf"]))
+                  runs["trim_conf"], runs["trim_group_conf"], runs["max_other_s"]))
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write("\n".join(out) + "\n")
@@ -442,10 +443,13 @@ def build(args):
 
 # Decoder settings tried on the tune split (prior weight: how far the
 # network's leaning towards its frequent classes is taken out).
-DECODER_GRID = [{"prior_weight": pw, "word_penalty": wp, "trim_conf": tc, "trim_group_conf": gc}
+# max_other_s: the longest other speech inside a number (slow numbers hold
+# long stretches the network calls other speech between their digits).
+DECODER_GRID = [{"prior_weight": pw, "word_penalty": wp, "trim_conf": tc, "trim_group_conf": gc, "max_other_s": mo}
                 for pw in (0.6, 0.7, 0.8, 0.9) for wp in (-2.0, -4.0) for tc in (0.0, 0.3, 0.45)
-                for gc in (0.0, 0.5, 0.6)]
-FINDER_KEYS = ("trim_conf", "trim_group_conf")  # of those, the number finder's (the rest are the decoder's)
+                for gc in (0.0, 0.5, 0.6) for mo in (0.15, 0.25, 0.35)]
+# of those, the number finder's (the rest are the decoder's)
+FINDER_KEYS = ("trim_conf", "trim_group_conf", "max_other_s")
 HEARD_GRID = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 MAX_FALSE = 2.5  # per cent of recordings without a number that may get one, on tune
 
@@ -496,7 +500,8 @@ def tune_finder(args):
     _, d, bias, w, th, h = best
     decoder = dict(DECODER0, **{k: v for k, v in d.items() if k not in FINDER_KEYS})
     runs = {"bias": bias, "w": list(w), "min_score": th, "heard_min_conf": HEARD_GRID[-1],
-            "trim_conf": d.get("trim_conf", 0.0), "trim_group_conf": d.get("trim_group_conf", 0.0)}
+            "trim_conf": d.get("trim_conf", 0.0), "trim_group_conf": d.get("trim_group_conf", 0.0),
+            "max_other_s": d.get("max_other_s", RUNS0["max_other_s"])}
     # the heard threshold, with everything else fixed
     hsets = [" ".join("%s=%g" % kv for kv in d.items()) + " min_score=%g heard_min_conf=%g" % (th, hc)
              for hc in HEARD_GRID]
