@@ -225,7 +225,7 @@ def headline(st):
             "real_verdict": pct(st["real"]["verdict_right"], st["real"]["verdicts"]),
             "false": pct(st["none"]["false"], st["none"]["items"]),
             "der": pct(st["real"]["digit_errors"], st["real"]["digits"]),
-            "heard_right": pct(hr, hg), "heard_given": pct(hg, hl),
+            "heard_right": pct(hr, hg), "heard_given": pct(hg, hl), "heard_n": hg, "heard_k": hr,
             "msg_located": pct(st["msgset"]["located"], st["msgset"]["numbers"]),
             "msg_verdict": pct(st["msgset"]["verdict_right"], st["msgset"]["verdicts"])}
 
