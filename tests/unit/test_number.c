@@ -60,6 +60,17 @@ static size_t find(VmcNumber **out, const Words *w)
     return n;
 }
 
+/* How many numbers the words of say_all(s) hold. */
+static size_t count_in(const char *s)
+{
+    Words w = {0};
+    VmcNumber *nb = NULL;
+    say_all(&w, s, 0.9f);
+    const size_t n = find(&nb, &w);
+    free(nb);
+    return n;
+}
+
 static void check_words(void)
 {
     VmcNumber *nb = NULL;
@@ -91,11 +102,8 @@ static void check_words(void)
     /* four digits, a year, a time, "one or two": no number */
     const char *none[] = {"--1234--", "-19-95-", "-10-30-", "1-2", "--12-34-56--"};
     for (size_t k = 0; k < sizeof(none) / sizeof(none[0]); k++) {
-        memset(&w, 0, sizeof(w));
-        say_all(&w, none[k], 0.9f);
-        n = find(&nb, &w);
+        n = count_in(none[k]);
         CHECK(n == 0, "\"%s\" holds no number, found %zu", none[k], n);
-        free(nb);
     }
 
     /* said twice: two numbers */
@@ -128,11 +136,8 @@ static void check_words(void)
     /* ... but eleven digits whose halves differ are one number */
     const char *one[] = {"--07700900123--", "--0207946011--", "--4155524155599-"};
     for (size_t k = 0; k < sizeof(one) / sizeof(one[0]); k++) {
-        memset(&w, 0, sizeof(w));
-        say_all(&w, one[k], 0.9f);
-        n = find(&nb, &w);
+        n = count_in(one[k]);
         CHECK(n == 1, "\"%s\" is one number, found %zu", one[k], n);
-        free(nb);
     }
 
     /* a silence longer than the limit ends a number: 3 + 3 digits are none */
