@@ -56,56 +56,84 @@ static int complete(VmcEnergyMeter *m, VmcTrack *t, long long k, double sum)
     return vmc_track_push(t, (float)vmc_db_from_power(n > 0 ? acc / (double)n : 0.0));
 }
 
+/* The rumble high-pass over k samples of one block, their squares into the
+ * block's sums.  Direct form I, two samples a step: y[n+1] is written in
+ * terms of y[n-1] and y[n-2] too, so the recursion's chain (and the sum's)
+ * is one step per two samples.  A block's samples always go in pairs from
+ * its start (an odd one at a push's end waits for the next push), so the
+ * sums do not depend on where pushes split the input.  A block is 5 ms:
+ * float partial sums are exact enough; blocks add in double. */
+static void filter(VmcEnergyMeter *m, const float *x, size_t k)
+{
+    double x1 = m->x1, x2 = m->x2, y1 = m->y1, y2 = m->y2;
+    const double b0 = m->b0, b1 = m->b1, b2 = m->b2, a1 = m->a1, a2 = m->a2;
+    const double c1 = a1 * a1 - a2, c2 = a1 * a2;
+    float p0 = m->p0, p1 = m->p1;
+    size_t j = 0;
+    for (; j + 1 < k; j += 2) {
+        const double u0 = (double)x[j], u1 = (double)x[j + 1];
+        const double w0 = b0 * u0 + b1 * x1 + b2 * x2, w1 = b0 * u1 + b1 * u0 + b2 * x1;
+        const double ya = w0 - a1 * y1 - a2 * y2;
+        const double yb = (w1 - a1 * w0) + c1 * y1 + c2 * y2;
+        x2 = u0;
+        x1 = u1;
+        y2 = ya;
+        y1 = yb;
+        p0 += (float)(ya * ya);
+        p1 += (float)(yb * yb);
+    }
+    for (; j < k; j++) {
+        const double u = (double)x[j];
+        const double y = b0 * u + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+        x2 = x1;
+        x1 = u;
+        y2 = y1;
+        y1 = y;
+        p0 += (float)(y * y);
+    }
+    m->p0 = p0;
+    m->p1 = p1;
+    m->x1 = x1;
+    m->x2 = x2;
+    m->y1 = y1;
+    m->y2 = y2;
+}
+
+/* The block's sum of squares, and the next block begun. */
+static double take_block(VmcEnergyMeter *m)
+{
+    const double sum = (double)(m->p0 + m->p1);
+    m->p0 = m->p1 = 0.0f;
+    m->next_block++;
+    m->block_end = block_start(m, m->next_block + 1);
+    return sum;
+}
+
 int vmc_energy_push(VmcEnergyMeter *m, VmcTrack *t, const float *x, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        size_t room = (size_t)(m->block_end - m->pos);
-        size_t k = n - i < room ? n - i : room;
-        /* a block is 5 ms: float partial sums are exact enough; blocks add in double */
-        float part = 0.0f;
-        /* direct form I, two samples a step: y[n+1] is written in terms of
-         * y[n-1] and y[n-2] too, so the recursion's chain (and the sum's)
-         * is one step per two samples */
-        double x1 = m->x1, x2 = m->x2, y1 = m->y1, y2 = m->y2;
-        const double b0 = m->b0, b1 = m->b1, b2 = m->b2, a1 = m->a1, a2 = m->a2;
-        const double c1 = a1 * a1 - a2, c2 = a1 * a2;
-        float p0 = 0.0f, p1 = 0.0f;
-        size_t j = 0;
-        for (; j + 1 < k; j += 2) {
-            const double u0 = (double)x[i + j], u1 = (double)x[i + j + 1];
-            const double w0 = b0 * u0 + b1 * x1 + b2 * x2, w1 = b0 * u1 + b1 * u0 + b2 * x1;
-            const double ya = w0 - a1 * y1 - a2 * y2;
-            const double yb = (w1 - a1 * w0) + c1 * y1 + c2 * y2;
-            x2 = u0;
-            x1 = u1;
-            y2 = ya;
-            y1 = yb;
-            p0 += (float)(ya * ya);
-            p1 += (float)(yb * yb);
+        if (m->has_held) {
+            const float two[2] = {m->held, x[i]};
+            filter(m, two, 2);
+            m->has_held = 0;
+            m->pos++;
+            i++;
+        } else {
+            const size_t room = (size_t)(m->block_end - m->pos), k = n - i < room ? n - i : room;
+            if (k < room && (k & 1)) { /* the block goes on: its odd sample waits */
+                filter(m, x + i, k - 1);
+                m->held = x[i + k - 1];
+                m->has_held = 1;
+            } else {
+                filter(m, x + i, k);
+            }
+            m->pos += (long long)k;
+            i += k;
         }
-        for (; j < k; j++) {
-            const double u = (double)x[i + j];
-            const double y = b0 * u + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-            x2 = x1;
-            x1 = u;
-            y2 = y1;
-            y1 = y;
-            p0 += (float)(y * y);
-        }
-        part = p0 + p1;
-        m->x1 = x1;
-        m->x2 = x2;
-        m->y1 = y1;
-        m->y2 = y2;
-        m->acc += (double)part;
-        m->pos += (long long)k;
-        i += k;
         if (m->pos == m->block_end) {
-            if (complete(m, t, m->next_block, m->acc)) return -1;
-            m->acc = 0.0;
-            m->next_block++;
-            m->block_end = block_start(m, m->next_block + 1);
+            const long long k = m->next_block;
+            if (complete(m, t, k, take_block(m))) return -1;
         }
     }
     return 0;
@@ -113,10 +141,13 @@ int vmc_energy_push(VmcEnergyMeter *m, VmcTrack *t, const float *x, size_t n)
 
 int vmc_energy_flush(VmcEnergyMeter *m, VmcTrack *t, size_t n_frames)
 {
+    if (m->has_held) { /* the last sample, alone */
+        filter(m, &m->held, 1);
+        m->has_held = 0;
+    }
     while (m->frames < n_frames) {
-        if (complete(m, t, m->next_block, m->acc)) return -1;
-        m->acc = 0.0;
-        m->next_block++;
+        const long long k = m->next_block;
+        if (complete(m, t, k, take_block(m))) return -1;
     }
     return 0;
 }

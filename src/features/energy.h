@@ -11,10 +11,12 @@
 
 typedef struct VmcEnergyMeter {
     double rate;
-    long long next_block;      /* the block being filled */
-    long long block_end;       /* its end, in samples */
-    long long pos;             /* samples seen */
-    double acc;                /* sum of squares of the block being filled */
+    long long next_block; /* the block being filled */
+    long long block_end;  /* its end, in samples */
+    long long pos;        /* samples seen */
+    float p0, p1;         /* the block's sums of squares so far (even and odd samples) */
+    float held;           /* a sample waiting for its pair (has_held) */
+    int has_held;
     double sums[4];            /* the last four complete blocks (ring by block index) */
     size_t frames;             /* frames emitted */
     double b0, b1, b2, a1, a2; /* rumble high-pass (biquad, direct form I) */
@@ -22,7 +24,8 @@ typedef struct VmcEnergyMeter {
 } VmcEnergyMeter;
 
 void vmc_energy_init(VmcEnergyMeter *m, double rate_hz);
-/* Feed n samples; complete frames go to t.  0 or VMCHECK_ENOMEM. */
+/* Feed n samples; complete frames go to t.  0 or VMCHECK_ENOMEM.  The
+ * track is the same however the samples are split into pushes. */
 int vmc_energy_push(VmcEnergyMeter *m, VmcTrack *t, const float *x, size_t n);
 /* Emit frames up to n_frames in all, treating samples past the end as zero. */
 int vmc_energy_flush(VmcEnergyMeter *m, VmcTrack *t, size_t n_frames);
