@@ -570,6 +570,7 @@ def main(argv):
     ap.add_argument("--vtlp", type=float, default=0.12, help="largest frequency warp (0: none)")
     ap.add_argument("--smoothing", type=float, default=0.0, help="label smoothing")
     ap.add_argument("--width", type=int, default=0, help="hidden width instead of the built-in (experiments)")
+    ap.add_argument("--arch", help="hidden layers instead of the built-in, OUT:KERNEL:DILATION,... (experiments)")
     ap.add_argument("--weight-decay", type=float, default=1e-3)
     ap.add_argument("--no-specaugment", dest="specaugment", action="store_false")
     ap.add_argument("--placed-weight", type=float, default=0.0,
@@ -594,6 +595,8 @@ def main(argv):
     if args.width:
         global ARCH
         ARCH = [(args.width, k, d) for _, k, d in ARCH[:-1]] + [ARCH[-1]]
+    if args.arch:
+        ARCH = [tuple(int(v) for v in l.split(":")) for l in args.arch.split(",")] + [ARCH[-1]]
     import torch
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
