@@ -22,6 +22,7 @@ void vmc_number_params_default(VmcNumberParams *p)
     p->trim_conf = vmc_number_model.trim_conf;
     p->trim_group_conf = vmc_number_model.trim_group_conf;
     p->heard_min_conf = vmc_number_model.heard_min_conf;
+    p->edge_min_p = vmc_number_model.edge_min_p;
 }
 
 /* A word that counts: a digit word (or "double") at least min_conf sure. */
@@ -216,6 +217,54 @@ static int said_twice(const VmcDigitWords *w, size_t first, size_t last, const V
     return best != SIZE_MAX;
 }
 
+/* The words the edge trimmer weighs: word token k at a run's end (dir -1:
+ * the start, +1: the end), the j-th from it, with the run's other words
+ * dig[a, b) (the ones further in).  In order:
+ *  0 its confidence                    1 the gap to the next token inward
+ *  2 the gap to the token outward (1 s when none; both capped at 1 s)
+ *  3 ln(its duration)                  4 the further words' mean confidence
+ *  5 how sure the token outward is other speech (when within 0.3 s)
+ *  6 other-speech tokens between it and the next word inward
+ *  7-12 it is "oh", "zero", "one", "two", "four", "eight" (the digits
+ *       carrier words are heard as: "know", "do", "for", "on" ...)
+ * 13 1 at the start, 0 at the end     14 j */
+static void edge_features(double f[VMC_EDGE_FEATURES], const VmcDigitWords *w, size_t k, int dir, int j,
+                          const size_t *dig, size_t a, size_t b)
+{
+    const VmcDigitToken *t = &w->v[k];
+    const size_t in = dir < 0 ? k + 1 : k - 1;
+    const double gap_in = dir < 0 ? w->v[in].start_s - t->end_s : t->start_s - w->v[in].end_s;
+    double gap_out = 1.0, oth = 0.0;
+    if (dir < 0 ? k > 0 : k + 1 < w->n) {
+        const VmcDigitToken *o = &w->v[dir < 0 ? k - 1 : k + 1];
+        gap_out = dir < 0 ? t->start_s - o->end_s : o->start_s - t->end_s;
+        if (o->word < 0 && gap_out < 0.3) oth = (double)o->conf;
+    }
+    size_t n_other = 0;
+    for (size_t q = in; q < w->n && w->v[q].word < 0; q = dir < 0 ? q + 1 : q - 1) n_other++;
+    double rest = 0.0;
+    for (size_t q = a; q < b; q++) rest += (double)w->v[dig[q]].conf;
+    rest = b > a ? rest / (double)(b - a) : 0.0;
+    f[0] = (double)t->conf;
+    f[1] = fmin(1.0, fmax(0.0, gap_in));
+    f[2] = fmin(1.0, fmax(0.0, gap_out));
+    f[3] = log(fmax(0.01, t->end_s - t->start_s));
+    f[4] = rest;
+    f[5] = oth;
+    f[6] = (double)n_other;
+    static const int homophone[6] = {VMC_DW_OH, VMC_DW_ZERO, VMC_DW_ONE, VMC_DW_TWO, VMC_DW_FOUR, VMC_DW_EIGHT};
+    for (int h = 0; h < 6; h++) f[7 + h] = t->word == homophone[h] ? 1.0 : 0.0;
+    f[13] = dir < 0 ? 1.0 : 0.0;
+    f[14] = (double)j;
+}
+
+static double edge_p(const double f[VMC_EDGE_FEATURES])
+{
+    double z = vmc_number_model.edge_bias;
+    for (int k = 0; k < VMC_EDGE_FEATURES; k++) z += vmc_number_model.edge_w[k] * f[k];
+    return 1.0 / (1.0 + exp(-z));
+}
+
 /* The number of tokens [i, last] into v (when the classifier takes it). */
 static int keep(VmcNumber **v, size_t *n, size_t *cap, const VmcDigitWords *w, size_t i, size_t last,
                 const VmcNumberParams *p)
@@ -228,6 +277,47 @@ static int keep(VmcNumber **v, size_t *n, size_t *cap, const VmcDigitWords *w, s
     describe(&nb, w, i, last, p);
     if (nb.digits < VMC_NUMBER_MIN_DIGITS || nb.mean_conf < p->run_min_conf || nb.score < p->min_score)
         return VMCHECK_OK;
+    /* its words, and how likely each of the first and last few is a
+     * neighbour's; those the trimmer is sure of are left out, from the
+     * ends in, keeping at least a number's worth */
+    size_t dig[2 * VMC_NUMBER_MAX_DIGITS], nd = 0;
+    for (size_t k = i; k <= last; k++)
+        if (is_word(&w->v[k], p) && nd++ < sizeof(dig) / sizeof(dig[0])) dig[nd - 1] = k;
+    if (nd > sizeof(dig) / sizeof(dig[0])) nd = 0; /* too long to be a number's: left as it is */
+    nb.run_start_s = nb.start_s;
+    nb.run_end_s = nb.end_s;
+    nb.edges_cut = 0;
+    memset(nb.edge, 0, sizeof(nb.edge));
+    memset(nb.edge_mid_s, 0, sizeof(nb.edge_mid_s));
+    double pe[2 * VMC_EDGE_WORDS] = {0};
+    for (int j = 0; j < VMC_EDGE_WORDS && nd >= VMC_NUMBER_MIN_DIGITS; j++) {
+        const size_t ks = dig[j], ke = dig[nd - 1 - (size_t)j];
+        edge_features(nb.edge[j], w, ks, -1, j, dig, (size_t)j + 1, nd);
+        edge_features(nb.edge[VMC_EDGE_WORDS + j], w, ke, 1, j, dig, 0, nd - 1 - (size_t)j);
+        nb.edge_mid_s[j] = 0.5 * (w->v[ks].start_s + w->v[ks].end_s);
+        nb.edge_mid_s[VMC_EDGE_WORDS + j] = 0.5 * (w->v[ke].start_s + w->v[ke].end_s);
+        pe[j] = edge_p(nb.edge[j]);
+        pe[VMC_EDGE_WORDS + j] = edge_p(nb.edge[VMC_EDGE_WORDS + j]);
+    }
+    size_t lo = 0, hi = nd;
+    for (int j = 0; j < VMC_EDGE_WORDS && pe[j] > p->edge_min_p && hi - lo > VMC_NUMBER_MIN_DIGITS; j++) lo++;
+    for (int j = 0; j < VMC_EDGE_WORDS && pe[VMC_EDGE_WORDS + j] > p->edge_min_p && hi - lo > VMC_NUMBER_MIN_DIGITS;
+         j++)
+        hi--;
+    if (lo > 0 || hi < nd) {
+        VmcNumber cut;
+        collect(&cut, w, dig[lo], dig[hi - 1] + 1, p);
+        if (!edge_sure(w, dig[lo], -1, p) || !edge_sure(w, dig[hi - 1], 1, p)) cut.heard[0] = 0;
+        if (cut.digits >= VMC_NUMBER_MIN_DIGITS) {
+            nb.start_s = cut.start_s;
+            nb.end_s = cut.end_s;
+            nb.digits = cut.digits;
+            nb.syllables = cut.syllables;
+            memcpy(nb.heard, cut.heard, sizeof(nb.heard));
+            memcpy(nb.said, cut.said, sizeof(nb.said));
+            nb.edges_cut = (int)(lo + (nd - hi));
+        }
+    }
     if (vmc_grow((void **)v, cap, *n + 1, sizeof(VmcNumber))) return VMCHECK_ENOMEM;
     (*v)[(*n)++] = nb;
     return VMCHECK_OK;

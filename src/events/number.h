@@ -21,6 +21,8 @@
 #define VMC_NUMBER_MIN_DIGITS 5
 #define VMC_NUMBER_MAX_DIGITS 24 /* longer digit strings are kept to their first this many */
 #define VMC_NUMBER_FEATURES 11   /* what the run classifier weighs (number.c) */
+#define VMC_EDGE_FEATURES 15     /* what the edge trimmer weighs (number.c) */
+#define VMC_EDGE_WORDS 3         /* words it may take off each end */
 
 typedef struct VmcNumberParams {
     double max_gap_s;       /* a silence between two digits longer than this ends a number */
@@ -32,6 +34,7 @@ typedef struct VmcNumberParams {
     double min_score;       /* the run classifier's log-odds a number needs */
     double trim_conf;       /* words at a number's ends less sure than this are left out of it */
     double trim_group_conf; /* ... and digit groups at its ends less sure than this on average */
+    double edge_min_p;      /* an end word this likely outside the number is left out of it (> 1: never) */
 } VmcNumberParams;
 
 void vmc_number_params_default(VmcNumberParams *p);
@@ -48,6 +51,14 @@ typedef struct VmcNumberModel {
     double trim_conf;       /* words at a number's ends less sure than this are left out of it */
     double trim_group_conf; /* ... and digit groups at its ends less sure than this on average */
     double max_other_s;     /* other speech between two digits longer than this ends a number */
+    /* The edge trimmer: log-odds that a word at a found number's end is a
+     * neighbour's (a carrier word heard as a digit, "...do four one...")
+     * = edge_bias + edge_w . features; words are taken off while it says
+     * so with at least edge_min_p (a logistic regression fitted on the tune
+     * split's found numbers by tools/digits/train.py) */
+    double edge_bias;
+    double edge_w[VMC_EDGE_FEATURES];
+    double edge_min_p;
 } VmcNumberModel;
 
 extern const VmcNumberModel vmc_number_model;
@@ -63,6 +74,13 @@ typedef struct VmcNumber {
     double mean_conf;                      /* the digits' mean confidence */
     double feature[VMC_NUMBER_FEATURES];   /* the run as the classifier sees it */
     double score;                          /* its log-odds of being a phone number */
+    /* the run before the edge trimmer (for tools/digits/train.py): its span,
+     * and its first and last VMC_EDGE_WORDS words as the trimmer sees them
+     * (rows: start side nearest the end first, then the end side) */
+    double run_start_s, run_end_s;
+    double edge_mid_s[2 * VMC_EDGE_WORDS];
+    double edge[2 * VMC_EDGE_WORDS][VMC_EDGE_FEATURES];
+    int edges_cut; /* words the trimmer took off */
 } VmcNumber;
 
 /* Every number in the words, in time order: *out (malloc'd; free() it;

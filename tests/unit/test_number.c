@@ -7,6 +7,7 @@
  * twice is two numbers, and the span runs from the first digit's onset to
  * the last digit's end.  Then the real samples through the public API,
  * with nothing given (argv[1] = the samples folder, given by meson). */
+#include <math.h>
 #include <string.h>
 
 #include "events/number.h"
@@ -310,6 +311,52 @@ static int has_flag(const VmcheckReport *r, enum VmcheckFlagCode code, const cha
 
 /* number_mismatch: the digits heard (8561490, as said) against a script
  * with the right number and with two digits swapped. */
+/* The edge trimmer: a carrier word heard as an unsure digit, set off from
+ * the number by a short gap ("I hardly know, er, six one one ...": "know"
+ * as "oh"; "... seven four for, thanks") is left out of the number, which
+ * then starts and ends at its own digits; sure digits run together keep
+ * their place, and no number is cut under VMC_NUMBER_MIN_DIGITS. */
+static void check_edges(void)
+{
+    VmcNumber *nb = NULL;
+    Words w = {0};
+    say(&w, -1, 0.0, 0.6, 0.9f);        /* "I hardly" */
+    say(&w, VMC_DW_OH, 0.0, 0.2, 0.2f); /* "know" */
+    const double first = w.t_s + 0.3;
+    say(&w, VMC_DW_SIX, 0.3, 0.3, 0.95f);
+    say_all(&w, "11564662", 0.95f);
+    const double last = w.t_s;
+    say(&w, VMC_DW_FOUR, 0.4, 0.2, 0.25f); /* "for" */
+    say(&w, -1, 0.0, 0.5, 0.9f);           /* "thanks" */
+    size_t n = find(&nb, &w);
+    CHECK(n == 1 && !strcmp(nb[0].said, "611564662") && nb[0].edges_cut == 2,
+          "carrier words at both ends left out: said %s, %d cut", n ? nb[0].said : "-", n ? nb[0].edges_cut : -1);
+    CHECK(n == 1 && fabs(nb[0].start_s - first) < 1e-9 && fabs(nb[0].end_s - last) < 1e-9,
+          "the span is the digits' (%.2f-%.2f s)", n ? nb[0].start_s : 0.0, n ? nb[0].end_s : 0.0);
+    CHECK(n == 1 && nb[0].run_start_s < first && nb[0].run_end_s > last, "the run before trimming is kept for tools");
+    free(nb);
+
+    /* the same digits said surely, run into the words: nothing cut */
+    memset(&w, 0, sizeof(w));
+    say(&w, -1, 0.0, 0.6, 0.9f);
+    say_all(&w, "o611564662", 0.95f);
+    say(&w, -1, 0.0, 0.5, 0.9f);
+    n = find(&nb, &w);
+    CHECK(n == 1 && !strcmp(nb[0].said, "0611564662") && nb[0].edges_cut == 0, "sure digits kept: said %s",
+          n ? nb[0].said : "-");
+    free(nb);
+
+    /* five unsure digits after a gap: a number's worth, nothing to cut */
+    memset(&w, 0, sizeof(w));
+    say(&w, -1, 0.0, 0.6, 0.9f);
+    say(&w, VMC_DW_OH, 0.0, 0.2, 0.2f);
+    say(&w, VMC_DW_SIX, 0.3, 0.3, 0.95f);
+    say_all(&w, "115", 0.95f);
+    n = find(&nb, &w);
+    CHECK(n == 0 || nb[0].digits >= VMC_NUMBER_MIN_DIGITS, "never cut under five digits");
+    free(nb);
+}
+
 static void check_mismatch(const char *dir)
 {
     char wav[1024];
@@ -338,6 +385,7 @@ static void check_mismatch(const char *dir)
 int main(int argc, char **argv)
 {
     check_words();
+    check_edges();
     if (argc > 2) {
         /* CMU AN4 speakers the detector never trained on (tests/data/SOURCES.md) */
         real_file(argv[2], "an4_cen7-fsaf2-b.flac", 1); /* a phone number, 10 digits, female speaker */

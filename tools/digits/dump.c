@@ -10,7 +10,9 @@
  * With --numbers it also prints, per line, one JSON object on stdout: the
  * numbers the finder makes of the words, with the digits as recognised
  * whether sure or not ({"wav": ..., "numbers": [{"start_s", "end_s",
- * "digits", "said", "heard", "min_conf"}]}), for tools/bench-digits.
+ * "digits", "said", "heard", "min_conf", ..., "features", "run_start_s",
+ * "run_end_s", "edges_cut", "edges"}]}), for tools/bench-digits and
+ * train.py ("edges": the edge trimmer's rows, each [middle_s, features...]).
  *
  * --set NAME=VALUE (repeatable) tries a decoder or finder setting instead of
  * its default (the fields of VmcDigitsParams and VmcNumberParams), for
@@ -82,6 +84,14 @@ static void print_number_list(const VmcNumber *nb, size_t n)
         printf(", \"min_conf\": %.3f, \"mean_conf\": %.3f, \"score\": %.4f, \"features\": [", nb[i].min_conf,
                nb[i].mean_conf, nb[i].score);
         for (int k = 0; k < VMC_NUMBER_FEATURES; k++) printf("%s%.5f", k ? ", " : "", nb[i].feature[k]);
+        /* the run before the edge trimmer, and its end words as it sees them */
+        printf("], \"run_start_s\": %.3f, \"run_end_s\": %.3f, \"edges_cut\": %d, \"edges\": [", nb[i].run_start_s,
+               nb[i].run_end_s, nb[i].edges_cut);
+        for (int e = 0; e < 2 * VMC_EDGE_WORDS; e++) {
+            printf("%s[%.4f", e ? ", " : "", nb[i].edge_mid_s[e]);
+            for (int k = 0; k < VMC_EDGE_FEATURES; k++) printf(", %.6g", nb[i].edge[e][k]);
+            putchar(']');
+        }
         fputs("]}", stdout);
     }
     putchar(']');
@@ -199,6 +209,7 @@ static int set_param(VmcDigitsParams *dp, VmcNumberParams *np, const char *arg)
     SET(min_score, np)
     SET(trim_conf, np)
     SET(trim_group_conf, np)
+    SET(edge_min_p, np)
 #undef SET
     if (!strcmp(name, "min_half_steps")) return dp->min_half_steps = (int)v, 0;
     if (!strcmp(name, "min_other_steps")) return dp->min_other_steps = (int)v, 0;
