@@ -76,7 +76,8 @@ typedef struct VmcNumber {
     double score;                          /* its log-odds of being a phone number */
     /* the run before the edge trimmer (for tools/digits/train.py): its span,
      * and its first and last VMC_EDGE_WORDS words as the trimmer sees them
-     * (rows: start side nearest the end first, then the end side) */
+     * (rows 0-2 the first words, from the start in; rows 3-5 the last, from
+     * the end in), each word's middle in edge_mid_s */
     double run_start_s, run_end_s;
     double edge_mid_s[2 * VMC_EDGE_WORDS];
     double edge[2 * VMC_EDGE_WORDS][VMC_EDGE_FEATURES];
