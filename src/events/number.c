@@ -288,14 +288,20 @@ static int keep(VmcNumber **v, size_t *n, size_t *cap, const VmcDigitWords *w, s
     nb.run_end_s = nb.end_s;
     nb.edges_cut = 0;
     memset(nb.edge, 0, sizeof(nb.edge));
-    memset(nb.edge_mid_s, 0, sizeof(nb.edge_mid_s));
+    memset(nb.edge_start_s, 0, sizeof(nb.edge_start_s));
+    memset(nb.edge_end_s, 0, sizeof(nb.edge_end_s));
+    nb.run_words = nd;
+    nb.inner_start_s = nd > VMC_EDGE_WORDS ? w->v[dig[VMC_EDGE_WORDS]].start_s : nb.start_s;
+    nb.inner_end_s = nd > VMC_EDGE_WORDS ? w->v[dig[nd - 1 - VMC_EDGE_WORDS]].end_s : nb.end_s;
     double pe[2 * VMC_EDGE_WORDS] = {0};
     for (int j = 0; j < VMC_EDGE_WORDS && nd >= VMC_NUMBER_MIN_DIGITS; j++) {
         const size_t ks = dig[j], ke = dig[nd - 1 - (size_t)j];
         edge_features(nb.edge[j], w, ks, -1, j, dig, (size_t)j + 1, nd);
         edge_features(nb.edge[VMC_EDGE_WORDS + j], w, ke, 1, j, dig, 0, nd - 1 - (size_t)j);
-        nb.edge_mid_s[j] = 0.5 * (w->v[ks].start_s + w->v[ks].end_s);
-        nb.edge_mid_s[VMC_EDGE_WORDS + j] = 0.5 * (w->v[ke].start_s + w->v[ke].end_s);
+        nb.edge_start_s[j] = w->v[ks].start_s;
+        nb.edge_end_s[j] = w->v[ks].end_s;
+        nb.edge_start_s[VMC_EDGE_WORDS + j] = w->v[ke].start_s;
+        nb.edge_end_s[VMC_EDGE_WORDS + j] = w->v[ke].end_s;
         pe[j] = edge_p(nb.edge[j]);
         pe[VMC_EDGE_WORDS + j] = edge_p(nb.edge[VMC_EDGE_WORDS + j]);
     }

@@ -77,9 +77,11 @@ typedef struct VmcNumber {
     /* the run before the edge trimmer (for tools/digits/train.py): its span,
      * and its first and last VMC_EDGE_WORDS words as the trimmer sees them
      * (rows 0-2 the first words, from the start in; rows 3-5 the last, from
-     * the end in), each word's middle in edge_mid_s */
+     * the end in), each word's span in edge_start_s, edge_end_s */
     double run_start_s, run_end_s;
-    double edge_mid_s[2 * VMC_EDGE_WORDS];
+    size_t run_words;                  /* its words */
+    double inner_start_s, inner_end_s; /* where it would start and end with every edge word cut */
+    double edge_start_s[2 * VMC_EDGE_WORDS], edge_end_s[2 * VMC_EDGE_WORDS];
     double edge[2 * VMC_EDGE_WORDS][VMC_EDGE_FEATURES];
     int edges_cut; /* words the trimmer took off */
 } VmcNumber;

@@ -12,7 +12,7 @@
  * whether sure or not ({"wav": ..., "numbers": [{"start_s", "end_s",
  * "digits", "said", "heard", "min_conf", ..., "features", "run_start_s",
  * "run_end_s", "edges_cut", "edges"}]}), for tools/bench-digits and
- * train.py ("edges": the edge trimmer's rows, each [middle_s, features...]).
+ * train.py ("edges": the edge trimmer's rows, each [start_s, end_s, features...]).
  *
  * --set NAME=VALUE (repeatable) tries a decoder or finder setting instead of
  * its default (the fields of VmcDigitsParams and VmcNumberParams), for
@@ -85,10 +85,12 @@ static void print_number_list(const VmcNumber *nb, size_t n)
                nb[i].mean_conf, nb[i].score);
         for (int k = 0; k < VMC_NUMBER_FEATURES; k++) printf("%s%.5f", k ? ", " : "", nb[i].feature[k]);
         /* the run before the edge trimmer, and its end words as it sees them */
-        printf("], \"run_start_s\": %.3f, \"run_end_s\": %.3f, \"edges_cut\": %d, \"edges\": [", nb[i].run_start_s,
-               nb[i].run_end_s, nb[i].edges_cut);
+        printf("], \"run_start_s\": %.3f, \"run_end_s\": %.3f, \"run_words\": %zu, \"inner_start_s\": %.3f, "
+               "\"inner_end_s\": %.3f, \"edges_cut\": %d, \"edges\": [",
+               nb[i].run_start_s, nb[i].run_end_s, nb[i].run_words, nb[i].inner_start_s, nb[i].inner_end_s,
+               nb[i].edges_cut);
         for (int e = 0; e < 2 * VMC_EDGE_WORDS; e++) {
-            printf("%s[%.4f", e ? ", " : "", nb[i].edge_mid_s[e]);
+            printf("%s[%.4f, %.4f", e ? ", " : "", nb[i].edge_start_s[e], nb[i].edge_end_s[e]);
             for (int k = 0; k < VMC_EDGE_FEATURES; k++) printf(", %.6g", nb[i].edge[e][k]);
             putchar(']');
         }

@@ -373,14 +373,9 @@ DECODER0 = {"word_penalty": -2.0, "other_penalty": -2.0, "word_after_word": -2.0
             "prior_weight": 0.0, "min_half_steps": 2, "min_other_steps": 2}
 RUNS0 = {"bias": 0.0, "w": [0.0] * 11, "min_score": -1e9, "heard_min_conf": 0.7, "trim_conf": 0.0,
          "trim_group_conf": 0.0, "max_other_s": 0.15, "edge_bias": 0.0, "edge_w": [0.0] * 15, "edge_min_p": 2.0}
-# The edge trimmer takes a word off a found number's end when it is at
-# least this likely a neighbour's: chosen on the tune split with the
-# trimmer's weights fitted in five folds by speaker and voice (each fold's
-# numbers trimmed by the weights fitted on the other four), where 0.6 placed
-# (both ends within 0.15 s) 636 numbers against 530 untrimmed, 629 at 0.5,
-# 633 at 0.7, 604 at 0.8, and located as many or more (messages 94.9 ->
-# 96.3 %, real 95.5 -> 96.0 %, one-breath the same).
-EDGE_MIN_P = 0.6
+# The edge trimmer's thresholds tried (fit_edges): a word is taken off a
+# found number's end when it is at least this likely a neighbour's.
+EDGE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
 EDGE_OUTSIDE_S = 0.03  # a word whose middle lies this far outside the true number is not of it
 
 
@@ -567,20 +562,23 @@ def tune_finder(args):
 
 
 def fit_edges(args, settings):
-    """The edge trimmer's weights: a logistic regression on the first and
-    last VMC_EDGE_WORDS words of every number the finder (with its chosen
+    """The edge trimmer: a logistic regression on the first and last
+    VMC_EDGE_WORDS words of every number the finder (with its chosen
     settings, untrimmed) finds on the tune split's items, each labelled 1 when
     its middle lies outside the true number it overlaps most (a carrier word
-    heard as a digit).  Features standardised for the fit, the scaling folded
-    into the exported weights."""
+    heard as a digit); features standardised for the fit, the scaling folded
+    into the exported weights.  Its threshold: each of five folds of the
+    tune speakers and voices is trimmed with the weights fitted on the other
+    four, and of the thresholds that locate as many numbers as no trimming
+    does, the one that places the most (both ends within 0.15 s) wins."""
     import digitset
     import evaluate as E
     tool = os.path.join(args.build, "tools", "digits-dump")
     items = digitset.load_eval("tune") + E.msgset_items("tune")
     res = E.run_dump(tool, items, args.jobs, (settings + " edge_min_p=2").split())
-    X, y = [], []
+    X, y, group, where = [], [], [], []
     for it in items:
-        for n in res[it["id"]][0]:
+        for k, n in enumerate(res[it["id"]][0]):
             if not it["numbers"]:
                 continue
             t = max(it["numbers"], key=lambda t: E.iou(n["run_start_s"], n["run_end_s"], t["start_s"], t["end_s"]))
@@ -589,21 +587,74 @@ def fit_edges(args, settings):
             for e, row in enumerate(n["edges"]):
                 if not any(row):
                     continue
-                mid, f = row[0], row[1:]
+                mid, f = 0.5 * (row[0] + row[1]), row[2:]
                 start = e < len(n["edges"]) // 2
                 outside = mid < t["start_s"] - EDGE_OUTSIDE_S if start else mid > t["end_s"] + EDGE_OUTSIDE_S
                 X.append(f)
                 y.append(1.0 if outside else 0.0)
+                group.append(it.get("speaker", it.get("source", it["id"])))
+                where.append((it["id"], k, e))
     X, y = np.array(X, float), np.array(y, float)
-    mu, sd = X.mean(0), X.std(0)
-    sd[sd < 1e-9] = 1.0
-    b, w = E.fit_logistic((X - mu) / sd, y)
-    w_raw = w / sd
-    b_raw = b - float(np.dot(w_raw, mu))
-    note = "edge trimmer fitted on %d end words of the numbers found in %d tune items (%d outside), takes words off at p > %.2f" % (
-        len(y), len(items), int(y.sum()), EDGE_MIN_P)
+
+    def fit(rows):
+        mu, sd = X[rows].mean(0), X[rows].std(0)
+        sd[sd < 1e-9] = 1.0
+        b, w = E.fit_logistic((X[rows] - mu) / sd, y[rows])
+        w_raw = w / sd
+        return b - float(np.dot(w_raw, mu)), w_raw
+
+    # held-out probabilities, five folds by speaker or voice
+    voices = sorted(set(group))
+    np.random.default_rng(SEED).shuffle(voices)
+    fold = {v: i % 5 for i, v in enumerate(voices)}
+    p = np.zeros(len(y))
+    for f in range(5):
+        rows = np.array([fold[g] != f for g in group])
+        b, w = fit(rows)
+        p[~rows] = 1.0 / (1.0 + np.exp(-(b + X[~rows] @ w)))
+    prob = {wh: pp for wh, pp in zip(where, p)}
+
+    def figures(th):
+        """Numbers located and placed with every found number trimmed at th."""
+        located = placed = 0
+        for it in items:
+            spans = []
+            for k, n in enumerate(res[it["id"]][0]):
+                half = len(n["edges"]) // 2
+                lo, hi = 0, n["run_words"]
+                for j in range(half):
+                    if prob.get((it["id"], k, j), 0.0) <= th or hi - lo <= 5:
+                        break
+                    lo += 1
+                for j in range(half):
+                    if prob.get((it["id"], k, half + j), 0.0) <= th or hi - lo <= 5:
+                        break
+                    hi -= 1
+                cut_end = n["run_words"] - hi
+                s0 = n["run_start_s"] if lo == 0 else n["edges"][lo][0] if lo < half else n["inner_start_s"]
+                s1 = n["run_end_s"] if cut_end == 0 else n["edges"][half + cut_end][1] if cut_end < half else \
+                    n["inner_end_s"]
+                spans.append((s0, s1))
+            for t in it["numbers"]:
+                best = max(spans, key=lambda q: E.iou(q[0], q[1], t["start_s"], t["end_s"]), default=None)
+                if best and E.iou(best[0], best[1], t["start_s"], t["end_s"]) >= 0.5:
+                    located += 1
+                    placed += abs(best[0] - t["start_s"]) <= 0.15 and abs(best[1] - t["end_s"]) <= 0.15
+        return located, placed
+
+    loc0, placed0 = figures(2.0)
+    th, best = 2.0, (loc0, placed0)
+    table = ["untrimmed %d located, %d placed" % (loc0, placed0)]
+    for cand in EDGE_GRID:
+        loc, pl = figures(cand)
+        table.append("%.1f: %d, %d" % (cand, loc, pl))
+        if loc >= loc0 and pl >= best[1]:
+            th, best = cand, (loc, pl)
+    b, w = fit(np.ones(len(y), bool))
+    note = ("edge trimmer fitted on %d end words of the numbers found in %d tune items (%d outside), takes words off "
+            "at p > %.2f (held out by voice: %s)" % (len(y), len(items), int(y.sum()), th, "; ".join(table)))
     print("train: " + note, file=sys.stderr)
-    return {"edge_bias": b_raw, "edge_w": list(w_raw), "edge_min_p": EDGE_MIN_P}, note
+    return {"edge_bias": b, "edge_w": list(w), "edge_min_p": th}, note
 
 
 _MODEL = [None, None]
@@ -643,8 +694,8 @@ def main(argv):
         sys.exit("train.py: --out must be %s (the build tunes the finder with it); use --no-export --save FILE "
                  "to keep a network elsewhere" % tree_out)
 
+    global ARCH
     if args.width:
-        global ARCH
         ARCH = [(args.width, k, d) for _, k, d in ARCH[:-1]] + [ARCH[-1]]
     if args.arch:
         ARCH = [tuple(int(v) for v in l.split(":")) for l in args.arch.split(",")] + [ARCH[-1]]
