@@ -280,7 +280,7 @@ static int keep(VmcNumber **v, size_t *n, size_t *cap, const VmcDigitWords *w, s
     /* its words, and how likely each of the first and last few is a
      * neighbour's; those the trimmer is sure of are left out, from the
      * ends in, keeping at least a number's worth */
-    size_t dig[2 * VMC_NUMBER_MAX_DIGITS], nd = 0;
+    size_t dig[2 * VMC_NUMBER_MAX_DIGITS] = {0}, nd = 0;
     for (size_t k = i; k <= last; k++)
         if (is_word(&w->v[k], p) && nd++ < sizeof(dig) / sizeof(dig[0])) dig[nd - 1] = k;
     if (nd > sizeof(dig) / sizeof(dig[0])) nd = 0; /* too long to be a number's: left as it is */
