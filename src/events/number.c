@@ -265,65 +265,71 @@ static double edge_p(const double f[VMC_EDGE_FEATURES])
     return 1.0 / (1.0 + exp(-z));
 }
 
-/* The number of tokens [i, last] into v (when the classifier takes it). */
-static int keep(VmcNumber **v, size_t *n, size_t *cap, const VmcDigitWords *w, size_t i, size_t last,
-                const VmcNumberParams *p)
+/* The words of tokens [i, last] as a number; heard only when nothing
+ * digit-like or unsure touches the run (a digit lost at an edge would
+ * change the string, not the confidence). */
+static void run_of(VmcNumber *nb, const VmcDigitWords *w, size_t i, size_t last, const VmcNumberParams *p)
 {
-    VmcNumber nb;
-    collect(&nb, w, i, last + 1, p);
-    /* heard only when nothing digit-like or unsure touches the run: a
-     * digit lost at an edge would change the string, not the confidence */
-    if (!edge_sure(w, i, -1, p) || !edge_sure(w, last, 1, p)) nb.heard[0] = 0;
-    describe(&nb, w, i, last, p);
-    if (nb.digits < VMC_NUMBER_MIN_DIGITS || nb.mean_conf < p->run_min_conf || nb.score < p->min_score)
-        return VMCHECK_OK;
-    /* its words, and how likely each of the first and last few is a
-     * neighbour's; those the trimmer is sure of are left out, from the
-     * ends in, keeping at least a number's worth */
+    collect(nb, w, i, last + 1, p);
+    if (!edge_sure(w, i, -1, p) || !edge_sure(w, last, 1, p)) nb->heard[0] = 0;
+}
+
+/* The edge trimmer on the accepted run [i, last] of *nb: its words, how
+ * likely each of the first and last few is a neighbour's (kept in *nb for
+ * tools/digits/train.py), and those it is sure of left out, from the ends
+ * in, keeping at least a number's worth. */
+static void trim_edges(VmcNumber *nb, const VmcDigitWords *w, size_t i, size_t last, const VmcNumberParams *p)
+{
     size_t dig[2 * VMC_NUMBER_MAX_DIGITS] = {0}, nd = 0;
     for (size_t k = i; k <= last; k++)
         if (is_word(&w->v[k], p) && nd++ < sizeof(dig) / sizeof(dig[0])) dig[nd - 1] = k;
     if (nd > sizeof(dig) / sizeof(dig[0])) nd = 0; /* too long to be a number's: left as it is */
-    nb.run_start_s = nb.start_s;
-    nb.run_end_s = nb.end_s;
-    nb.edges_cut = 0;
-    memset(nb.edge, 0, sizeof(nb.edge));
-    memset(nb.edge_start_s, 0, sizeof(nb.edge_start_s));
-    memset(nb.edge_end_s, 0, sizeof(nb.edge_end_s));
-    nb.run_words = nd;
-    nb.inner_start_s = nd > VMC_EDGE_WORDS ? w->v[dig[VMC_EDGE_WORDS]].start_s : nb.start_s;
-    nb.inner_end_s = nd > VMC_EDGE_WORDS ? w->v[dig[nd - 1 - VMC_EDGE_WORDS]].end_s : nb.end_s;
-    double pe[2 * VMC_EDGE_WORDS] = {0};
-    for (int j = 0; j < VMC_EDGE_WORDS && nd >= VMC_NUMBER_MIN_DIGITS; j++) {
-        const size_t ks = dig[j], ke = dig[nd - 1 - (size_t)j];
-        edge_features(nb.edge[j], w, ks, -1, j, dig, (size_t)j + 1, nd);
-        edge_features(nb.edge[VMC_EDGE_WORDS + j], w, ke, 1, j, dig, 0, nd - 1 - (size_t)j);
-        nb.edge_start_s[j] = w->v[ks].start_s;
-        nb.edge_end_s[j] = w->v[ks].end_s;
-        nb.edge_start_s[VMC_EDGE_WORDS + j] = w->v[ke].start_s;
-        nb.edge_end_s[VMC_EDGE_WORDS + j] = w->v[ke].end_s;
-        pe[j] = edge_p(nb.edge[j]);
-        pe[VMC_EDGE_WORDS + j] = edge_p(nb.edge[VMC_EDGE_WORDS + j]);
+    nb->run_start_s = nb->start_s;
+    nb->run_end_s = nb->end_s;
+    nb->run_words = nd;
+    nb->inner_start_s = nd > VMC_EDGE_WORDS ? w->v[dig[VMC_EDGE_WORDS]].start_s : nb->start_s;
+    nb->inner_end_s = nd > VMC_EDGE_WORDS ? w->v[dig[nd - 1 - VMC_EDGE_WORDS]].end_s : nb->end_s;
+    if (nd < VMC_NUMBER_MIN_DIGITS) return;
+    double pe[2 * VMC_EDGE_WORDS];
+    for (int e = 0; e < 2 * VMC_EDGE_WORDS; e++) {
+        const int j = e % VMC_EDGE_WORDS, start = e < VMC_EDGE_WORDS;
+        const size_t k = start ? dig[j] : dig[nd - 1 - (size_t)j];
+        if (start)
+            edge_features(nb->edge[e], w, k, -1, j, dig, (size_t)j + 1, nd);
+        else
+            edge_features(nb->edge[e], w, k, 1, j, dig, 0, nd - 1 - (size_t)j);
+        nb->edge_start_s[e] = w->v[k].start_s;
+        nb->edge_end_s[e] = w->v[k].end_s;
+        pe[e] = edge_p(nb->edge[e]);
     }
     size_t lo = 0, hi = nd;
     for (int j = 0; j < VMC_EDGE_WORDS && pe[j] > p->edge_min_p && hi - lo > VMC_NUMBER_MIN_DIGITS; j++) lo++;
     for (int j = 0; j < VMC_EDGE_WORDS && pe[VMC_EDGE_WORDS + j] > p->edge_min_p && hi - lo > VMC_NUMBER_MIN_DIGITS;
          j++)
         hi--;
-    if (lo > 0 || hi < nd) {
-        VmcNumber cut;
-        collect(&cut, w, dig[lo], dig[hi - 1] + 1, p);
-        if (!edge_sure(w, dig[lo], -1, p) || !edge_sure(w, dig[hi - 1], 1, p)) cut.heard[0] = 0;
-        if (cut.digits >= VMC_NUMBER_MIN_DIGITS) {
-            nb.start_s = cut.start_s;
-            nb.end_s = cut.end_s;
-            nb.digits = cut.digits;
-            nb.syllables = cut.syllables;
-            memcpy(nb.heard, cut.heard, sizeof(nb.heard));
-            memcpy(nb.said, cut.said, sizeof(nb.said));
-            nb.edges_cut = (int)(lo + (nd - hi));
-        }
-    }
+    if (lo == 0 && hi == nd) return;
+    VmcNumber cut;
+    run_of(&cut, w, dig[lo], dig[hi - 1], p);
+    if (cut.digits < VMC_NUMBER_MIN_DIGITS) return;
+    nb->start_s = cut.start_s;
+    nb->end_s = cut.end_s;
+    nb->digits = cut.digits;
+    nb->syllables = cut.syllables;
+    memcpy(nb->heard, cut.heard, sizeof(nb->heard));
+    memcpy(nb->said, cut.said, sizeof(nb->said));
+    nb->edges_cut = (int)(lo + (nd - hi));
+}
+
+/* The number of tokens [i, last] into v (when the classifier takes it). */
+static int keep(VmcNumber **v, size_t *n, size_t *cap, const VmcDigitWords *w, size_t i, size_t last,
+                const VmcNumberParams *p)
+{
+    VmcNumber nb;
+    run_of(&nb, w, i, last, p);
+    describe(&nb, w, i, last, p);
+    if (nb.digits < VMC_NUMBER_MIN_DIGITS || nb.mean_conf < p->run_min_conf || nb.score < p->min_score)
+        return VMCHECK_OK;
+    trim_edges(&nb, w, i, last, p);
     if (vmc_grow((void **)v, cap, *n + 1, sizeof(VmcNumber))) return VMCHECK_ENOMEM;
     (*v)[(*n)++] = nb;
     return VMCHECK_OK;
