@@ -328,19 +328,24 @@ static void search_free(Search *S)
     free(S->path);
 }
 
+/* Whether there is anything to decode: speech, frames and a network. */
+static int has_work(const VmcDigitsInput *in)
+{
+    const VmcActivity *act = in->act;
+    return act && act->active && act->has_speech && in->n_frames >= 2 && in->net && in->net->n_layers;
+}
+
 int vmc_digits_decode(VmcDigitWords *out, const float *logp, size_t n_steps, const VmcDigitsInput *in,
                       const VmcDigitsParams *p)
 {
     memset(out, 0, sizeof(*out));
-    const VmcActivity *act = in->act;
-    if (!act || !act->active || !act->has_speech || in->n_frames < 2 || !in->net || !in->net->n_layers)
-        return VMCHECK_OK;
+    if (!has_work(in)) return VMCHECK_OK;
     Graph G;
     graph_init(&G, p);
     Search S = {0};
     Region *reg = NULL;
     size_t n_reg = 0, cap_out = 0;
-    int r = find_regions(&reg, &n_reg, act->active, in->n_frames, in->hop_s);
+    int r = find_regions(&reg, &n_reg, in->act->active, in->n_frames, in->hop_s);
     if (!r) r = search_init(&S, &G, room_for(reg, n_reg).region_steps);
     for (size_t k = 0; !r && k < n_reg; k++)
         if (reg[k].t1 <= n_steps)
@@ -352,77 +357,221 @@ int vmc_digits_decode(VmcDigitWords *out, const float *logp, size_t n_steps, con
     return r;
 }
 
+/* The detector: the regions, cut into groups of up to GROUP_STEPS steps
+ * that are evaluated (in parallel) then decoded region by region, a group
+ * at a time, in order; the codes a group reads are handed to it. */
+typedef struct Detector {
+    VmcDigitsInput in;
+    VmcDigitsParams p;
+    Graph G;
+    VmcDnNorm norm;
+    unsigned threads;
+    Region *reg;
+    size_t n_reg;
+    size_t next, end;  /* the next group: regions [next, end) */
+    size_t f_lo, f_hi; /* the frames whose codes it reads */
+    Search S;
+    Group g;
+    VmcDigitWords out;
+    size_t cap_out;
+} Detector;
+
+/* Regions [d->next, ...) up to GROUP_STEPS steps (at least one) as the
+ * next group: its blocks, its regions' rows, its frames. */
+static void plan_group(Detector *d)
+{
+    Group *g = &d->g;
+    const size_t i = d->next;
+    size_t j = i, steps = 0;
+    g->n_blocks = 0;
+    while (j < d->n_reg && (j == i || steps + (d->reg[j].t1 - d->reg[j].t0) <= GROUP_STEPS)) {
+        d->reg[j].off = steps;
+        for (size_t t0 = d->reg[j].t0; t0 < d->reg[j].t1; t0 += BLOCK_STEPS) {
+            g->block_reg[g->n_blocks] = j;
+            g->block_t0[g->n_blocks++] = t0;
+        }
+        steps += d->reg[j].t1 - d->reg[j].t0;
+        j++;
+    }
+    d->end = j;
+    d->f_lo = d->f_hi = 0;
+    if (j > i) vmc_digitnet_frames(d->in.net, &d->norm, d->reg[i].t0, d->reg[j - 1].t1, &d->f_lo, &d->f_hi);
+}
+
+/* Plans the regions and the first group (has_work(in); norm: the whole
+ * track's, codes set by run_group).  0 or VMCHECK_ENOMEM; det_free
+ * either way. */
+static int det_init(Detector *d, const VmcDigitsInput *in, const VmcDigitsParams *p, const VmcDnNorm *norm)
+{
+    memset(d, 0, sizeof(*d));
+    d->in = *in;
+    d->p = *p;
+    d->norm = *norm;
+    d->threads = in->threads ? in->threads : 1;
+    graph_init(&d->G, p);
+    d->g.in = &d->in;
+    d->g.norm = &d->norm;
+    int r = find_regions(&d->reg, &d->n_reg, in->act->active, in->n_frames, in->hop_s);
+    if (r) return r;
+    d->g.reg = d->reg;
+    d->g.n_reg = d->n_reg;
+    const Room room = room_for(d->reg, d->n_reg);
+    r = search_init(&d->S, &d->G, room.region_steps);
+    d->g.scratch = vmc_calloc(d->threads, sizeof(VmcDnScratch));
+    d->g.out = vmc_calloc(room.group_steps, VMC_DN_CLASSES * sizeof(float));
+    d->g.block_reg = vmc_calloc(room.group_blocks, sizeof(size_t));
+    d->g.block_t0 = vmc_calloc(room.group_blocks, sizeof(size_t));
+    if (!r && (!d->g.scratch || !d->g.out || !d->g.block_reg || !d->g.block_t0)) r = VMCHECK_ENOMEM;
+    for (unsigned t = 0; !r && t < d->threads; t++) r = vmc_dn_scratch_init(&d->g.scratch[t], in->net, BLOCK_STEPS);
+    if (!r) plan_group(d);
+    return r;
+}
+
+/* Evaluates and decodes the next group (d->next < d->n_reg) from the codes
+ * of frames [base, ...) (at least up to d->f_hi), then plans the one after.
+ * 0 or VMCHECK_ENOMEM. */
+static int run_group(Detector *d, const unsigned char *codes, size_t base)
+{
+    d->norm.codes = codes;
+    d->norm.base = base;
+    atomic_init(&d->g.next, 0);
+    if (d->in.pool && d->threads > 1) {
+        vmc_pool_start(d->in.pool, eval_blocks, &d->g);
+        eval_blocks(&d->g, 0);
+        vmc_pool_wait(d->in.pool);
+    } else {
+        eval_blocks(&d->g, 0);
+    }
+    for (size_t k = d->next; k < d->end; k++) {
+        const Region *rg = &d->reg[k];
+        if (decode(&d->out, &d->cap_out, &d->G, d->g.out + rg->off * VMC_DN_CLASSES, rg->t1 - rg->t0, rg->t0, &d->in,
+                   &d->p, d->S.psi, d->S.v, d->S.nv, d->S.path))
+            return VMCHECK_ENOMEM;
+    }
+    d->next = d->end;
+    plan_group(d);
+    return VMCHECK_OK;
+}
+
+static void det_free(Detector *d)
+{
+    for (unsigned t = 0; d->g.scratch && t < d->threads; t++) vmc_dn_scratch_free(&d->g.scratch[t]);
+    free(d->g.scratch);
+    free(d->g.out);
+    free(d->g.block_reg);
+    free(d->g.block_t0);
+    free(d->reg);
+    search_free(&d->S);
+    vmc_digits_free(&d->out);
+    memset(d, 0, sizeof(*d));
+}
+
 int vmc_digits_detect(VmcDigitWords *out, const VmcDigitsInput *in, const VmcDigitsParams *p)
 {
     memset(out, 0, sizeof(*out));
-    const VmcActivity *act = in->act;
-    if (!act || !act->active || !act->has_speech || !in->mel || in->n_frames < 2 || !in->net || !in->net->n_layers)
-        return VMCHECK_OK;
-    const size_t n = in->n_frames;
-    Graph G;
-    graph_init(&G, p);
+    if (!in->mel || !has_work(in)) return VMCHECK_OK;
     VmcDnNorm norm;
-    vmc_digitnet_norm(&norm, in->mel, act->active, n, in->hop_s);
-
-    const unsigned threads = in->threads ? in->threads : 1;
-    Region *reg = NULL;
-    size_t n_reg = 0, cap_out = 0;
-    Group g = {0};
-    g.in = in;
-    g.norm = &norm;
-    Search S = {0};
-    int r = find_regions(&reg, &n_reg, act->active, n, in->hop_s);
-    if (r) goto done;
-    const Room room = room_for(reg, n_reg);
-    r = search_init(&S, &G, room.region_steps);
-    g.scratch = vmc_calloc(threads, sizeof(VmcDnScratch));
-    g.out = vmc_calloc(room.group_steps, VMC_DN_CLASSES * sizeof(float));
-    g.block_reg = vmc_calloc(room.group_blocks, sizeof(size_t));
-    g.block_t0 = vmc_calloc(room.group_blocks, sizeof(size_t));
-    if (!r && (!g.scratch || !g.out || !g.block_reg || !g.block_t0)) r = VMCHECK_ENOMEM;
-    for (unsigned t = 0; !r && t < threads; t++) r = vmc_dn_scratch_init(&g.scratch[t], in->net, BLOCK_STEPS);
-    if (r) goto done;
-
-    /* groups of regions of up to GROUP_STEPS steps: evaluate in parallel,
-     * then decode each region */
-    r = VMCHECK_ENOMEM;
-    for (size_t i = 0; i < n_reg;) {
-        size_t j = i, steps = 0;
-        g.n_blocks = 0;
-        while (j < n_reg && (j == i || steps + (reg[j].t1 - reg[j].t0) <= GROUP_STEPS)) {
-            reg[j].off = steps;
-            for (size_t t0 = reg[j].t0; t0 < reg[j].t1; t0 += BLOCK_STEPS) {
-                g.block_reg[g.n_blocks] = j;
-                g.block_t0[g.n_blocks++] = t0;
-            }
-            steps += reg[j].t1 - reg[j].t0;
-            j++;
-        }
-        g.reg = reg;
-        g.n_reg = n_reg;
-        atomic_init(&g.next, 0);
-        if (in->pool && threads > 1) {
-            vmc_pool_start(in->pool, eval_blocks, &g);
-            eval_blocks(&g, 0);
-            vmc_pool_wait(in->pool);
-        } else {
-            eval_blocks(&g, 0);
-        }
-        for (size_t k = i; k < j; k++)
-            if (decode(out, &cap_out, &G, g.out + reg[k].off * VMC_DN_CLASSES, reg[k].t1 - reg[k].t0, reg[k].t0, in, p,
-                       S.psi, S.v, S.nv, S.path))
-                goto done;
-        i = j;
+    vmc_digitnet_norm(&norm, in->mel, in->act->active, in->n_frames, in->hop_s);
+    Detector d;
+    int r = det_init(&d, in, p, &norm);
+    while (!r && d.next < d.n_reg) r = run_group(&d, in->mel, 0);
+    if (!r) {
+        *out = d.out;
+        memset(&d.out, 0, sizeof(d.out));
     }
-    r = VMCHECK_OK;
-done:
-    if (r) vmc_digits_free(out);
-    for (unsigned t = 0; g.scratch && t < threads; t++) vmc_dn_scratch_free(&g.scratch[t]);
-    free(g.scratch);
-    free(g.out);
-    free(g.block_reg);
-    free(g.block_t0);
-    free(reg);
-    search_free(&S);
+    det_free(&d);
     return r;
+}
+
+struct VmcDigitsStream {
+    Detector d;         /* d.n_reg 0: nothing to decode */
+    int err;            /* the first error, returned from then on */
+    size_t pushed;      /* frames received (at most n_frames) */
+    unsigned char *buf; /* the codes of frames [base, pushed) */
+    size_t base, cap, held_max;
+};
+
+int vmc_digits_stream_create(VmcDigitsStream **out, const VmcDigitsInput *in, const VmcDigitsParams *p,
+                             const unsigned long long sum_speech[VMC_MEL_BANDS], size_t n_speech,
+                             const unsigned long long sum_all[VMC_MEL_BANDS])
+{
+    VmcDigitsStream *s = vmc_calloc(1, sizeof(*s));
+    *out = NULL;
+    if (!s) return VMCHECK_ENOMEM;
+    if (has_work(in)) {
+        VmcDnNorm norm;
+        vmc_digitnet_norm_sums(&norm, sum_speech, n_speech, sum_all, in->act->active, in->n_frames, in->hop_s);
+        const int r = det_init(&s->d, in, p, &norm);
+        if (r) {
+            vmc_digits_stream_destroy(&s);
+            return r;
+        }
+        s->d.in.mel = NULL;
+    }
+    *out = s;
+    return VMCHECK_OK;
+}
+
+/* Runs every group whose frames are all in, dropping the codes of frames
+ * before the next group's. */
+static int run_ready(VmcDigitsStream *s)
+{
+    Detector *d = &s->d;
+    while (d->next < d->n_reg && s->pushed >= d->f_hi) {
+        const int r = run_group(d, s->buf, s->base);
+        if (r) return r;
+        const size_t lo = d->next < d->n_reg && d->f_lo < s->pushed ? d->f_lo : s->pushed;
+        if (s->pushed > lo) memmove(s->buf, s->buf + (lo - s->base) * VMC_MEL_BANDS, (s->pushed - lo) * VMC_MEL_BANDS);
+        s->base = lo;
+    }
+    return VMCHECK_OK;
+}
+
+int vmc_digits_stream_push(VmcDigitsStream *s, const unsigned char *codes, size_t k)
+{
+    Detector *d = &s->d;
+    while (!s->err && k > 0 && d->next < d->n_reg && s->pushed < d->in.n_frames) {
+        size_t m = k < d->in.n_frames - s->pushed ? k : d->in.n_frames - s->pushed;
+        if (s->pushed < d->f_lo) { /* before the next group's frames: not kept */
+            if (m > d->f_lo - s->pushed) m = d->f_lo - s->pushed;
+            s->pushed += m;
+            s->base = s->pushed;
+        } else { /* up to the next group's last frame, then that group runs */
+            if (m > d->f_hi - s->pushed) m = d->f_hi - s->pushed;
+            const size_t held = s->pushed + m - s->base;
+            if (vmc_grow((void **)&s->buf, &s->cap, held * VMC_MEL_BANDS, 1)) {
+                s->err = VMCHECK_ENOMEM;
+                break;
+            }
+            memcpy(s->buf + (s->pushed - s->base) * VMC_MEL_BANDS, codes, m * VMC_MEL_BANDS);
+            s->pushed += m;
+            if (held > s->held_max) s->held_max = held;
+            s->err = run_ready(s);
+        }
+        codes += m * VMC_MEL_BANDS;
+        k -= m;
+    }
+    return s->err;
+}
+
+int vmc_digits_stream_finish(VmcDigitsStream *s, VmcDigitWords *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!s->err) s->err = run_ready(s);
+    if (s->err) return s->err;
+    if (s->d.next < s->d.n_reg) return VMCHECK_EINVAL; /* frames missing */
+    *out = s->d.out;
+    memset(&s->d.out, 0, sizeof(s->d.out));
+    return VMCHECK_OK;
+}
+
+size_t vmc_digits_stream_held_max(const VmcDigitsStream *s) { return s->held_max; }
+
+void vmc_digits_stream_destroy(VmcDigitsStream **s)
+{
+    if (!*s) return;
+    det_free(&(*s)->d);
+    free((*s)->buf);
+    free(*s);
+    *s = NULL;
 }

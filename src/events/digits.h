@@ -67,6 +67,32 @@ void vmc_digits_free(VmcDigitWords *w);
 int vmc_digits_decode(VmcDigitWords *out, const float *logp, size_t n_steps, const VmcDigitsInput *in,
                       const VmcDigitsParams *p);
 
+/* The same words with the codes arriving in frame order, a batch at a
+ * time, holding only those of the group of regions decoded next (the
+ * regions, groups and blocks are vmc_digits_detect's, a group runs as soon
+ * as the last frame it reads is in).  The stream keeps *in by value (mel is
+ * not read, may be NULL); in->act, in->net and in->pool must outlive it.
+ * The norm's sums are those vmc_digitnet_norm_sums takes, over all
+ * in->n_frames frames against in->act->active (vmc_digitnet_norm_add).
+ * Without speech (as vmc_digits_detect) there is nothing to decode: create
+ * succeeds, finish gives no words.  0 or VMCHECK_ENOMEM. */
+typedef struct VmcDigitsStream VmcDigitsStream;
+int vmc_digits_stream_create(VmcDigitsStream **out, const VmcDigitsInput *in, const VmcDigitsParams *p,
+                             const unsigned long long sum_speech[VMC_MEL_BANDS], size_t n_speech,
+                             const unsigned long long sum_all[VMC_MEL_BANDS]);
+/* The next k frames' codes (k * VMC_MEL_BANDS bytes), in frame order from
+ * frame 0; evaluates and decodes every group whose frames are all in
+ * (frames beyond in->n_frames are ignored).  0 or VMCHECK_ENOMEM; after an
+ * error every call returns it. */
+int vmc_digits_stream_push(VmcDigitsStream *s, const unsigned char *codes, size_t k);
+/* Once all in->n_frames frames were pushed: the words, as vmc_digits_detect
+ * gives them (the caller frees them).  0, VMCHECK_ENOMEM, or VMCHECK_EINVAL
+ * when frames a group reads were never pushed. */
+int vmc_digits_stream_finish(VmcDigitsStream *s, VmcDigitWords *out);
+/* The most frames' codes held at once so far. */
+size_t vmc_digits_stream_held_max(const VmcDigitsStream *s);
+void vmc_digits_stream_destroy(VmcDigitsStream **s);
+
 /* The syllables of a word as said ("zero", "seven", "double": 2). */
 unsigned vmc_digit_word_syllables(int word);
 /* The digit a word stands for ('0'-'9'), or 0 for "double" and other speech. */

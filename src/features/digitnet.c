@@ -154,19 +154,44 @@ static void log_softmax(float *v, int n)
     for (int c = 0; c < n; c++) v[c] -= lse;
 }
 
+/* The receptive field of steps [t0, t1) (net->n_layers >= 1): steps
+ * [t0 - R[l], t1 + R[l]) of layer l's output, and the input rows of frames
+ * [*f_lo, *f_hi) (may lie outside the recording). */
+static void field(const VmcDigitNet *net, size_t t0, size_t t1, long R[VMC_DN_MAX_LAYERS], long *f_lo, long *f_hi)
+{
+    const int L = net->n_layers;
+    R[L - 1] = 0;
+    for (int l = L - 2; l >= 0; l--)
+        R[l] = R[l + 1] + (long)(net->layer[l + 1].kernel / 2) * (long)net->layer[l + 1].dilation;
+    const long half = net->layer[0].kernel / 2;
+    *f_lo = 2 * ((long)t0 - R[0]) - half;
+    *f_hi = 2 * ((long)t1 + R[0] - 1) + half + 1;
+}
+
+void vmc_digitnet_frames(const VmcDigitNet *net, const VmcDnNorm *norm, size_t t0, size_t t1, size_t *f_lo,
+                         size_t *f_hi)
+{
+    *f_lo = *f_hi = 0;
+    if (net->n_layers < 1 || t1 <= t0) return;
+    long R[VMC_DN_MAX_LAYERS], lo, hi;
+    field(net, t0, t1, R, &lo, &hi);
+    /* vmc_digitnet_inputs reads frames [lo, hi) of the recording and each
+     * one's window of half frames either side */
+    const long n = (long)norm->n_frames, h = (long)norm->half;
+    if (lo < 0) lo = 0;
+    if (hi > n) hi = n;
+    if (lo >= hi) return;
+    *f_lo = (size_t)(lo - h > 0 ? lo - h : 0);
+    *f_hi = (size_t)(hi + h < n ? hi + h : n);
+}
+
 void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const VmcDnNorm *norm, size_t t0, size_t t1)
 {
     const int L = net->n_layers;
     if (L < 1 || t1 <= t0) return;
-    /* steps of layer l's output needed: [t0 - R[l], t1 + R[l]) */
-    long R[VMC_DN_MAX_LAYERS];
-    R[L - 1] = 0;
-    for (int l = L - 2; l >= 0; l--)
-        R[l] = R[l + 1] + (long)(net->layer[l + 1].kernel / 2) * (long)net->layer[l + 1].dilation;
-    const VmcDnLayer *L0 = &net->layer[0];
-    /* the input rows of frames [f_lo, f_hi) */
-    const long lo0 = (long)t0 - R[0], hi0 = (long)t1 + R[0];
-    const long half = L0->kernel / 2, f_lo = 2 * lo0 - half, f_hi = 2 * (hi0 - 1) + half + 1;
+    long R[VMC_DN_MAX_LAYERS], f_lo, f_hi;
+    field(net, t0, t1, R, &f_lo, &f_hi);
+    const long half = net->layer[0].kernel / 2;
     vmc_digitnet_inputs(norm, s->in, f_lo, f_hi);
     float spare[TILE_R][VMC_DN_MAX_WIDTH]; /* outputs of rows past the end of a block */
     const int path = kernel_path(s->path);
@@ -198,26 +223,41 @@ void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, cons
     }
 }
 
-void vmc_digitnet_norm(VmcDnNorm *nm, const unsigned char *codes, const unsigned char *speech, size_t n_frames,
-                       double hop_s)
+void vmc_digitnet_norm_add(unsigned long long sum_speech[VMC_MEL_BANDS], size_t *n_speech,
+                           unsigned long long sum_all[VMC_MEL_BANDS], const unsigned char *codes,
+                           const unsigned char *speech, size_t f0, size_t k)
+{
+    for (size_t i = 0; i < k; i++) {
+        const unsigned char *c = codes + i * VMC_MEL_BANDS;
+        for (int b = 0; b < VMC_MEL_BANDS; b++) sum_all[b] += c[b];
+        if (!speech || !speech[f0 + i]) continue;
+        for (int b = 0; b < VMC_MEL_BANDS; b++) sum_speech[b] += c[b];
+        (*n_speech)++;
+    }
+}
+
+void vmc_digitnet_norm_sums(VmcDnNorm *nm, const unsigned long long sum_speech[VMC_MEL_BANDS], size_t n_speech,
+                            const unsigned long long sum_all[VMC_MEL_BANDS], const unsigned char *speech,
+                            size_t n_frames, double hop_s)
 {
     memset(nm, 0, sizeof(*nm));
-    nm->codes = codes;
     nm->n_frames = n_frames;
     nm->half = (size_t)floor(VMC_DN_NORM_S / hop_s + 0.5);
     nm->min_frames = (size_t)floor(VMC_DN_NORM_MIN_S / hop_s + 0.5);
-    unsigned long long sum[VMC_MEL_BANDS] = {0};
-    size_t used = 0;
-    for (size_t t = 0; speech && t < n_frames; t++) {
-        if (!speech[t]) continue;
-        for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] += codes[t * VMC_MEL_BANDS + (size_t)b];
-        used++;
-    }
-    nm->speech = used ? speech : NULL; /* no speech marked: every frame is */
-    if (!used)
-        for (size_t t = 0; t < n_frames; t++, used++)
-            for (int b = 0; b < VMC_MEL_BANDS; b++) sum[b] += codes[t * VMC_MEL_BANDS + (size_t)b];
+    nm->speech = n_speech ? speech : NULL; /* no speech marked: every frame is */
+    const unsigned long long *sum = n_speech ? sum_speech : sum_all;
+    const size_t used = n_speech ? n_speech : n_frames;
     for (int b = 0; b < VMC_MEL_BANDS; b++) nm->global[b] = used ? (double)sum[b] / (double)used : 0.0;
+}
+
+void vmc_digitnet_norm(VmcDnNorm *nm, const unsigned char *codes, const unsigned char *speech, size_t n_frames,
+                       double hop_s)
+{
+    unsigned long long sum_speech[VMC_MEL_BANDS] = {0}, sum_all[VMC_MEL_BANDS] = {0};
+    size_t n_speech = 0;
+    vmc_digitnet_norm_add(sum_speech, &n_speech, sum_all, codes, speech, 0, n_frames);
+    vmc_digitnet_norm_sums(nm, sum_speech, n_speech, sum_all, speech, n_frames, hop_s);
+    nm->codes = codes;
 }
 
 /* A frame's input from its codes and the window's (exact) code sums over n
@@ -239,7 +279,7 @@ static void input_row(const VmcDnNorm *nm, float *x, const unsigned char *code, 
 
 void vmc_digitnet_inputs(const VmcDnNorm *nm, float *x, long f_lo, long f_hi)
 {
-    const long n = (long)nm->n_frames, h = (long)nm->half;
+    const long n = (long)nm->n_frames, h = (long)nm->half, base = (long)nm->base;
     unsigned sum[VMC_MEL_BANDS] = {0};
     size_t cnt = 0;
     long have_lo = 0, have_hi = 0; /* the window sums cover frames [have_lo, have_hi) */
@@ -259,15 +299,15 @@ void vmc_digitnet_inputs(const VmcDnNorm *nm, float *x, long f_lo, long f_hi)
         for (; have_hi < hi; have_hi++)
             if (!nm->speech || nm->speech[have_hi]) {
                 for (int b = 0; b < VMC_MEL_BANDS; b++)
-                    sum[b] += nm->codes[(size_t)have_hi * VMC_MEL_BANDS + (size_t)b];
+                    sum[b] += nm->codes[(size_t)(have_hi - base) * VMC_MEL_BANDS + (size_t)b];
                 cnt++;
             }
         for (; have_lo < lo; have_lo++)
             if (!nm->speech || nm->speech[have_lo]) {
                 for (int b = 0; b < VMC_MEL_BANDS; b++)
-                    sum[b] -= nm->codes[(size_t)have_lo * VMC_MEL_BANDS + (size_t)b];
+                    sum[b] -= nm->codes[(size_t)(have_lo - base) * VMC_MEL_BANDS + (size_t)b];
                 cnt--;
             }
-        input_row(nm, row, nm->codes + (size_t)f * VMC_MEL_BANDS, sum, cnt);
+        input_row(nm, row, nm->codes + (size_t)(f - base) * VMC_MEL_BANDS, sum, cnt);
     }
 }

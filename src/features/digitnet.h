@@ -107,8 +107,9 @@ enum VmcDnPath {
 
 /* What the inputs are normalised against (vmc_digitnet_norm). */
 typedef struct VmcDnNorm {
-    const unsigned char *codes;  /* band codes, n_frames * VMC_MEL_BANDS */
-    const unsigned char *speech; /* 1 per frame of speech; NULL: every frame */
+    const unsigned char *codes;  /* band codes from frame base on: frame f's at codes[(f - base) * VMC_MEL_BANDS] */
+    size_t base;                 /* 0 unless the caller holds only the codes of later frames (vmc_digitnet_frames) */
+    const unsigned char *speech; /* 1 per frame of speech, indexed from frame 0; NULL: every frame */
     size_t n_frames;
     size_t half, min_frames;      /* the window's half width, and the speech it needs */
     double global[VMC_MEL_BANDS]; /* each band's mean code over all the speech */
@@ -122,12 +123,33 @@ void vmc_dn_scratch_free(VmcDnScratch *s);
  * max_steps): out[(t - t0) * VMC_DN_CLASSES + c]. */
 void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, const VmcDnNorm *norm, size_t t0,
                        size_t t1);
+/* The frames [*f_lo, *f_hi) whose codes vmc_digitnet_eval(net, s, out,
+ * norm, t0, t1) may read: the network's receptive field and the
+ * normalisation window either side, within [0, norm->n_frames) (of these,
+ * only the frames norm->speech marks and those of the field itself are
+ * read).  Empty (0, 0) when it reads none.  Any t1 - t0. */
+void vmc_digitnet_frames(const VmcDigitNet *net, const VmcDnNorm *norm, size_t t0, size_t t1, size_t *f_lo,
+                         size_t *f_hi);
 
 /* The normalisation of the band codes of n_frames frames (VMC_MEL_BANDS
  * each) against the speech frames marked in `speech` (all frames when none
- * is; speech may be NULL), at hop_s.  Keeps pointers to both. */
+ * is; speech may be NULL), at hop_s.  Keeps pointers to both (base 0). */
 void vmc_digitnet_norm(VmcDnNorm *nm, const unsigned char *codes, const unsigned char *speech, size_t n_frames,
                        double hop_s);
+/* Adds the codes of frames [f0, f0 + k) (codes: k * VMC_MEL_BANDS) to each
+ * band's sum over the frames speech marks (and to *n_speech, their count;
+ * speech indexed from frame 0, may be NULL: none) and to its sum over all
+ * frames: the sums vmc_digitnet_norm_sums takes, a batch at a time.  Start
+ * from zeroed sums. */
+void vmc_digitnet_norm_add(unsigned long long sum_speech[VMC_MEL_BANDS], size_t *n_speech,
+                           unsigned long long sum_all[VMC_MEL_BANDS], const unsigned char *codes,
+                           const unsigned char *speech, size_t f0, size_t k);
+/* vmc_digitnet_norm's result from those sums over all n_frames frames
+ * (sum_speech may be NULL when n_speech is 0, sum_all when it is not);
+ * codes NULL, base 0: the caller points them at the codes it holds. */
+void vmc_digitnet_norm_sums(VmcDnNorm *nm, const unsigned long long sum_speech[VMC_MEL_BANDS], size_t n_speech,
+                            const unsigned long long sum_all[VMC_MEL_BANDS], const unsigned char *speech,
+                            size_t n_frames, double hop_s);
 
 /* The network's inputs of frames [f_lo, f_hi) (any, also outside the
  * recording) into x, (f_hi - f_lo) * VMC_DN_INPUTS. */
