@@ -30,6 +30,17 @@ static void run_level(VmcheckAnalyzer *a, const float *x, size_t n)
     VMC_PROFILE_STOP(t, VMC_STAGE_LEVEL);
 }
 
+/* What the pass computes (VmcPass). */
+static int does_level(const VmcheckAnalyzer *a) { return a->pass == VMC_PASS_ALL || a->pass == VMC_PASS_LEVEL; }
+static int does_cands(const VmcheckAnalyzer *a)
+{
+    return a->pass == VMC_PASS_ALL || a->pass == VMC_PASS_PATH || a->pass == VMC_PASS_F0;
+}
+static int does_mel(const VmcheckAnalyzer *a)
+{
+    return a->pass == VMC_PASS_ALL || a->pass == VMC_PASS_SUMS || a->pass == VMC_PASS_DIGITS;
+}
+
 /* Spectrum, band level and pitch candidates of the busy batch's frames, a
  * few at a time, until none is left.  Run by the pool's threads and by the
  * caller when it has nothing better to do.  Pure per frame, each result in
@@ -39,6 +50,7 @@ static void analyse_frames(void *ctx, unsigned w)
     VmcheckAnalyzer *a = ctx;
     VmcBatch *b = a->busy;
     VmcFrameWork *fw = &a->work[w];
+    const int band = does_level(a), mel = does_mel(a), cands = does_cands(a);
     /* the level of the input that came with this batch: whoever is first */
     if (a->lvl_busy >= 0 && atomic_exchange(&a->lvl_claim, 0) == 1)
         run_level(a, a->lvl[a->lvl_busy], a->lvl_n[a->lvl_busy]);
@@ -75,17 +87,21 @@ static void analyse_frames(void *ctx, unsigned w)
                  * when it is certainly unvoiced (see pitch.c); the path is
                  * the same */
                 ref[l] = a->max_peak > b->peak[f] ? a->max_peak : b->peak[f];
-                b->band_db[f] = vmc_band_db(&a->band, fw->spec.power);
-                if (lanes == 1) vmc_melbands_process(&a->mel, b->mel + f * VMC_MEL_BANDS, fw->spec.power);
+                if (band) b->band_db[f] = vmc_band_db(&a->band, fw->spec.power);
+                if (mel && lanes == 1) vmc_melbands_process(&a->mel, b->mel + f * VMC_MEL_BANDS, fw->spec.power);
             }
             const float *pw[8];
             for (int l = 0; l < lanes; l++) pw[l] = fw->spec.lane_power + (size_t)l * fw->spec.nbins;
-            for (int g = 0; g + 4 <= lanes; g += 4) {
+            for (int g = 0; mel && g + 4 <= lanes; g += 4) {
                 unsigned char *mo[4];
                 for (int l = 0; l < 4; l++) mo[l] = b->mel + (i + (size_t)(g + l)) * VMC_MEL_BANDS;
                 vmc_melbands_process4(&a->mel, mo, pw + g);
             }
             VMC_PROFILE_LAP(t, VMC_STAGE_BANDS);
+            if (!cands) {
+                i += (size_t)lanes;
+                continue;
+            }
             float *out[8];
             for (int l = 0; l < lanes; l++) out[l] = b->cands + (i + (size_t)l) * VMC_PITCH_STRIDE;
             if (lanes == 8 && fw->pitch.lanes8) {
@@ -105,6 +121,62 @@ static void analyse_frames(void *ctx, unsigned w)
     }
 }
 
+/* A frame's candidates compactly: its count, and its (f, r) pairs into fr. */
+static unsigned char cand_pairs(const float *c, float fr[2 * VMC_PITCH_CANDS])
+{
+    const unsigned char count = (unsigned char)c[0];
+    for (size_t j = 0; j < count; j++) {
+        fr[2 * j] = c[2 + j];
+        fr[2 * j + 1] = c[2 + VMC_PITCH_CANDS + j];
+    }
+    return count;
+}
+
+/* A finished batch's results where the pass keeps them. */
+static int commit(VmcheckAnalyzer *a, const VmcBatch *b)
+{
+    int r = 0;
+    float fr[2 * VMC_PITCH_CANDS];
+    /* later passes see the first pass's frames; more is a changed input */
+    const size_t k = a->pass > VMC_PASS_LEVEL && b->n > a->n_frames - a->frame_at ? a->n_frames - a->frame_at : b->n;
+    switch (a->pass) {
+    case VMC_PASS_ALL:
+        r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
+        /* the candidates compactly: a frame keeps only the ones it has */
+        for (size_t i = 0; i < b->n && !r; i++) {
+            const float *c = b->cands + i * VMC_PITCH_STRIDE;
+            const unsigned char count = cand_pairs(c, fr);
+            r |= vmc_track_push(&a->tracks.pitch_peak, c[1]);
+            r |= vmc_track8_push_n(&a->tracks.pitch_count, &count, 1);
+            r |= vmc_track_push_n(&a->tracks.pitch_fr, fr, 2 * (size_t)count);
+        }
+        r |= vmc_track8_push_n(&a->tracks.mel, b->mel, b->n);
+        break;
+    case VMC_PASS_LEVEL:
+        r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
+        r |= vmc_track_push_n(&a->tracks.pitch_peak, b->peak, b->n);
+        break;
+    case VMC_PASS_PATH:
+        for (size_t i = 0; i < k; i++) {
+            const unsigned char count = cand_pairs(b->cands + i * VMC_PITCH_STRIDE, fr);
+            for (int t = 0; t < a->n_trellis; t++) vmc_pitch_trellis_step(&a->trellis[t], count, fr);
+        }
+        break;
+    case VMC_PASS_F0:
+        for (size_t i = 0; i < k; i++) {
+            cand_pairs(b->cands + i * VMC_PITCH_STRIDE, fr);
+            for (int p = 0; p < 2; p++) a->f0[p][a->frame_at + i] = vmc_pitch_choice_hz(a->f0[p][a->frame_at + i], fr);
+        }
+        break;
+    case VMC_PASS_SUMS:
+        vmc_digitnet_norm_add(a->sum_speech, &a->n_speech, a->sum_all, b->mel, a->active, a->frame_at, k);
+        break;
+    case VMC_PASS_DIGITS: r = vmc_digits_stream_push(a->dstream, b->mel, k); break;
+    }
+    a->frame_at += k;
+    return r ? (r == VMCHECK_EINVAL ? r : VMCHECK_ENOMEM) : 0;
+}
+
 /* Finish the busy batch (helping the pool) and append its results. */
 static int finish_busy(VmcheckAnalyzer *a)
 {
@@ -119,26 +191,12 @@ static int finish_busy(VmcheckAnalyzer *a)
         a->lvl_busy = -1;
     }
     if (a->lvl_err) return VMCHECK_ENOMEM;
-    int r = vmc_track_push_n(&a->tracks.band_db, b->band_db, b->n);
-    /* the candidates compactly: a frame keeps only the ones it has */
-    for (size_t i = 0; i < b->n && !r; i++) {
-        const float *c = b->cands + i * VMC_PITCH_STRIDE;
-        const unsigned char count = (unsigned char)c[0];
-        float fr[2 * VMC_PITCH_CANDS];
-        for (size_t j = 0; j < count; j++) {
-            fr[2 * j] = c[2 + j];
-            fr[2 * j + 1] = c[2 + VMC_PITCH_CANDS + j];
-        }
-        r |= vmc_track_push(&a->tracks.pitch_peak, c[1]);
-        r |= vmc_track8_push_n(&a->tracks.pitch_count, &count, 1);
-        r |= vmc_track_push_n(&a->tracks.pitch_fr, fr, 2 * (size_t)count);
-    }
-    r |= vmc_track8_push_n(&a->tracks.mel, b->mel, b->n);
+    const int r = commit(a, b);
     for (size_t i = 0; i < b->n; i++)
         if (b->peak[i] > a->max_peak) a->max_peak = b->peak[i];
     b->n = 0;
     a->busy = NULL;
-    return r ? VMCHECK_ENOMEM : 0;
+    return r;
 }
 
 /* The filled batch goes to the pool; the framer gets the other one. */
@@ -311,7 +369,9 @@ int vmc_analyzer_push_checked(VmcheckAnalyzer *a, const float *x, size_t n, int 
             a->clipped += clip;
         }
         int level_r = 0;
-        if (a->pool) {
+        if (!does_level(a)) {
+            /* measured on the first pass */
+        } else if (a->pool) {
             const int f = a->lvl_fill;
             level_r = vmc_grow((void **)&a->lvl[f], &a->lvl_cap[f], a->lvl_n[f] + m, sizeof(float));
             if (!level_r) {
@@ -338,6 +398,7 @@ int vmc_analyzer_reserve(VmcheckAnalyzer *a, unsigned long long samples)
     int r = vmc_grow((void **)&a->tracks.energy_db.v, &a->tracks.energy_db.cap, frames, sizeof(float));
     r |= vmc_grow((void **)&a->tracks.band_db.v, &a->tracks.band_db.cap, frames, sizeof(float));
     r |= vmc_grow((void **)&a->tracks.pitch_peak.v, &a->tracks.pitch_peak.cap, frames, sizeof(float));
+    if (a->refeed) return r ? VMCHECK_ENOMEM : VMCHECK_OK; /* candidates and codes are never held */
     r |= vmc_track8_reserve(&a->tracks.pitch_count, frames);
     /* room for every candidate: only what is written becomes resident */
     r |= vmc_grow((void **)&a->tracks.pitch_fr.v, &a->tracks.pitch_fr.cap, frames * 2 * VMC_PITCH_CANDS, sizeof(float));
@@ -367,6 +428,7 @@ static int flush(VmcheckAnalyzer *a)
     int r = vmc_framer_flush(a->framer, on_frame, a);
     if (!r) r = hand_over(a);
     if (!r) r = finish_busy(a);
+    if (!does_level(a)) return r;
     /* input since the last hand-over (or all of a short recording) */
     if (!r && a->pool && a->lvl_n[a->lvl_fill]) {
         run_level(a, a->lvl[a->lvl_fill], a->lvl_n[a->lvl_fill]);
@@ -531,6 +593,83 @@ static int find_segments(const VmcheckAnalyzer *a, VmcAnalysis *an, const Vmchec
 
 void vmc_analyzer_set_tap(VmcheckAnalyzer *a, VmcDigitsTap *tap) { a->tap = tap; }
 
+void vmc_analyzer_set_refeed(VmcheckAnalyzer *a, VmcRefeed fn, void *ctx)
+{
+    a->refeed = fn;
+    a->refeed_ctx = ctx;
+    a->pass = fn ? VMC_PASS_LEVEL : VMC_PASS_ALL;
+}
+
+/* The next pass: the front end as new, then the whole input again. */
+static int pass_over(VmcheckAnalyzer *a, int pass)
+{
+    vmc_decimator_destroy(&a->dec);
+    vmc_framer_destroy(&a->framer);
+    a->framer = vmc_framer_create(a->arate, VMCHECK_HOP_S, a->win, VMC_CHUNK);
+    if (!a->framer) return VMCHECK_ENOMEM;
+    if (a->decim > 1 && !(a->dec = vmc_decimator_create(a->decim, VMC_CHUNK))) return VMCHECK_ENOMEM;
+    a->batches[0].n = a->batches[1].n = 0;
+    a->filling = &a->batches[0];
+    a->busy = NULL;
+    a->max_peak = 0.0f;
+    a->n_in = 0;
+    a->frame_at = 0;
+    a->pass = pass;
+    int r = a->refeed(a->refeed_ctx, a);
+    if (!r) r = a->status;
+    if (!r) r = flush(a);
+    /* the input must be the one the first pass read */
+    if (!r && (vmc_framer_count(a->framer) != a->n_frames || a->frame_at != a->n_frames)) r = VMCHECK_EIO;
+    return r;
+}
+
+/* Both pitch paths over a long file (the analyser reads it in passes):
+ * the trellis fed on one pass, the frequencies of its choices on the next;
+ * the peaks are let go before the paths are allocated. */
+static int paths_by_passes(VmcheckAnalyzer *a, VmcAnalysis *an, const VmcPitchParams *global_par)
+{
+    const VmcPitchParams *both[2] = {global_par, &a->pitch_par};
+    const int shared = vmc_pitch_paths_share(global_par, &a->pitch_par);
+    a->n_trellis = shared ? 1 : 2;
+    int r = VMCHECK_OK;
+    for (int t = 0; !r && t < a->n_trellis; t++)
+        r = vmc_pitch_trellis_init(&a->trellis[t], shared ? both : both + t, shared ? 2 : 1, a->tracks.pitch_peak.v,
+                                   an->n_frames);
+    if (!r) r = pass_over(a, VMC_PASS_PATH);
+    for (int t = 0; t < a->n_trellis; t++) vmc_pitch_trellis_release(&a->trellis[t]);
+    vmc_track_free(&a->tracks.pitch_peak);
+    if (!r) {
+        an->f0_hz = vmc_calloc(an->n_frames, sizeof(float));
+        an->f0_local_hz = vmc_calloc(an->n_frames, sizeof(float));
+        r = an->f0_hz && an->f0_local_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
+    }
+    if (!r) {
+        float *const f[2] = {an->f0_hz, an->f0_local_hz};
+        for (int t = 0; t < a->n_trellis; t++) vmc_pitch_trellis_back(&a->trellis[t], f + t);
+    }
+    for (int t = 0; t < a->n_trellis; t++) vmc_pitch_trellis_free(&a->trellis[t]);
+    a->f0[0] = an->f0_hz;
+    a->f0[1] = an->f0_local_hz;
+    if (!r) r = pass_over(a, VMC_PASS_F0);
+    return r;
+}
+
+/* The detector over a long file: its normalisation sums on one pass, the
+ * network and the search on the next, the band codes a batch at a time. */
+static int digits_by_passes(VmcheckAnalyzer *a, VmcAnalysis *an, const VmcDigitsInput *din, const VmcDigitsParams *dp)
+{
+    a->active = an->activity.active;
+    memset(a->sum_speech, 0, sizeof(a->sum_speech));
+    memset(a->sum_all, 0, sizeof(a->sum_all));
+    a->n_speech = 0;
+    int r = pass_over(a, VMC_PASS_SUMS);
+    if (!r) r = vmc_digits_stream_create(&a->dstream, din, dp, a->sum_speech, a->n_speech, a->sum_all);
+    if (!r) r = pass_over(a, VMC_PASS_DIGITS);
+    if (!r) r = vmc_digits_stream_finish(a->dstream, &an->digits);
+    vmc_digits_stream_destroy(&a->dstream);
+    return r;
+}
+
 void vmc_analyzer_set_promise(VmcheckAnalyzer *a, double promised_s) { a->promised_s = promised_s; }
 
 void vmc_digits_tap_free(VmcDigitsTap *t)
@@ -662,11 +801,16 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     VMC_PROFILE_MARK(t);
     VmcPitchParams global_par = a->pitch_par;
     global_par.local_reach_frames = 0;
-    an.f0_hz = vmc_calloc(an.n_frames, sizeof(float));
-    an.f0_local_hz = vmc_calloc(an.n_frames, sizeof(float));
-    r = an.f0_hz && an.f0_local_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
+    a->n_frames = an.n_frames;
+    if (a->refeed) {
+        r = paths_by_passes(a, &an, &global_par);
+    } else {
+        an.f0_hz = vmc_calloc(an.n_frames, sizeof(float));
+        an.f0_local_hz = vmc_calloc(an.n_frames, sizeof(float));
+        r = an.f0_hz && an.f0_local_hz ? VMCHECK_OK : VMCHECK_ENOMEM;
+    }
     const VmcPitchCands cands = {a->tracks.pitch_peak.v, a->tracks.pitch_count.v, a->tracks.pitch_fr.v};
-    if (!r) {
+    if (!r && !a->refeed) {
         /* the two paths are independent: the pool's first thread takes the
          * reported one while this thread finds the local one */
         PathJob job = {an.f0_hz, &cands, an.n_frames, &global_par, VMCHECK_OK};
@@ -705,19 +849,22 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
                                   quiet_mask, &an.activity, an.n_frames, a->tracks.hop_s, &np);
         free(quiet_mask);
     }
+    /* the local voicing serves activity and the nuclei only */
+    free(an.f0_local_hz);
+    an.f0_local_hz = NULL;
     VMC_PROFILE_LAP(t, VMC_STAGE_EVENTS);
     if (!r && a->cfg.digit_detector && an.activity.has_speech) {
         const VmcDigitsInput din = {&vmc_digitnet_model,
                                     a->tracks.mel.v,
                                     &an.activity,
-                                    an.n_frames < a->tracks.mel.n ? an.n_frames : a->tracks.mel.n,
+                                    a->refeed || an.n_frames < a->tracks.mel.n ? an.n_frames : a->tracks.mel.n,
                                     a->tracks.hop_s,
                                     a->pool,
                                     a->cfg.threads > 1 ? (unsigned)a->cfg.threads : 1};
         VmcDigitsParams dp;
         vmc_digits_params_default(&dp);
         if (a->tap && a->tap->digits_params) dp = *a->tap->digits_params;
-        r = vmc_digits_detect(&an.digits, &din, &dp);
+        r = a->refeed ? digits_by_passes(a, &an, &din, &dp) : vmc_digits_detect(&an.digits, &din, &dp);
     }
     VMC_PROFILE_LAP(t, VMC_STAGE_DIGITS);
     if (!r && a->tap) {

@@ -55,6 +55,17 @@ typedef struct VmcDigitsTap {
     const struct VmcNumberParams *number_params;
 } VmcDigitsTap;
 
+/* What a pass over the input computes.  One pass does everything; a long
+ * file (io/decode.c) is read five times instead, so that neither its pitch
+ * candidates nor its band codes are ever held whole: the level, band level
+ * and frame peaks; the pitch paths' forward pass; their frequencies; the
+ * detector's normalisation sums over the speech; the detector. */
+enum VmcPass { VMC_PASS_ALL = 0, VMC_PASS_LEVEL, VMC_PASS_PATH, VMC_PASS_F0, VMC_PASS_SUMS, VMC_PASS_DIGITS };
+
+/* Push the whole input again, as the first time (set by the driver).
+ * 0 or an error status. */
+typedef int (*VmcRefeed)(void *ctx, VmcheckAnalyzer *a);
+
 struct VmcheckAnalyzer {
     VmcheckConfig cfg;
     unsigned rate;         /* input rate */
@@ -96,6 +107,19 @@ struct VmcheckAnalyzer {
     int status;        /* sticky error */
     VmcDigitsTap *tap; /* filled at finish when set (tools only) */
     double promised_s; /* the decoder's: the header promised this much more audio than came (0: none) */
+    /* passes over a long file (VmcPass): set by vmc_analyzer_set_refeed */
+    int pass;
+    VmcRefeed refeed;
+    void *refeed_ctx;
+    size_t frame_at;            /* frames committed in this pass */
+    size_t n_frames;            /* the first pass's */
+    VmcPitchTrellis trellis[2]; /* one for both rules, or one each */
+    int n_trellis;
+    float *f0[2];                /* the paths' choices, then their frequencies */
+    const unsigned char *active; /* speech activity, for the detector's sums */
+    unsigned long long sum_speech[VMC_MEL_BANDS], sum_all[VMC_MEL_BANDS];
+    size_t n_speech;
+    VmcDigitsStream *dstream;
 };
 
 int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigned rate);
@@ -118,6 +142,9 @@ void vmc_analyzer_set_promise(VmcheckAnalyzer *a, double promised_s);
 /* Fill *tap at finish (the detector must be on).  Free it with vmc_digits_tap_free(). */
 void vmc_analyzer_set_tap(VmcheckAnalyzer *a, VmcDigitsTap *tap);
 void vmc_digits_tap_free(VmcDigitsTap *t);
+/* Analyse in passes (VmcPass): fn pushes the whole input again each time it
+ * is called.  Before the first push; not with a tap. */
+void vmc_analyzer_set_refeed(VmcheckAnalyzer *a, VmcRefeed fn, void *ctx);
 int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSegmentSpec *segs, size_t n_segs,
                         const char *script);
 

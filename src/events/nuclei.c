@@ -91,7 +91,11 @@ int vmc_nuclei_detect(VmcNuclei *out, const float *band, const float *energy, co
      * it grew from; elsewhere the loudest speech within the reach. */
     float *own = NULL;
     const float quiet = (float)(q[1] - p->quiet_passage_db);
-    if (p->local_reach_s > 0.0) {
+    /* a mask marking nothing leaves every frame as loud as the peak (below):
+     * no passage to find (and two tracks less to hold) */
+    int marked = !quiet_mask;
+    for (size_t i = 0; !marked && i < n; i++) marked = quiet_mask[i] != 0;
+    if (p->local_reach_s > 0.0 && marked && quiet < (float)q[1]) {
         const size_t reach = (size_t)floor(p->local_reach_s / hop_s + 0.5); /* nearest frame */
         const size_t g = (size_t)floor(p->local_own_s / hop_s + 0.5);
         near = vmc_calloc(n, sizeof(float));

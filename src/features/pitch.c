@@ -271,87 +271,85 @@ static int references(float *ref, const VmcPitchCands *cands, size_t n, const Vm
     return VMCHECK_OK;
 }
 
-/* The paths of m (1 or 2) rules through the same candidates at once: they
- * differ only in the reference the unvoiced score takes, so the costs of
- * the moves between two frames' candidates (a log2 each) are shared.  Each
- * path's arithmetic is the same as alone, to the bit. */
-static int viterbi(float *const f0[], const VmcPitchParams *const pars[], int m, const VmcPitchCands *cands, size_t n)
+/* Praat's frame scores ("delta"): voiced = strength less the octave cost;
+ * unvoiced = the voicing threshold, more for frames near silence (of the
+ * rule's reference). */
+static double unvoiced_score(const VmcPitchTrellis *T, int p, size_t i)
 {
+    const VmcPitchParams *par = T->pars[0];
+    const double vt = par->voicing_threshold;
+    const double u = 2.0 - ((double)T->peak[i] / (double)(T->ref[p] ? T->ref[p][i] : T->gref)) /
+                               (par->silence_threshold / (1.0 + vt));
+    return vt + (u > 0.0 ? u : 0.0);
+}
+
+static double voiced_score(const VmcPitchParams *par, const float *c, size_t j)
+{
+    return (double)c[2 * (j - 1) + 1] - par->octave_cost * log2(par->ceiling_hz / (double)c[2 * (j - 1)]);
+}
+
+int vmc_pitch_trellis_init(VmcPitchTrellis *T, const VmcPitchParams *const pars[], int m, const float *peak, size_t n)
+{
+    memset(T, 0, sizeof(*T));
+    T->m = m;
+    T->n = n;
+    T->peak = peak;
+    for (int p = 0; p < m; p++) T->pars[p] = pars[p];
     if (n == 0) return VMCHECK_OK;
-    enum { K = VMC_PITCH_CANDS + 1, M = 2 }; /* state 0 is unvoiced */
-    _Static_assert(K <= 16, "a back-pointer is four bits");
-    /* scores of the previous and current frame only; back-pointers for all,
-     * four bits each (K <= 16), n * K / 2 bytes: an hour's two paths at
-     * once were a quarter of the analysis's peak memory at a byte each */
-    float prev_score[M][K], cur_score[M][K];
-    const size_t from_bytes = (n * K + 1) / 2;
+    /* back-pointers for all frames, four bits each (K <= 16), n * K / 2
+     * bytes: an hour's two paths at once were a quarter of the analysis's
+     * peak memory at a byte each */
+    const size_t from_bytes = (n * VMC_TRELLIS_K + 1) / 2;
     double global_peak = 0.0;
-    const float *peak = cands->peak;
-    const unsigned char *count = cands->count;
     for (size_t i = 0; i < n; i++)
         if ((double)peak[i] > global_peak) global_peak = (double)peak[i];
     if (global_peak <= 0.0) global_peak = 1.0;
     /* the global rule's reference is one number; the local one a track,
      * whose percentile works in the back-pointers' room before they need it */
-    const float gref = (float)global_peak;
-    unsigned char *from[M] = {NULL, NULL};
-    float *ref[M] = {NULL, NULL};
-    int bad = 0;
-    for (int p = 0; p < m && !bad; p++) {
+    T->gref = (float)global_peak;
+    for (int p = 0; p < m; p++) {
         const int local = pars[p]->local_reach_frames != 0;
         const size_t room = local && n * sizeof(float) > from_bytes ? n * sizeof(float) : from_bytes;
-        from[p] = vmc_calloc(room, 1);
-        ref[p] = local ? vmc_calloc(n, sizeof(float)) : NULL;
-        bad = !from[p] || (local && !ref[p]);
-        if (!bad && local) {
-            bad = references(ref[p], cands, n, pars[p], global_peak, (float *)(void *)from[p]) != VMCHECK_OK;
-            memset(from[p], 0, from_bytes);
+        T->from[p] = vmc_calloc(room, 1);
+        T->ref[p] = local ? vmc_calloc(n, sizeof(float)) : NULL;
+        if (!T->from[p] || (local && !T->ref[p])) goto fail;
+        if (local) {
+            const VmcPitchCands c = {peak, NULL, NULL};
+            if (references(T->ref[p], &c, n, pars[p], global_peak, (float *)(void *)T->from[p])) goto fail;
+            memset(T->from[p], 0, from_bytes);
         }
     }
-    if (bad) {
-        for (int p = 0; p < m; p++) {
-            free(from[p]);
-            free(ref[p]);
-        }
-        return VMCHECK_ENOMEM;
-    }
+    return VMCHECK_OK;
+fail:
+    vmc_pitch_trellis_free(T);
+    return VMCHECK_ENOMEM;
+}
+
+void vmc_pitch_trellis_step(VmcPitchTrellis *T, size_t count, const float *fr)
+{
+    enum { K = VMC_TRELLIS_K, M = 2 }; /* state 0 is unvoiced */
+    const size_t i = T->i++;
+    if (i >= T->n) return;
+    const int m = T->m;
     /* the costs are the first rule's (vmc_pitch_paths checks they agree) */
-    const VmcPitchParams *par = pars[0];
-    const double vt = par->voicing_threshold;
-    /* Praat's frame scores ("delta"): voiced = strength less the octave cost;
-     * unvoiced = the voicing threshold, more for frames near silence (of
-     * their reference). */
-#define UNVOICED(p, i, out)                                                                                            \
-    do {                                                                                                               \
-        double u_ =                                                                                                    \
-            2.0 - ((double)peak[i] / (double)(ref[p] ? ref[p][i] : gref)) / (par->silence_threshold / (1.0 + vt));     \
-        (out) = vt + (u_ > 0.0 ? u_ : 0.0);                                                                            \
-    } while (0)
-#define VOICED(c_, j)                                                                                                  \
-    ((double)(c_)[2 * ((j)-1) + 1] - par->octave_cost * log2(par->ceiling_hz / (double)(c_)[2 * ((j)-1)]))
-    /* pc, cc: the previous and the current frame's (f, r) pairs */
-    static const float no_pairs[1] = {0.0f}; /* no candidate anywhere: nothing stored */
-    const float *pc = cands->fr ? cands->fr : no_pairs, *cc = pc;
-    for (int p = 0; p < m; p++)
-        for (size_t j = 0; j < K; j++) {
-            double d = -1e30;
-            if (j == 0)
-                UNVOICED(p, 0, d);
-            else if (j <= (size_t)count[0])
-                d = VOICED(cc, j);
-            prev_score[p][j] = (float)d;
-        }
-    for (size_t i = 1; i < n; i++) {
-        cc = pc + 2 * (size_t)count[i - 1];
-        size_t np = (size_t)count[i - 1], nc = (size_t)count[i];
-        const size_t bit = i * K;
+    const VmcPitchParams *par = T->pars[0];
+    const float *pc = T->prev_fr, *cc = fr;
+    float cur[M][K];
+    if (i == 0) {
+        for (int p = 0; p < m; p++)
+            for (size_t j = 0; j < K; j++)
+                T->score[p][j] = (float)(j == 0       ? unvoiced_score(T, p, 0)
+                                         : j <= count ? voiced_score(par, cc, j)
+                                                      : -1e30);
+    } else {
+        const size_t np = T->prev_count, nc = count, bit = i * K;
         for (size_t j = 0; j <= nc; j++) {
             double d[M], best[M] = {-1e30, -1e30};
             unsigned char arg[M] = {0, 0};
             if (j == 0)
-                for (int p = 0; p < m; p++) UNVOICED(p, i, d[p]);
+                for (int p = 0; p < m; p++) d[p] = unvoiced_score(T, p, i);
             else
-                d[0] = d[1] = VOICED(cc, j);
+                d[0] = d[1] = voiced_score(par, cc, j);
             for (size_t q = 0; q <= np; q++) {
                 double cost;
                 if ((q == 0) != (j == 0))
@@ -361,7 +359,7 @@ static int viterbi(float *const f0[], const VmcPitchParams *const pars[], int m,
                 else
                     cost = par->octave_jump_cost * fabs(log2((double)pc[2 * (q - 1)] / (double)cc[2 * (j - 1)]));
                 for (int p = 0; p < m; p++) {
-                    double v = (double)prev_score[p][q] - cost;
+                    double v = (double)T->score[p][q] - cost;
                     if (v > best[p]) {
                         best[p] = v;
                         arg[p] = (unsigned char)q;
@@ -369,33 +367,69 @@ static int viterbi(float *const f0[], const VmcPitchParams *const pars[], int m,
                 }
             }
             for (int p = 0; p < m; p++) {
-                cur_score[p][j] = (float)(best[p] + d[p]);
-                from[p][(bit + j) >> 1] |= (unsigned char)(arg[p] << (((bit + j) & 1) * 4));
+                cur[p][j] = (float)(best[p] + d[p]);
+                T->from[p][(bit + j) >> 1] |= (unsigned char)(arg[p] << (((bit + j) & 1) * 4));
             }
         }
         for (int p = 0; p < m; p++) {
-            for (size_t j = nc + 1; j < K; j++) cur_score[p][j] = -1e30f;
-            memcpy(prev_score[p], cur_score[p], sizeof(prev_score[p]));
+            for (size_t j = nc + 1; j < K; j++) cur[p][j] = -1e30f;
+            memcpy(T->score[p], cur[p], sizeof(T->score[p]));
         }
-        pc = cc;
     }
-#undef UNVOICED
-#undef VOICED
-    const float *last = pc;
-    for (int p = 0; p < m; p++) {
+    /* the previous frame's pairs, for the next step's moves */
+    memcpy(T->prev_fr, fr, 2 * count * sizeof(float));
+    T->prev_count = count;
+}
+
+void vmc_pitch_trellis_release(VmcPitchTrellis *T)
+{
+    for (int p = 0; p < T->m; p++) {
+        free(T->ref[p]);
+        T->ref[p] = NULL;
+    }
+    T->peak = NULL;
+}
+
+void vmc_pitch_trellis_back(VmcPitchTrellis *T, float *const choice[])
+{
+    enum { K = VMC_TRELLIS_K };
+    vmc_pitch_trellis_release(T);
+    for (int p = 0; p < T->m && T->n; p++) {
         size_t j = 0;
-        for (size_t q = 1; q <= (size_t)count[n - 1]; q++)
-            if (prev_score[p][q] > prev_score[p][j]) j = q;
-        /* back from the last frame's pairs */
-        pc = last;
-        for (size_t i = n; i-- > 0;) {
-            f0[p][i] = j == 0 ? 0.0f : pc[2 * (j - 1)];
-            j = (size_t)(from[p][(i * K + j) >> 1] >> (((i * K + j) & 1) * 4)) & 15;
-            if (i) pc -= 2 * (size_t)count[i - 1];
+        for (size_t q = 1; q <= T->prev_count; q++)
+            if (T->score[p][q] > T->score[p][j]) j = q;
+        for (size_t i = T->n; i-- > 0;) {
+            choice[p][i] = (float)j;
+            j = (size_t)(T->from[p][(i * K + j) >> 1] >> (((i * K + j) & 1) * 4)) & 15;
         }
-        free(from[p]);
-        free(ref[p]);
+        free(T->from[p]);
+        T->from[p] = NULL;
     }
+}
+
+void vmc_pitch_trellis_free(VmcPitchTrellis *T)
+{
+    vmc_pitch_trellis_release(T);
+    for (int p = 0; p < 2; p++) {
+        free(T->from[p]);
+        T->from[p] = NULL;
+    }
+}
+
+/* The paths of m (1 or 2) rules through stored candidates: the trellis fed
+ * frame after frame, then each frame's choice replaced by its frequency. */
+static int viterbi(float *const f0[], const VmcPitchParams *const pars[], int m, const VmcPitchCands *cands, size_t n)
+{
+    if (n == 0) return VMCHECK_OK;
+    VmcPitchTrellis T;
+    if (vmc_pitch_trellis_init(&T, pars, m, cands->peak, n)) return VMCHECK_ENOMEM;
+    static const float no_pairs[1] = {0.0f}; /* no candidate anywhere: nothing stored */
+    const float *fr = cands->fr ? cands->fr : no_pairs;
+    for (size_t i = 0; i < n; fr += 2 * (size_t)cands->count[i++]) vmc_pitch_trellis_step(&T, cands->count[i], fr);
+    vmc_pitch_trellis_back(&T, f0);
+    fr = cands->fr ? cands->fr : no_pairs;
+    for (size_t i = 0; i < n; fr += 2 * (size_t)cands->count[i++])
+        for (int p = 0; p < m; p++) f0[p][i] = vmc_pitch_choice_hz(f0[p][i], fr);
     return VMCHECK_OK;
 }
 
@@ -406,13 +440,18 @@ int vmc_pitch_path(float *f0, const VmcPitchCands *cands, size_t n, const VmcPit
     return viterbi(f, p, 1, cands, n);
 }
 
+int vmc_pitch_paths_share(const VmcPitchParams *par_a, const VmcPitchParams *par_b)
+{
+    return par_a->voicing_threshold == par_b->voicing_threshold &&
+           par_a->silence_threshold == par_b->silence_threshold && par_a->octave_cost == par_b->octave_cost &&
+           par_a->octave_jump_cost == par_b->octave_jump_cost &&
+           par_a->voiced_unvoiced_cost == par_b->voiced_unvoiced_cost && par_a->ceiling_hz == par_b->ceiling_hz;
+}
+
 int vmc_pitch_paths(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const VmcPitchParams *par_b,
                     const VmcPitchCands *cands, size_t n)
 {
-    /* one pass only when the moves cost the same under both rules */
-    if (par_a->voicing_threshold != par_b->voicing_threshold || par_a->silence_threshold != par_b->silence_threshold ||
-        par_a->octave_cost != par_b->octave_cost || par_a->octave_jump_cost != par_b->octave_jump_cost ||
-        par_a->voiced_unvoiced_cost != par_b->voiced_unvoiced_cost || par_a->ceiling_hz != par_b->ceiling_hz) {
+    if (!vmc_pitch_paths_share(par_a, par_b)) {
         int r = vmc_pitch_path(f0_a, cands, n, par_a);
         return r ? r : vmc_pitch_path(f0_b, cands, n, par_b);
     }

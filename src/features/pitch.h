@@ -109,7 +109,45 @@ int vmc_pitch_path(float *f0_hz, const VmcPitchCands *cands, size_t n, const Vmc
 /* Two paths through the same candidates under two rules (as two calls of
  * vmc_pitch_path, to the bit), in one pass when only their references
  * differ: the moves' costs are computed once. */
+/* The moves cost the same under both rules: one pass can find both paths. */
+int vmc_pitch_paths_share(const VmcPitchParams *par_a, const VmcPitchParams *par_b);
 int vmc_pitch_paths(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const VmcPitchParams *par_b,
                     const VmcPitchCands *cands, size_t n);
+
+/* The same paths fed one frame at a time (the analysis of a long file
+ * recomputes the candidates on a second pass over the audio instead of
+ * holding them): the peaks of every frame first, then each frame's
+ * candidates in order, then the back-trace gives each frame's choice. */
+#define VMC_TRELLIS_K (VMC_PITCH_CANDS + 1) /* states: unvoiced, then each candidate */
+typedef struct VmcPitchTrellis {
+    int m; /* rules: 1 or 2 (sharing the moves' costs) */
+    const VmcPitchParams *pars[2];
+    size_t n, i;                   /* frames in all, frames stepped */
+    const float *peak;             /* every frame's local peak (until released) */
+    float gref;                    /* the global rule's reference: the loudest peak */
+    float *ref[2];                 /* the local rule's reference per frame, or NULL */
+    unsigned char *from[2];        /* back-pointers, four bits a state */
+    float score[2][VMC_TRELLIS_K]; /* the last frame's scores */
+    float prev_fr[2 * VMC_PITCH_CANDS];
+    size_t prev_count;
+} VmcPitchTrellis;
+
+/* m rules (two only when vmc_pitch_paths would take one pass) over n frames
+ * whose peaks are peak[0..n), held by pointer until the back-trace.
+ * 0 or VMCHECK_ENOMEM (nothing left to free). */
+int vmc_pitch_trellis_init(VmcPitchTrellis *T, const VmcPitchParams *const pars[], int m, const float *peak, size_t n);
+/* The next frame's count candidates, fr their (frequency, strength) pairs. */
+void vmc_pitch_trellis_step(VmcPitchTrellis *T, size_t count, const float *fr);
+/* The peaks and references are no longer read (frees the references). */
+void vmc_pitch_trellis_release(VmcPitchTrellis *T);
+/* After n steps: choice[p][i] = frame i's state on rule p's path (0
+ * unvoiced, j its j-th candidate), as a float; frees the back-pointers. */
+void vmc_pitch_trellis_back(VmcPitchTrellis *T, float *const choice[]);
+void vmc_pitch_trellis_free(VmcPitchTrellis *T);
+/* A frame's pitch from its choice and its candidates' pairs. */
+static inline float vmc_pitch_choice_hz(float choice, const float *fr)
+{
+    return choice == 0.0f ? 0.0f : fr[2 * ((size_t)choice - 1)];
+}
 
 #endif

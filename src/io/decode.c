@@ -4,6 +4,8 @@
 #include "io/decode.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer.h"
 #include "common/common.h"
@@ -20,7 +22,54 @@ static unsigned long long window_frames(const VmcheckAnalyzer *a) { return (unsi
  * damaged timestamp can ask for. */
 #define DECODE_PAST_CAP 20
 
-static int drive(VmcheckReport **out, const VmcAnalyzeArgs *args, VmcSource *src)
+/* Recordings longer than this are analysed in passes (analyzer.h,
+ * VmcPass): an hour in one pass peaks near 30 MB, six in passes near 50. */
+#define PASSES_FROM_S 5400.0
+
+/* How to open the source again for the passes after the first. */
+typedef struct Reopen {
+    const char *path;
+    const void *data;
+    size_t size;
+    unsigned backends;
+    int fd; /* >= 0: a regular file, read from fd_at */
+    off_t fd_at;
+    const VmcheckLogger *lg;
+    unsigned long long frames; /* what the first pass read */
+} Reopen;
+
+static int reopen(VmcSource **src, const Reopen *o)
+{
+    if (o->path) return vmc_source_open_path(src, o->path, o->lg);
+    if (o->fd >= 0)
+        return lseek(o->fd, o->fd_at, SEEK_SET) == o->fd_at ? vmc_source_open_fd(src, o->fd, o->lg) : VMCHECK_EIO;
+    return vmc_source_open_memory(src, o->data, o->size, o->backends, o->lg);
+}
+
+/* A pass after the first: the same samples again (VmcRefeed). */
+static int refeed(void *ctx, VmcheckAnalyzer *a)
+{
+    const Reopen *o = ctx;
+    VmcSource *src = NULL;
+    int r = reopen(&src, o);
+    while (!r) {
+        const float *mono;
+        size_t n, clipped, samples;
+        VMC_PROFILE_START(t);
+        r = vmc_source_read(src, &mono, &n, &clipped, &samples);
+        VMC_PROFILE_STOP(t, VMC_STAGE_DECODE);
+        if (r || n == 0) break;
+        r = vmc_analyzer_push_checked(a, mono, n, 1);
+    }
+    if (!r && vmc_source_frames(src) != o->frames) r = VMCHECK_EIO;
+    if (r == VMCHECK_EIO)
+        vmc_log(o->lg, VMCHECK_LOG_ERROR,
+                "the file changed while it was being analysed (a long recording is read more than once)");
+    vmc_source_close(&src);
+    return r;
+}
+
+static int drive(VmcheckReport **out, const VmcAnalyzeArgs *args, VmcSource *src, Reopen *ro)
 {
     const VmcheckLogger *lg = &args->cfg->logger;
     const VmcSourceInfo *info = vmc_source_info(src);
@@ -33,6 +82,10 @@ static int drive(VmcheckReport **out, const VmcAnalyzeArgs *args, VmcSource *src
     /* the length the header gives (for a file, what it really holds) sizes
      * the tracks once; a promise beyond the file is not believed here */
     const unsigned long long hint = cap && info->frames_hint > cap ? cap : info->frames_hint;
+    /* a long file in passes, when it can be read again */
+    const int passes =
+        args->passes ? args->passes == 2 : (double)info->frames_hint > PASSES_FROM_S * (double)info->rate_hz;
+    if (ro && passes && !cap && !args->tap) vmc_analyzer_set_refeed(a, refeed, ro);
     if (hint && (r = vmc_analyzer_reserve(a, hint))) goto done;
     if (args->tap) vmc_analyzer_set_tap(a, args->tap);
     for (;;) {
@@ -78,6 +131,7 @@ static int drive(VmcheckReport **out, const VmcAnalyzeArgs *args, VmcSource *src
         goto done;
     }
     if (cut) vmc_analyzer_set_promise(a, info->promised_s);
+    if (ro) ro->frames = frames;
     r = vmc_analyzer_finish(a, out, args->segs, args->n_segs, args->script);
     if (!r) {
         (*out)->channels = info->channels;
@@ -88,10 +142,11 @@ done:
     return r;
 }
 
-static int drive_and_close(VmcheckReport **out, const VmcAnalyzeArgs *args, int opened, VmcSource *src)
+static int drive_and_close(VmcheckReport **out, const VmcAnalyzeArgs *args, int opened, VmcSource *src, Reopen *ro)
 {
     if (opened) return opened;
-    int r = drive(out, args, src);
+    if (ro) ro->lg = &args->cfg->logger;
+    int r = drive(out, args, src, ro);
     vmc_source_close(&src);
     return r;
 }
@@ -100,14 +155,20 @@ int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char 
 {
     VmcSource *src = NULL;
     int r = vmc_source_open_path(&src, path, &args->cfg->logger);
-    return drive_and_close(out, args, r, src);
+    Reopen ro = {.path = path, .fd = -1};
+    return drive_and_close(out, args, r, src, &ro);
 }
 
 int vmc_decode_fd(VmcheckReport **out, const VmcAnalyzeArgs *args, int fd)
 {
     VmcSource *src = NULL;
+    /* a regular file can be read again from where it started; a pipe not */
+    struct stat st;
+    const off_t at = lseek(fd, 0, SEEK_CUR);
+    Reopen ro = {.fd = fd, .fd_at = at};
+    const int again = at >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     int r = vmc_source_open_fd(&src, fd, &args->cfg->logger);
-    return drive_and_close(out, args, r, src);
+    return drive_and_close(out, args, r, src, again ? &ro : NULL);
 }
 
 int vmc_decode_memory_with(VmcheckReport **out, const VmcAnalyzeArgs *args, const void *data, size_t size,
@@ -115,7 +176,8 @@ int vmc_decode_memory_with(VmcheckReport **out, const VmcAnalyzeArgs *args, cons
 {
     VmcSource *src = NULL;
     int r = vmc_source_open_memory(&src, data, size, backends, &args->cfg->logger);
-    return drive_and_close(out, args, r, src);
+    Reopen ro = {.data = data, .size = size, .backends = backends, .fd = -1};
+    return drive_and_close(out, args, r, src, &ro);
 }
 
 int vmc_decode_memory(VmcheckReport **out, const VmcAnalyzeArgs *args, const void *data, size_t size)

@@ -16,6 +16,10 @@ typedef struct VmcAnalyzeArgs {
     /* The fuzz harness only: decode at most this many seconds and analyse
      * them as if the audio ended there (STYLE T8); 0: no cap. */
     double max_s;
+    /* 0: recordings over an hour and a half in passes when the source can
+     * be read again (analyzer.h, VmcPass), others in one; 1: one pass; 2:
+     * in passes (the tests' comparison of the two). */
+    int passes;
 } VmcAnalyzeArgs;
 
 int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char *path);
