@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/decode.h"
 #include "synth.h"
 #include "test.h"
 #include "vmcheck/vmcheck.h"
@@ -117,6 +118,28 @@ int main(void)
         vmcheck_report_free(&r);
     }
     printf("decoding: %ld allocations, %ld runs failed cleanly\n", total2, nomem2);
+
+    /* and in passes, as a long file is read (io/decode.c): the trellis,
+     * the frequencies, the detector's stream */
+    VmcheckConfig cfg;
+    vmcheck_config_default(&cfg);
+    const VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0, 2};
+    made = 0;
+    s = vmc_decode_memory(&r, &args, w, size);
+    const long total3 = made;
+    CHECK(s == VMCHECK_OK && r, "passes reference run: %d", s);
+    vmcheck_report_free(&r);
+    long nomem3 = 0;
+    for (long k = 0; k < total3 + 5; k++) {
+        countdown = k;
+        r = NULL;
+        s = vmc_decode_memory(&r, &args, w, size);
+        countdown = -1;
+        CHECK(s == VMCHECK_OK ? r != NULL : (s == VMCHECK_ENOMEM && r == NULL), "passes, allocation %ld: %d", k, s);
+        nomem3 += s == VMCHECK_ENOMEM;
+        vmcheck_report_free(&r);
+    }
+    printf("in passes: %ld allocations, %ld runs failed cleanly\n", total3, nomem3);
     free(w);
     free(x);
     return test_done();
