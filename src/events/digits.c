@@ -19,6 +19,11 @@
  * network than 128 did), and steps held at once. */
 #define BLOCK_STEPS 512
 #define GROUP_STEPS 8192
+/* ... and a group spans at most this many steps from its first region's
+ * start to its last one's end (sparse speech: the codes a streamed group
+ * holds stay a few hundred kilobytes).  Groups only share out the work:
+ * the words do not depend on them. */
+#define GROUP_SPAN_STEPS (2 * GROUP_STEPS)
 
 void vmc_digits_params_default(VmcDigitsParams *p) { *p = vmc_digits_tuned; }
 
@@ -384,7 +389,8 @@ static void plan_group(Detector *d)
     const size_t i = d->next;
     size_t j = i, steps = 0;
     g->n_blocks = 0;
-    while (j < d->n_reg && (j == i || steps + (d->reg[j].t1 - d->reg[j].t0) <= GROUP_STEPS)) {
+    while (j < d->n_reg && (j == i || (steps + (d->reg[j].t1 - d->reg[j].t0) <= GROUP_STEPS &&
+                                       d->reg[j].t1 - d->reg[i].t0 <= GROUP_SPAN_STEPS))) {
         d->reg[j].off = steps;
         for (size_t t0 = d->reg[j].t0; t0 < d->reg[j].t1; t0 += BLOCK_STEPS) {
             g->block_reg[g->n_blocks] = j;
