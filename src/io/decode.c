@@ -23,7 +23,7 @@ static unsigned long long window_frames(const VmcheckAnalyzer *a) { return (unsi
 #define DECODE_PAST_CAP 20
 
 /* Recordings longer than this are analysed in passes (analyzer.h,
- * VmcPass): an hour in one pass peaks near 30 MB, six in passes near 50. */
+ * VmcPass): an hour in one pass peaks near 30 MiB, six in passes near 58. */
 #define PASSES_FROM_S 5400.0
 
 /* How to open the source again for the passes after the first. */
@@ -61,10 +61,12 @@ static int refeed(void *ctx, VmcheckAnalyzer *a)
         if (r || n == 0) break;
         r = vmc_analyzer_push_checked(a, mono, n, 1);
     }
-    if (!r && vmc_source_frames(src) != o->frames) r = VMCHECK_EIO;
-    if (r == VMCHECK_EIO)
+    /* (a source that cannot be opened again has said why) */
+    if (!r && src && vmc_source_frames(src) != o->frames) {
         vmc_log(o->lg, VMCHECK_LOG_ERROR,
                 "the file changed while it was being analysed (a long recording is read more than once)");
+        r = VMCHECK_EIO;
+    }
     vmc_source_close(&src);
     return r;
 }
