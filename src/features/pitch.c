@@ -257,10 +257,8 @@ void vmc_pitch_process8(VmcPitch *p, float *const out[8], const float *const pow
  * global peak, and at least noise_margin_db over the 10th percentile of
  * peaks (see pitch.h).  scratch: n floats for the percentile.  (The global
  * rule's reference is the global peak itself.) */
-static int references(float *ref, const VmcPitchCands *cands, size_t n, const VmcPitchParams *par, double global,
-                      float *scratch)
+static int references(float *ref, const float *peak, size_t n, const VmcPitchParams *par, double global, float *scratch)
 {
-    const float *peak = cands->peak;
     double noise = 0.0;
     const double p10 = 10.0;
     int r = vmc_percentiles_in(&noise, peak, NULL, n, &p10, 1, scratch);
@@ -314,8 +312,7 @@ int vmc_pitch_trellis_init(VmcPitchTrellis *T, const VmcPitchParams *const pars[
         T->ref[p] = local ? vmc_calloc(n, sizeof(float)) : NULL;
         if (!T->from[p] || (local && !T->ref[p])) goto fail;
         if (local) {
-            const VmcPitchCands c = {peak, NULL, NULL};
-            if (references(T->ref[p], &c, n, pars[p], global_peak, (float *)(void *)T->from[p])) goto fail;
+            if (references(T->ref[p], peak, n, pars[p], global_peak, (float *)(void *)T->from[p])) goto fail;
             memset(T->from[p], 0, from_bytes);
         }
     }

@@ -147,7 +147,6 @@ done:
 static int drive_and_close(VmcheckReport **out, const VmcAnalyzeArgs *args, int opened, VmcSource *src, Reopen *ro)
 {
     if (opened) return opened;
-    if (ro) ro->lg = &args->cfg->logger;
     int r = drive(out, args, src, ro);
     vmc_source_close(&src);
     return r;
@@ -157,7 +156,7 @@ int vmc_decode_path(VmcheckReport **out, const VmcAnalyzeArgs *args, const char 
 {
     VmcSource *src = NULL;
     int r = vmc_source_open_path(&src, path, &args->cfg->logger);
-    Reopen ro = {.path = path, .fd = -1};
+    Reopen ro = {.path = path, .fd = -1, .lg = &args->cfg->logger};
     return drive_and_close(out, args, r, src, &ro);
 }
 
@@ -167,7 +166,7 @@ int vmc_decode_fd(VmcheckReport **out, const VmcAnalyzeArgs *args, int fd)
     /* a regular file can be read again from where it started; a pipe not */
     struct stat st;
     const off_t at = lseek(fd, 0, SEEK_CUR);
-    Reopen ro = {.fd = fd, .fd_at = at};
+    Reopen ro = {.fd = fd, .fd_at = at, .lg = &args->cfg->logger};
     const int again = at >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     int r = vmc_source_open_fd(&src, fd, &args->cfg->logger);
     return drive_and_close(out, args, r, src, again ? &ro : NULL);
@@ -178,7 +177,7 @@ int vmc_decode_memory_with(VmcheckReport **out, const VmcAnalyzeArgs *args, cons
 {
     VmcSource *src = NULL;
     int r = vmc_source_open_memory(&src, data, size, backends, &args->cfg->logger);
-    Reopen ro = {.data = data, .size = size, .backends = backends, .fd = -1};
+    Reopen ro = {.data = data, .size = size, .backends = backends, .fd = -1, .lg = &args->cfg->logger};
     return drive_and_close(out, args, r, src, &ro);
 }
 

@@ -69,6 +69,41 @@ static unsigned char *wav(const float *x, size_t n, size_t *size)
     return w;
 }
 
+/* The WAV image w through the decoder: the public call (passes 0), or
+ * the driver with VmcAnalyzeArgs.passes. */
+static int decode(const unsigned char *w, size_t size, int passes, VmcheckReport **r)
+{
+    if (!passes) return vmcheck_analyze_memory(NULL, r, w, size, NULL, 0, NULL);
+    VmcheckConfig cfg;
+    vmcheck_config_default(&cfg);
+    const VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0, passes};
+    return vmc_decode_memory(r, &args, w, size);
+}
+
+/* Each allocation of a decoded analysis fails in turn: ENOMEM and no
+ * report, or a report. */
+static void fail_each_decode(const char *what, const unsigned char *w, size_t size, int passes)
+{
+    VmcheckReport *r = NULL;
+    made = 0;
+    int s = decode(w, size, passes, &r);
+    const long total = made;
+    CHECK(s == VMCHECK_OK && r, "%s: reference run: %d", what, s);
+    vmcheck_report_free(&r);
+    long nomem = 0;
+    for (long k = 0; k < total + 5; k++) {
+        countdown = k;
+        r = NULL;
+        s = decode(w, size, passes, &r);
+        countdown = -1;
+        CHECK(s == VMCHECK_OK ? r != NULL : (s == VMCHECK_ENOMEM && r == NULL), "%s, allocation %ld: %d", what, k, s);
+        nomem += s == VMCHECK_ENOMEM;
+        vmcheck_report_free(&r);
+    }
+    printf("%s: %ld allocations, %ld runs failed cleanly\n", what, total, nomem);
+    CHECK(nomem > 0, "%s: some failure was injected", what);
+}
+
 int main(void)
 {
     static const SynthPiece p[] = {{0.3, 0}, {0.4, 120}, {0.2, 0}, {0.5, 140}, {0.3, 0}, {0.4, 110}, {0.3, 0}};
@@ -99,47 +134,13 @@ int main(void)
     printf("%ld runs failed cleanly with ENOMEM, %ld succeeded\n", nomem, ok);
     CHECK(nomem > 0, "some failure was injected");
 
-    /* the same through the decoder (its own buffers; libsndfile's are its own) */
+    /* the same through the decoder (its own buffers; libsndfile's are its
+     * own), in one pass and in the passes a long file is read in
+     * (io/decode.c: the trellis, the frequencies, the detector's stream) */
     size_t size;
     unsigned char *w = wav(x, n, &size);
-    made = 0;
-    s = vmcheck_analyze_memory(NULL, &r, w, size, NULL, 0, NULL);
-    const long total2 = made;
-    CHECK(s == VMCHECK_OK && r, "decoder reference run: %d", s);
-    vmcheck_report_free(&r);
-    long nomem2 = 0;
-    for (long k = 0; k < total2 + 5; k++) {
-        countdown = k;
-        r = NULL;
-        s = vmcheck_analyze_memory(NULL, &r, w, size, NULL, 0, NULL);
-        countdown = -1;
-        CHECK(s == VMCHECK_OK ? r != NULL : (s == VMCHECK_ENOMEM && r == NULL), "decoder, allocation %ld: %d", k, s);
-        nomem2 += s == VMCHECK_ENOMEM;
-        vmcheck_report_free(&r);
-    }
-    printf("decoding: %ld allocations, %ld runs failed cleanly\n", total2, nomem2);
-
-    /* and in passes, as a long file is read (io/decode.c): the trellis,
-     * the frequencies, the detector's stream */
-    VmcheckConfig cfg;
-    vmcheck_config_default(&cfg);
-    const VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0, 2};
-    made = 0;
-    s = vmc_decode_memory(&r, &args, w, size);
-    const long total3 = made;
-    CHECK(s == VMCHECK_OK && r, "passes reference run: %d", s);
-    vmcheck_report_free(&r);
-    long nomem3 = 0;
-    for (long k = 0; k < total3 + 5; k++) {
-        countdown = k;
-        r = NULL;
-        s = vmc_decode_memory(&r, &args, w, size);
-        countdown = -1;
-        CHECK(s == VMCHECK_OK ? r != NULL : (s == VMCHECK_ENOMEM && r == NULL), "passes, allocation %ld: %d", k, s);
-        nomem3 += s == VMCHECK_ENOMEM;
-        vmcheck_report_free(&r);
-    }
-    printf("in passes: %ld allocations, %ld runs failed cleanly\n", total3, nomem3);
+    fail_each_decode("decoding", w, size, 0);
+    fail_each_decode("in passes", w, size, 2);
     free(w);
     free(x);
     return test_done();
