@@ -195,7 +195,7 @@ static int prepare(VmcAnalyzeArgs *args, VmcheckConfig *c, const VmcheckConfig *
     VMC_VALIDATE(segs_ok(segs, n_segs), VMCHECK_EINVAL);
     VMC_VALIDATE(config_import(c, cfg, cfg_size) == VMCHECK_OK, VMCHECK_EINVAL);
     VMC_VALIDATE(config_ok(c), VMCHECK_EINVAL);
-    *args = (VmcAnalyzeArgs){c, segs, n_segs, script, NULL, 0.0};
+    *args = (VmcAnalyzeArgs){c, segs, n_segs, script, NULL, 0.0, 0};
     return VMCHECK_OK;
 }
 

@@ -89,9 +89,10 @@ size_t vmc_digitnet_reach(const VmcDigitNet *net);
 /* Scratch for one thread evaluating blocks of at most max_steps steps. */
 typedef struct VmcDnScratch {
     size_t max_steps, reach;
-    float *buf[2]; /* (max_steps + 2 reach) * VMC_DN_MAX_WIDTH each */
-    float *in;     /* the input rows of a block's frames */
-    int path;      /* 0: the widest kernel the CPU has; else at most VMC_DN_PATH_* (tests compare the paths) */
+    float *buf[2];            /* (max_steps + 2 reach) * VMC_DN_MAX_WIDTH each */
+    float *in;                /* the input rows of a block's frames */
+    unsigned long long *mask; /* which inputs of each of a layer's input rows are not zero */
+    int path; /* 0: the widest kernel the CPU has; else at most VMC_DN_PATH_* (tests compare the paths) */
 } VmcDnScratch;
 
 /* The kernels, narrowest first: VmcDnScratch.path caps the widest one used

@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
     };
     for (size_t k = 0; k < sizeof(routes) / sizeof(routes[0]); k++) {
-        const VmcAnalyzeArgs args = {&cfg, NULL, 0, (size + k) % 2 ? script : NULL, NULL, MAX_DECODED_S};
+        const VmcAnalyzeArgs args = {&cfg, NULL, 0, (size + k) % 2 ? script : NULL, NULL, MAX_DECODED_S, 0};
         if (vmc_decode_memory_with(&r, &args, data, size, routes[k]) == VMCHECK_OK) touch(r);
         vmcheck_report_free(&r);
     }

@@ -8,7 +8,10 @@
  *    blocks (so not on threads), nor on the kernel that computes it: the
  *    plain C, SSE2, AVX and AVX-512F paths give the same bits, on the
  *    trained network and on random ones with every layer width from 1 to
- *    VMC_DN_MAX_WIDTH.
+ *    VMC_DN_MAX_WIDTH; and the bits of every input summed, zeros too (the
+ *    kernels leave out inputs that are zero in all of a tile's rows), as
+ *    this file sums them.  No bias of the trained network is -0, which
+ *    that rests on.
  *  - The bands read the same level at 8 kHz and at 16 kHz input, and a
  *    tone lands in the band that holds its frequency.
  *  - A band's code, found without a logarithm, is the rounded level in
@@ -27,6 +30,64 @@
 #include "test.h"
 
 static const char *const path_name[] = {"best", "C", "SSE2", "AVX", "AVX-512F"};
+
+/* The network the plain way, for steps [t0, t1): every layer over every row
+ * the next needs, every input summed (zeros too) in the order the kernels
+ * keep (bias, then tap by tap, input by input; multiply, then add), then
+ * the log-softmax as features/digitnet.c writes it.  Returns 0 out of memory. */
+static int dense_eval(const VmcDigitNet *net, const VmcDnNorm *norm, long t0, long t1, float *out)
+{
+    const int L = net->n_layers;
+    long R[VMC_DN_MAX_LAYERS];
+    R[L - 1] = 0;
+    for (int l = L - 2; l >= 0; l--)
+        R[l] = R[l + 1] + (long)(net->layer[l + 1].kernel / 2) * net->layer[l + 1].dilation;
+    const long half = net->layer[0].kernel / 2;
+    const long f_lo = 2 * (t0 - R[0]) - half, f_hi = 2 * (t1 + R[0] - 1) + half + 1;
+    float *in = calloc((size_t)(f_hi - f_lo), VMC_DN_INPUTS * sizeof(float)), *prev = NULL;
+    if (!in) return 0;
+    vmc_digitnet_inputs(norm, in, f_lo, f_hi);
+    long plo = 0;
+    for (int l = 0; l < L; l++) {
+        const VmcDnLayer *Ly = &net->layer[l];
+        const long lo = t0 - R[l], hi = t1 + R[l];
+        const size_t I = (size_t)Ly->inputs, O = (size_t)Ly->outputs;
+        float *cur = calloc((size_t)(hi - lo), O * sizeof(float));
+        if (!cur) {
+            free(prev);
+            free(in);
+            return 0;
+        }
+        for (long q = lo; q < hi; q++)
+            for (size_t o = 0; o < O; o++) {
+                float acc = Ly->b[o];
+                for (int j = 0; j < Ly->kernel; j++) {
+                    const float *x = l == 0 ? in + (size_t)(2 * q + j - half - f_lo) * VMC_DN_INPUTS
+                                            : prev + (size_t)(q + (long)(j - Ly->kernel / 2) * Ly->dilation - plo) * I;
+                    for (size_t i = 0; i < I; i++) {
+                        const float p = Ly->w[((size_t)j * I + i) * O + o] * x[i];
+                        acc = acc + p;
+                    }
+                }
+                cur[(size_t)(q - lo) * O + o] = l < L - 1 && !(acc > 0.0f) ? 0.0f : acc;
+            }
+        free(prev);
+        prev = cur;
+        plo = lo;
+    }
+    for (long q = 0; q < t1 - t0; q++) {
+        float *v = prev + (size_t)q * VMC_DN_CLASSES;
+        float m = v[0];
+        for (int c = 1; c < VMC_DN_CLASSES; c++) m = v[c] > m ? v[c] : m;
+        double sum = 0.0;
+        for (int c = 0; c < VMC_DN_CLASSES; c++) sum += exp((double)(v[c] - m));
+        const float lse = m + (float)log(sum);
+        for (int c = 0; c < VMC_DN_CLASSES; c++) out[(size_t)q * VMC_DN_CLASSES + (size_t)c] = v[c] - lse;
+    }
+    free(prev);
+    free(in);
+    return 1;
+}
 
 static void check_reference(const char *path)
 {
@@ -81,6 +142,17 @@ static void check_reference(const char *path)
                   "kernel path %s gives bit-identical outputs", path_name[p]);
         }
         sc.path = VMC_DN_PATH_BEST;
+        /* every input summed, zeros too: the same bits */
+        int dense_ok = blk && dense_eval(&vmc_digitnet_model, &norm, 0, (long)n_steps, blk);
+        CHECK(dense_ok && memcmp(blk, got, n_steps * VMC_DN_CLASSES * sizeof(float)) == 0,
+              "every input summed (zeros too) gives the same bits");
+        int neg_zero = 0;
+        for (int l = 0; l < vmc_digitnet_model.n_layers; l++)
+            for (int o = 0; o < vmc_digitnet_model.layer[l].outputs; o++) {
+                const float b = vmc_digitnet_model.layer[l].b[o];
+                neg_zero += b == 0.0f && signbit(b);
+            }
+        CHECK(neg_zero == 0, "no bias of the trained network is -0 (%d are)", neg_zero);
         free(blk);
         /* every output a log-probability distribution */
         double worst_sum = 0.0;
@@ -386,6 +458,8 @@ static void check_paths(void)
         /* the block starts at step 3 and runs past the frames' end */
         sc.path = VMC_DN_PATH_C;
         vmc_digitnet_eval(&net, &sc, want, &norm, 3, 3 + STEPS);
+        compared[0]++;
+        bad[0] += !dense_eval(&net, &norm, 3, 3 + STEPS, got) || memcmp(got, want, sizeof(got)) != 0;
         for (int p = VMC_DN_PATH_SSE2; p <= VMC_DN_PATH_AVX512; p++) {
             if (!path_runs(p)) continue;
             sc.path = p;
@@ -397,6 +471,9 @@ static void check_paths(void)
         vmc_dn_scratch_free(&sc);
     }
 #undef RND
+    printf("  plain C path against every input summed: %d random networks\n", compared[0]);
+    CHECK(compared[0] > 0 && bad[0] == 0, "plain C path: %zu of %d random networks differ from every input summed",
+          bad[0], compared[0]);
     for (int p = VMC_DN_PATH_SSE2; p <= VMC_DN_PATH_AVX512; p++) {
         if (!compared[p]) {
             printf("  kernel path %s: not on this CPU or build, not compared\n", path_name[p]);

@@ -195,7 +195,7 @@ static void analyse_with_and_without(VmcheckReport *r[2], const char *path, int 
     cfg.threads = 1;
     for (int k = 0; k < 2; k++) {
         *allowed = k == 0;
-        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0};
+        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0, 0};
         CHECK(vmc_decode_path(&r[k], &args, path) == 0, "%s: analysed (%s)", path, k ? off : on);
     }
     *allowed = 1;

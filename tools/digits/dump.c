@@ -252,7 +252,7 @@ int main(int argc, char **argv)
         memset(&tap, 0, sizeof(tap));
         tap.digits_params = &dp;
         tap.number_params = &np;
-        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, &tap, 0.0};
+        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, &tap, 0.0, 0};
         VmcheckReport *rep = NULL;
         int r = vmc_decode_path(&rep, &args, line);
         if (r) {

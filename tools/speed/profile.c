@@ -69,7 +69,7 @@ int main(int argc, char **argv)
     int profiled = 0;
     for (int k = 0; k < reps; k++) {
         vmc_profile_reset();
-        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0};
+        VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0, 0};
         VmcheckReport *rep = NULL;
         const double t0 = now_s();
         int r = vmc_decode_path(&rep, &args, path);
