@@ -20,7 +20,8 @@ typedef struct VmcDnUsed {
 } VmcDnUsed;
 
 #if defined(VMC_HAVE_AVX)
-/* 16 outputs at a time, 8-lane AVX (digitnet_avx.c, built with -mavx). */
+/* 16 outputs at a time, 8-lane AVX, the last 1-15 masked (digitnet_avx.c,
+ * built with -mavx); returns L->outputs. */
 size_t vmc_dn_tiles_avx(const VmcDnLayer *L, float *const out[VMC_DN_TILE_R],
                         const float *const rows[VMC_DN_TILE_R][VMC_DN_MAX_KERNEL], const VmcDnUsed *u, int relu);
 #endif
