@@ -375,11 +375,32 @@ typedef struct Detector {
     size_t n_reg;
     size_t next, end;  /* the next group: regions [next, end) */
     size_t f_lo, f_hi; /* the frames whose codes it reads */
-    Search S;
+    Search *S;         /* one per thread */
     Group g;
     VmcDigitWords out;
     size_t cap_out;
+    /* with threads, each region of a group is decoded into its own list
+     * (regions [next, end) into rw[0 ...]), appended to out in order */
+    VmcDigitWords *rw;
+    size_t *rw_cap, n_rw;
+    atomic_size_t rw_next;
+    atomic_int rw_err;
 } Detector;
+
+/* Decodes region d->next + k into rw[k] for every k a thread claims. */
+static void decode_regions(void *ctx, unsigned w)
+{
+    Detector *d = ctx;
+    for (;;) {
+        const size_t k = atomic_fetch_add(&d->rw_next, 1);
+        if (k >= d->end - d->next) return;
+        const Region *rg = &d->reg[d->next + k];
+        const Search *S = &d->S[w];
+        if (decode(&d->rw[k], &d->rw_cap[k], &d->G, d->g.out + rg->off * VMC_DN_CLASSES, rg->t1 - rg->t0, rg->t0,
+                   &d->in, &d->p, S->psi, S->v, S->nv, S->path))
+            atomic_store(&d->rw_err, 1);
+    }
+}
 
 /* Regions [d->next, ...) up to GROUP_STEPS steps (at least one) as the
  * next group: its blocks, its regions' rows, its frames. */
@@ -422,7 +443,18 @@ static int det_init(Detector *d, const VmcDigitsInput *in, const VmcDigitsParams
     d->g.reg = d->reg;
     d->g.n_reg = d->n_reg;
     const Room room = room_for(d->reg, d->n_reg);
-    r = search_init(&d->S, &d->G, room.region_steps);
+    /* a decoder's scratch per thread, and with threads a word list per
+     * region of a group (a group has at most as many regions as blocks) */
+    const unsigned decoders = d->threads > 1 && in->pool ? d->threads : 1;
+    d->S = vmc_calloc(decoders, sizeof(Search));
+    if (!d->S) return VMCHECK_ENOMEM;
+    for (unsigned t = 0; !r && t < decoders; t++) r = search_init(&d->S[t], &d->G, room.region_steps);
+    if (!r && decoders > 1) {
+        d->n_rw = room.group_blocks < d->n_reg ? room.group_blocks : d->n_reg;
+        d->rw = vmc_calloc(d->n_rw, sizeof(VmcDigitWords));
+        d->rw_cap = vmc_calloc(d->n_rw, sizeof(size_t));
+        if (!d->rw || !d->rw_cap) r = VMCHECK_ENOMEM;
+    }
     d->g.scratch = vmc_calloc(d->threads, sizeof(VmcDnScratch));
     d->g.out = vmc_calloc(room.group_steps, VMC_DN_CLASSES * sizeof(float));
     d->g.block_reg = vmc_calloc(room.group_blocks, sizeof(size_t));
@@ -448,11 +480,31 @@ static int run_group(Detector *d, const unsigned char *codes, size_t base)
     } else {
         eval_blocks(&d->g, 0);
     }
-    for (size_t k = d->next; k < d->end; k++) {
-        const Region *rg = &d->reg[k];
-        if (decode(&d->out, &d->cap_out, &d->G, d->g.out + rg->off * VMC_DN_CLASSES, rg->t1 - rg->t0, rg->t0, &d->in,
-                   &d->p, d->S.psi, d->S.v, d->S.nv, d->S.path))
-            return VMCHECK_ENOMEM;
+    if (d->rw && d->end - d->next > 1) {
+        /* the regions' Viterbi searches are independent: on the pool, each
+         * into its own list, then appended in order (the same words) */
+        atomic_store(&d->rw_next, 0);
+        atomic_store(&d->rw_err, 0);
+        vmc_pool_start(d->in.pool, decode_regions, d);
+        decode_regions(d, 0);
+        vmc_pool_wait(d->in.pool);
+        for (size_t k = 0; k < d->end - d->next; k++) {
+            VmcDigitWords *w = &d->rw[k];
+            if (!atomic_load(&d->rw_err) && w->n &&
+                vmc_grow((void **)&d->out.v, &d->cap_out, d->out.n + w->n, sizeof(VmcDigitToken)))
+                atomic_store(&d->rw_err, 1);
+            if (!atomic_load(&d->rw_err) && w->n) memcpy(d->out.v + d->out.n, w->v, w->n * sizeof(VmcDigitToken));
+            if (!atomic_load(&d->rw_err)) d->out.n += w->n;
+            w->n = 0;
+        }
+        if (atomic_load(&d->rw_err)) return VMCHECK_ENOMEM;
+    } else {
+        for (size_t k = d->next; k < d->end; k++) {
+            const Region *rg = &d->reg[k];
+            if (decode(&d->out, &d->cap_out, &d->G, d->g.out + rg->off * VMC_DN_CLASSES, rg->t1 - rg->t0, rg->t0,
+                       &d->in, &d->p, d->S[0].psi, d->S[0].v, d->S[0].nv, d->S[0].path))
+                return VMCHECK_ENOMEM;
+        }
     }
     d->next = d->end;
     plan_group(d);
@@ -467,7 +519,12 @@ static void det_free(Detector *d)
     free(d->g.block_reg);
     free(d->g.block_t0);
     free(d->reg);
-    search_free(&d->S);
+    const unsigned decoders = d->threads > 1 && d->in.pool ? d->threads : 1;
+    for (unsigned t = 0; d->S && t < decoders; t++) search_free(&d->S[t]);
+    free(d->S);
+    for (size_t k = 0; d->rw && k < d->n_rw; k++) vmc_digits_free(&d->rw[k]);
+    free(d->rw);
+    free(d->rw_cap);
     vmc_digits_free(&d->out);
     memset(d, 0, sizeof(*d));
 }
