@@ -11,6 +11,7 @@
 #include "features/energy.h"
 #if defined(VMC_HAVE_AVX512)
 #include "features/melbands_avx512.h"
+#include "features/melbands_avx.h"
 #endif
 
 /* O'Shaughnessy's mel scale, as HTK. */
@@ -57,6 +58,9 @@ int vmc_melbands_init(VmcMelBands *m, const VmcSpectrum *s)
     for (int c = 255; c < 260; c++) m->up[c] = HUGE_VAL;
 #if defined(VMC_HAVE_AVX512)
     m->avx512 = __builtin_cpu_supports("avx512f") != 0;
+#endif
+#if defined(VMC_HAVE_AVX)
+    m->avx = __builtin_cpu_supports("avx") != 0;
 #endif
     return VMCHECK_OK;
 }
@@ -152,6 +156,12 @@ void vmc_melbands_sums4(const VmcMelBands *m, double t[VMC_MEL_BANDS][4], const 
 #if defined(VMC_HAVE_AVX512)
         if (m->avx512) {
             vmc_mel_sums4_avx512(m, il, lo, t);
+            return;
+        }
+#endif
+#if defined(VMC_HAVE_AVX)
+        if (m->avx) {
+            vmc_mel_sums4_avx(m, il, lo, t);
             return;
         }
 #endif

@@ -30,6 +30,7 @@ typedef struct VmcMelBands {
     double scale;   /* bin sum -> mean square, as the 300-1200 Hz band level */
     double up[260]; /* code c + 1 from this mean square up (see vmc_mel_code); [255..260) infinite */
     int avx512;     /* 1: vmc_melbands_process4 sums with AVX-512F (the CPU has it; tests clear it) */
+    int avx;        /* 1: ... else with AVX (the same) */
 } VmcMelBands;
 
 /* The code of a band's mean square p (see vmc_mel_db), exactly
@@ -45,8 +46,8 @@ void vmc_melbands_process(const VmcMelBands *m, unsigned char out[VMC_MEL_BANDS]
 /* Four frames at once: the same codes as four vmc_melbands_process. */
 void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], const float *const power[4]);
 /* The mean squares the codes are of: the frame's t[band], and four frames'
- * t[band][frame], the same bits (with AVX-512F where m->avx512, SSE2, or
- * one frame at a time). */
+ * t[band][frame], the same bits (with AVX-512F where m->avx512, AVX where
+ * m->avx, SSE2, or one frame at a time). */
 void vmc_melbands_sums(const VmcMelBands *m, double t[VMC_MEL_BANDS], const float *power);
 void vmc_melbands_sums4(const VmcMelBands *m, double t[VMC_MEL_BANDS][4], const float *const power[4]);
 /* The codes of four frames' mean squares t[band][frame] into out[frame],

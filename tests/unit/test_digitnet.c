@@ -339,8 +339,8 @@ static void check_four_lanes(void)
     } sizes[] = {{8000.0, 320, 384}, {16000.0, 640, 768}, {11025.0, 441, 512}};
     unsigned long long x = 0x2545f4914f6cdd1dull;
     size_t bad = 0, n = 0;
-    size_t bad_sums[2] = {0, 0};
-    int avx512_sums = 0;
+    size_t bad_sums[3] = {0, 0, 0}; /* SSE2, AVX-512F, AVX */
+    int avx512_sums = 0, avx_sums = 0;
     for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
         VmcSpectrum s;
         VmcMelBands m;
@@ -348,8 +348,9 @@ static void check_four_lanes(void)
             CHECK(0, "mel bands set up");
             return;
         }
-        const int have_avx512 = m.avx512; /* as the CPU has it */
+        const int have_avx512 = m.avx512, have_avx = m.avx; /* as the CPU has them */
         avx512_sums |= have_avx512;
+        avx_sums |= have_avx;
         float *pw = calloc(4 * s.nbins, sizeof(float));
         CHECK(pw != NULL, "out of memory");
         for (int rep = 0; pw && rep < 2000; rep++) {
@@ -376,15 +377,19 @@ static void check_four_lanes(void)
             /* the mean squares themselves, bit for bit, on each path */
             double s1[4][VMC_MEL_BANDS], s4[VMC_MEL_BANDS][4];
             for (int l = 0; l < 4; l++) vmc_melbands_sums(&m, s1[l], in[l]);
-            for (int avx512 = 0; avx512 <= have_avx512; avx512++) {
-                m.avx512 = avx512;
+            /* path 0 SSE2, 1 AVX-512F, 2 AVX */
+            for (int path = 0; path < 3; path++) {
+                if ((path == 1 && !have_avx512) || (path == 2 && !have_avx)) continue;
+                m.avx512 = path == 1;
+                m.avx = path == 2;
                 vmc_melbands_sums4(&m, s4, in);
                 int same = 1;
                 for (int b = 0; b < VMC_MEL_BANDS; b++)
                     for (int l = 0; l < 4; l++) same &= memcmp(&s4[b][l], &s1[l][b], sizeof(double)) == 0;
-                bad_sums[avx512] += !same;
+                bad_sums[path] += !same;
             }
             m.avx512 = have_avx512;
+            m.avx = have_avx;
         }
         free(pw);
         vmc_melbands_free(&m);
@@ -395,6 +400,8 @@ static void check_four_lanes(void)
     printf("  four frames' band sums with AVX-512F: %s\n", avx512_sums ? "compared" : "not on this CPU or build");
     CHECK(bad_sums[1] == 0, "four lanes at once, AVX-512F: %zu of %zu sets of four frames' sums differ", bad_sums[1],
           n);
+    printf("  four frames' band sums with AVX: %s\n", avx_sums ? "compared" : "not on this CPU or build");
+    CHECK(bad_sums[2] == 0, "four lanes at once, AVX: %zu of %zu sets of four frames' sums differ", bad_sums[2], n);
 }
 
 /* The paths the CPU has (the others fall back to a narrower one, so
