@@ -12,6 +12,7 @@
 #if defined(VMC_HAVE_AVX512)
 #include "features/melbands_avx512.h"
 #include "features/melbands_avx.h"
+#include "features/melbands_avx2.h"
 #endif
 
 /* O'Shaughnessy's mel scale, as HTK. */
@@ -61,6 +62,9 @@ int vmc_melbands_init(VmcMelBands *m, const VmcSpectrum *s)
 #endif
 #if defined(VMC_HAVE_AVX)
     m->avx = __builtin_cpu_supports("avx") != 0;
+#endif
+#if defined(VMC_HAVE_AVX2)
+    m->avx2 = __builtin_cpu_supports("avx2") != 0;
 #endif
     return VMCHECK_OK;
 }
@@ -214,6 +218,12 @@ void vmc_melbands_codes4(const VmcMelBands *m, unsigned char *const out[4], cons
 #if defined(VMC_HAVE_AVX512)
     if (m->avx512) {
         vmc_mel_codes4_avx512(m, out, t);
+        return;
+    }
+#endif
+#if defined(VMC_HAVE_AVX2)
+    if (m->avx2) {
+        vmc_mel_codes4_avx2(m, out, t);
         return;
     }
 #endif

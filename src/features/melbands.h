@@ -31,6 +31,7 @@ typedef struct VmcMelBands {
     double up[260]; /* code c + 1 from this mean square up (see vmc_mel_code); [255..260) infinite */
     int avx512;     /* 1: vmc_melbands_process4 sums with AVX-512F (the CPU has it; tests clear it) */
     int avx;        /* 1: ... else with AVX (the same) */
+    int avx2;       /* 1: vmc_melbands_codes4 with AVX2 where not AVX-512F (the same codes) */
 } VmcMelBands;
 
 /* The code of a band's mean square p (see vmc_mel_db), exactly
@@ -51,7 +52,8 @@ void vmc_melbands_process4(const VmcMelBands *m, unsigned char *const out[4], co
 void vmc_melbands_sums(const VmcMelBands *m, double t[VMC_MEL_BANDS], const float *power);
 void vmc_melbands_sums4(const VmcMelBands *m, double t[VMC_MEL_BANDS][4], const float *const power[4]);
 /* The codes of four frames' mean squares t[band][frame] into out[frame],
- * each vmc_mel_code's (eight at a time with AVX-512F where m->avx512). */
+ * each vmc_mel_code's (eight at a time with AVX-512F where m->avx512, four
+ * with AVX2 where m->avx2). */
 void vmc_melbands_codes4(const VmcMelBands *m, unsigned char *const out[4], const double t[VMC_MEL_BANDS][4]);
 /* A code back to dBFS. */
 static inline float vmc_mel_db(unsigned char code) { return (float)(VMC_MEL_BASE_DB + VMC_MEL_STEP_DB * code); }

@@ -327,7 +327,7 @@ void vmc_pitch_trellis_step(VmcPitchTrellis *T, size_t count, const float *fr)
     enum { K = VMC_TRELLIS_K, M = 2 }; /* state 0 is unvoiced */
     const size_t i = T->i++;
     if (i >= T->n) return;
-    const int m = T->m;
+    const int m = T->m < M ? T->m : M; /* 1 or 2 (vmc_pitch_trellis_init) */
     /* the costs are the first rule's (vmc_pitch_paths checks they agree) */
     const VmcPitchParams *par = T->pars[0];
     const float *pc = T->prev_fr, *cc = fr;

@@ -19,7 +19,7 @@
  *  - Four frames' bands at once (vmc_melbands_process4) give the codes of
  *    four single frames, and their mean squares the same bits (SSE2, and
  *    AVX-512F where the CPU has it), on random spectra at each analysis
- *    size. */
+ *    size; their codes too (AVX-512F, AVX2), at every step's edges. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,8 +291,8 @@ static void check_codes(void)
      * has it): each vmc_mel_code's, on the same kind of levels, each step's
      * level and its neighbours, and the edges (0, negative, tiny, huge,
      * infinite, NaN) */
-    const int have_avx512 = m.avx512;
-    size_t bad4[2] = {0, 0}, n4 = 0;
+    const int have_avx512 = m.avx512, have_avx2 = m.avx2;
+    size_t bad4[3] = {0, 0, 0}, n4 = 0; /* plain, AVX-512F, AVX2 */
     for (int rep = 0; rep < 20000; rep++) {
         double t[VMC_MEL_BANDS][4];
         for (int i = 0; i < 4 * VMC_MEL_BANDS; i++) {
@@ -314,17 +314,22 @@ static void check_codes(void)
         unsigned char *o[4] = {got[0], got[1], got[2], got[3]};
         for (int b = 0; b < VMC_MEL_BANDS; b++)
             for (int l = 0; l < 4; l++) want[l][b] = vmc_mel_code(&m, t[b][l]);
-        for (int avx512 = 0; avx512 <= have_avx512; avx512++) {
-            m.avx512 = avx512;
+        for (int path = 0; path < 3; path++) {
+            if ((path == 1 && !have_avx512) || (path == 2 && !have_avx2)) continue;
+            m.avx512 = path == 1;
+            m.avx2 = path == 2;
             vmc_melbands_codes4(&m, o, (const double(*)[4])t);
-            bad4[avx512] += memcmp(want, got, sizeof(want)) != 0;
+            bad4[path] += memcmp(want, got, sizeof(want)) != 0;
         }
         m.avx512 = have_avx512;
+        m.avx2 = have_avx2;
         n4++;
     }
     printf("  four frames' codes with AVX-512F: %s\n", have_avx512 ? "compared" : "not on this CPU or build");
-    CHECK(bad4[0] == 0 && bad4[1] == 0, "four frames' codes: %zu (plain) and %zu (AVX-512F) of %zu sets differ",
-          bad4[0], bad4[1], n4);
+    printf("  four frames' codes with AVX2: %s\n", have_avx2 ? "compared" : "not on this CPU or build");
+    CHECK(bad4[0] == 0 && bad4[1] == 0 && bad4[2] == 0,
+          "four frames' codes: %zu (plain), %zu (AVX-512F) and %zu (AVX2) of %zu sets differ", bad4[0], bad4[1],
+          bad4[2], n4);
     vmc_melbands_free(&m);
     vmc_spectrum_free(&s);
 }
