@@ -375,7 +375,8 @@ typedef struct Detector {
     size_t n_reg;
     size_t next, end;  /* the next group: regions [next, end) */
     size_t f_lo, f_hi; /* the frames whose codes it reads */
-    Search *S;         /* one per thread */
+    Search *S;         /* n_S: one per thread that decodes */
+    unsigned n_S;
     Group g;
     VmcDigitWords out;
     size_t cap_out;
@@ -445,11 +446,11 @@ static int det_init(Detector *d, const VmcDigitsInput *in, const VmcDigitsParams
     const Room room = room_for(d->reg, d->n_reg);
     /* a decoder's scratch per thread, and with threads a word list per
      * region of a group (a group has at most as many regions as blocks) */
-    const unsigned decoders = d->threads > 1 && in->pool ? d->threads : 1;
-    d->S = vmc_calloc(decoders, sizeof(Search));
+    d->S = vmc_calloc(d->threads > 1 && in->pool ? d->threads : 1, sizeof(Search));
     if (!d->S) return VMCHECK_ENOMEM;
-    for (unsigned t = 0; !r && t < decoders; t++) r = search_init(&d->S[t], &d->G, room.region_steps);
-    if (!r && decoders > 1) {
+    d->n_S = d->threads > 1 && in->pool ? d->threads : 1;
+    for (unsigned t = 0; !r && t < d->n_S; t++) r = search_init(&d->S[t], &d->G, room.region_steps);
+    if (!r && d->n_S > 1) {
         d->n_rw = room.group_blocks < d->n_reg ? room.group_blocks : d->n_reg;
         d->rw = vmc_calloc(d->n_rw, sizeof(VmcDigitWords));
         d->rw_cap = vmc_calloc(d->n_rw, sizeof(size_t));
@@ -488,16 +489,17 @@ static int run_group(Detector *d, const unsigned char *codes, size_t base)
         vmc_pool_start(d->in.pool, decode_regions, d);
         decode_regions(d, 0);
         vmc_pool_wait(d->in.pool);
+        int err = atomic_load(&d->rw_err);
         for (size_t k = 0; k < d->end - d->next; k++) {
             VmcDigitWords *w = &d->rw[k];
-            if (!atomic_load(&d->rw_err) && w->n &&
-                vmc_grow((void **)&d->out.v, &d->cap_out, d->out.n + w->n, sizeof(VmcDigitToken)))
-                atomic_store(&d->rw_err, 1);
-            if (!atomic_load(&d->rw_err) && w->n) memcpy(d->out.v + d->out.n, w->v, w->n * sizeof(VmcDigitToken));
-            if (!atomic_load(&d->rw_err)) d->out.n += w->n;
+            if (!err && w->n) {
+                err = vmc_grow((void **)&d->out.v, &d->cap_out, d->out.n + w->n, sizeof(VmcDigitToken));
+                if (!err) memcpy(d->out.v + d->out.n, w->v, w->n * sizeof(VmcDigitToken));
+                if (!err) d->out.n += w->n;
+            }
             w->n = 0;
         }
-        if (atomic_load(&d->rw_err)) return VMCHECK_ENOMEM;
+        if (err) return VMCHECK_ENOMEM;
     } else {
         for (size_t k = d->next; k < d->end; k++) {
             const Region *rg = &d->reg[k];
@@ -519,8 +521,7 @@ static void det_free(Detector *d)
     free(d->g.block_reg);
     free(d->g.block_t0);
     free(d->reg);
-    const unsigned decoders = d->threads > 1 && d->in.pool ? d->threads : 1;
-    for (unsigned t = 0; d->S && t < decoders; t++) search_free(&d->S[t]);
+    for (unsigned t = 0; t < d->n_S; t++) search_free(&d->S[t]);
     free(d->S);
     for (size_t k = 0; d->rw && k < d->n_rw; k++) vmc_digits_free(&d->rw[k]);
     free(d->rw);

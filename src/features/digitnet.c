@@ -265,18 +265,18 @@ void vmc_digitnet_eval(const VmcDigitNet *net, VmcDnScratch *s, float *out, cons
     for (int l = 0; l < L; l++) {
         const VmcDnLayer *Ly = &net->layer[l];
         const int last = l == L - 1;
-        LayerRun g = {Ly,
-                      l,
-                      (long)t0 - R[l],
-                      (long)t1 + R[l],
-                      l ? (long)t0 - R[l - 1] : 0,
-                      net->layer[0].kernel / 2,
-                      f_lo,
-                      s->in,
-                      s->buf[(l + 1) & 1],
-                      s->mask,
-                      s->buf[l & 1],
-                      spare};
+        const LayerRun g = {.Ly = Ly,
+                            .l = l,
+                            .lo = (long)t0 - R[l],
+                            .hi = (long)t1 + R[l],
+                            .plo = l ? (long)t0 - R[l - 1] : 0,
+                            .half = net->layer[0].kernel / 2,
+                            .f_lo = f_lo,
+                            .in = s->in,
+                            .prev = s->buf[(l + 1) & 1],
+                            .mask = s->mask,
+                            .nxt = s->buf[l & 1],
+                            .spare = spare};
         /* layer 0's inputs are hardly ever zero: all of them; the others'
          * from the rows of layer l - 1 */
         VmcDnUsed u;
