@@ -110,19 +110,22 @@ static size_t tiles_sse2(const VmcDnLayer *L, float *const out[TILE_R],
  * speech, 60 to 65 % of the inputs of the middle layers in all four rows). */
 static void row_masks(unsigned long long *m, const float *x, size_t n_rows, size_t stride, int inputs)
 {
-    for (size_t r = 0; r < n_rows; r++, x += stride, m += VMC_DN_MASK_WORDS) {
-        unsigned long long w[VMC_DN_MASK_WORDS] = {0};
-        int i = 0;
+    for (size_t r = 0; r < n_rows; r++, x += stride, m += VMC_DN_MASK_WORDS)
+        for (int wd = 0; wd < VMC_DN_MASK_WORDS; wd++) {
+            /* each word in a register (through memory, its ORs waited on each other) */
+            unsigned long long bits = 0;
+            const int end = inputs < 64 * (wd + 1) ? inputs : 64 * (wd + 1);
+            int i = 64 * wd;
 #if defined(__SSE2__)
-        const __m128 zero = _mm_setzero_ps();
-        for (; i + 4 <= inputs; i += 4) {
-            const unsigned nz = ~(unsigned)_mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(x + i), zero)) & 15u;
-            w[i / 64] |= (unsigned long long)nz << (i % 64);
-        }
+            const __m128 zero = _mm_setzero_ps();
+            for (; i + 4 <= end; i += 4) {
+                const unsigned nz = ~(unsigned)_mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(x + i), zero)) & 15u;
+                bits |= (unsigned long long)nz << (i % 64);
+            }
 #endif
-        for (; i < inputs; i++) w[i / 64] |= (unsigned long long)(x[i] != 0.0f) << (i % 64);
-        memcpy(m, w, sizeof(w));
-    }
+            for (; i < end; i++) bits |= (unsigned long long)(x[i] != 0.0f) << (i % 64);
+            m[wd] = bits;
+        }
 }
 
 /* TILE_R output rows of layer L: row r is bias plus, for each tap j, the
