@@ -106,6 +106,10 @@ enum VmcDnPath {
     VMC_DN_PATH_AVX512, /* 4 x 64 tiles and a masked rest in AVX-512F */
 };
 
+/* The widest kernel path this build and this CPU have: a path above it
+ * falls back to it, so only paths up to it are worth comparing. */
+int vmc_dn_path_best(void);
+
 /* What the inputs are normalised against (vmc_digitnet_norm). */
 typedef struct VmcDnNorm {
     const unsigned char *codes;  /* band codes from frame base on: frame f's at codes[(f - base) * VMC_MEL_BANDS] */

@@ -409,18 +409,9 @@ static void check_four_lanes(void)
     CHECK(bad_sums[2] == 0, "four lanes at once, AVX: %zu of %zu sets of four frames' sums differ", bad_sums[2], n);
 }
 
-/* The paths the CPU has (the others fall back to a narrower one, so
- * comparing them would prove nothing). */
-static int path_runs(int p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    if (p == VMC_DN_PATH_AVX) return __builtin_cpu_supports("avx");
-    if (p == VMC_DN_PATH_AVX512) return __builtin_cpu_supports("avx512f");
-    return 1;
-#else
-    return p <= VMC_DN_PATH_C;
-#endif
-}
+/* The paths the build and CPU have (the others fall back to a narrower
+ * one, so comparing them would prove nothing). */
+static int path_runs(int p) { return p <= vmc_dn_path_best(); }
 
 /* Random networks 20 -> A -> B -> classes with A = 1 .. VMC_DN_MAX_WIDTH and
  * B = VMC_DN_MAX_WIDTH + 1 - A (so every width is a hidden layer's output

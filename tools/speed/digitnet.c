@@ -18,27 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analyzer.h"
 #include "common/fmt.h"
 #include "features/digitnet.h"
 #include "io/decode.h"
+#include "clock.h"
 
 #define BLOCK 512
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void num(double v, int decimals)
 {
@@ -47,16 +34,7 @@ static void num(double v, int decimals)
     fputs(b, stdout);
 }
 
-static int path_runs(int p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    if (p == VMC_DN_PATH_AVX) return __builtin_cpu_supports("avx");
-    if (p == VMC_DN_PATH_AVX512) return __builtin_cpu_supports("avx512f");
-    return 1;
-#else
-    return p <= VMC_DN_PATH_C;
-#endif
-}
+static int path_runs(int p) { return p <= vmc_dn_path_best(); }
 
 int main(int argc, char **argv)
 {
@@ -118,11 +96,11 @@ int main(int argc, char **argv)
         for (int p = VMC_DN_PATH_C; p <= VMC_DN_PATH_AVX512; p++) {
             if (!path_runs(p) || (p == VMC_DN_PATH_C && k > 0)) continue;
             sc.path = p;
-            const double t0 = now_s();
+            const double t0 = speed_now_s();
             for (size_t s0 = 0; s0 < ns; s0 += BLOCK)
                 vmc_digitnet_eval(&vmc_digitnet_model, &sc, out[p] + s0 * VMC_DN_CLASSES, &norm, s0,
                                   s0 + BLOCK < ns ? s0 + BLOCK : ns);
-            times[p][k] = now_s() - t0;
+            times[p][k] = speed_now_s() - t0;
         }
     int same = 1;
     for (int p = VMC_DN_PATH_SSE2; p <= VMC_DN_PATH_AVX512; p++)
@@ -135,7 +113,7 @@ int main(int argc, char **argv)
     for (int p = VMC_DN_PATH_C; p <= VMC_DN_PATH_AVX512; p++) {
         if (!path_runs(p)) continue;
         const int n = p == VMC_DN_PATH_C ? 1 : reps;
-        qsort(times[p], (size_t)n, sizeof(double), cmp);
+        qsort(times[p], (size_t)n, sizeof(double), speed_cmp);
         printf("%s\"%s\": {\"least_ms\": ", first ? "" : ", ", name[p]);
         num(1e3 * times[p][0], 3);
         fputs(", \"median_ms\": ", stdout);

@@ -12,28 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/fmt.h"
 #include "common/profile.h"
 #include "io/decode.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "clock.h"
 
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof(double), cmp);
+    qsort(v, (size_t)n, sizeof(double), speed_cmp);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
@@ -71,9 +58,9 @@ int main(int argc, char **argv)
         vmc_profile_reset();
         VmcAnalyzeArgs args = {&cfg, NULL, 0, NULL, NULL, 0.0, 0};
         VmcheckReport *rep = NULL;
-        const double t0 = now_s();
+        const double t0 = speed_now_s();
         int r = vmc_decode_path(&rep, &args, path);
-        wall[k] = now_s() - t0;
+        wall[k] = speed_now_s() - t0;
         vmcheck_report_free(&rep);
         if (r) {
             fprintf(stderr, "stage-profile: %s: %s\n", path, vmcheck_strerror(r));
