@@ -11,7 +11,11 @@
 #include "features/energy.h"
 #if defined(VMC_HAVE_AVX512)
 #include "features/melbands_avx512.h"
+#endif
+#if defined(VMC_HAVE_AVX)
 #include "features/melbands_avx.h"
+#endif
+#if defined(VMC_HAVE_AVX2)
 #include "features/melbands_avx2.h"
 #endif
 
