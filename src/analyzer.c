@@ -67,7 +67,7 @@ static void analyse_frames(void *ctx, unsigned w)
             float mean[8];
             VMC_PROFILE_MARK(t);
             for (int l = 0; l < lanes; l++) {
-                frames[l] = b->frames + (i + (size_t)l) * a->win;
+                frames[l] = b->samples + b->off[i + (size_t)l];
                 vmc_frame_stats(frames[l], a->win, &mean[l], &b->peak[i + (size_t)l]);
             }
             VMC_PROFILE_LAP(t, VMC_STAGE_FRAMING);
@@ -224,8 +224,19 @@ static int on_frame(void *ctx, const float *frame, size_t index)
 {
     VmcheckAnalyzer *a = ctx;
     VmcBatch *b = a->filling;
-    (void)index;
-    memcpy(b->frames + b->n * a->win, frame, a->win * sizeof(float));
+    const long long start = vmc_framer_start(a->framer, index);
+    if (!b->n) {
+        b->pos0 = start;
+        b->len = 0;
+    }
+    /* only the samples the batch does not hold yet (frames start in order,
+     * each within a hop of the last) */
+    const long long held = b->pos0 + (long long)b->len - start;
+    if (held < 0 || held > (long long)a->win || b->len + a->win - (size_t)held > b->cap) return VMCHECK_EINVAL;
+    const size_t have = (size_t)held;
+    memcpy(b->samples + b->len, frame + have, (a->win - have) * sizeof(float));
+    b->off[b->n] = (size_t)(start - b->pos0);
+    b->len += a->win - have;
     if (++b->n == VMC_BATCH) return hand_over(a);
     return 0;
 }
@@ -277,12 +288,17 @@ int vmc_analyzer_create(VmcheckAnalyzer **out, const VmcheckConfig *cfg, unsigne
     if (threads > 1 && vmc_pool_create(&a->pool, threads)) goto fail;
     for (int k = 0; k < 2; k++) {
         VmcBatch *b = &a->batches[k];
-        b->frames = vmc_calloc(VMC_BATCH * win, sizeof(float));
+        /* frames start at most ceil(arate * hop) samples apart (one more
+         * for the rounding of a long recording's positions) */
+        const size_t hop_max = (size_t)ceil(a->arate * VMCHECK_HOP_S) + 1;
+        b->cap = (VMC_BATCH - 1) * hop_max + win;
+        b->samples = vmc_calloc(b->cap, sizeof(float));
+        b->off = vmc_calloc(VMC_BATCH, sizeof(size_t));
         b->peak = vmc_calloc(VMC_BATCH, sizeof(float));
         b->band_db = vmc_calloc(VMC_BATCH, sizeof(float));
         b->cands = vmc_calloc(VMC_BATCH * VMC_PITCH_STRIDE, sizeof(float));
         b->mel = vmc_calloc(VMC_BATCH * VMC_MEL_BANDS, 1);
-        if (!b->frames || !b->peak || !b->band_db || !b->cands || !b->mel) goto fail;
+        if (!b->samples || !b->off || !b->peak || !b->band_db || !b->cands || !b->mel) goto fail;
     }
     a->filling = &a->batches[0];
     a->busy = NULL;
@@ -317,7 +333,8 @@ void vmc_analyzer_destroy(VmcheckAnalyzer **pa)
     }
     free(a->work);
     for (int k = 0; k < 2; k++) {
-        free(a->batches[k].frames);
+        free(a->batches[k].samples);
+        free(a->batches[k].off);
         free(a->batches[k].peak);
         free(a->batches[k].band_db);
         free(a->batches[k].cands);

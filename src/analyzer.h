@@ -35,8 +35,14 @@ typedef struct VmcFrameWork {
 /* A batch of frames waiting for the per-frame features, and their results. */
 typedef struct VmcBatch {
     size_t n;
-    float *frames; /* VMC_BATCH * win */
-    float *peak;   /* each frame's local peak */
+    /* the frames' samples once, in signal order (frames overlap: a batch's
+     * is its hop times VMC_BATCH, not win times), from signal position
+     * pos0; frame i starts at samples + off[i] */
+    float *samples;
+    size_t *off;
+    size_t len, cap;
+    long long pos0;
+    float *peak; /* each frame's local peak */
     float *band_db;
     float *cands;       /* VMC_BATCH * VMC_PITCH_STRIDE */
     unsigned char *mel; /* VMC_BATCH * VMC_MEL_BANDS */

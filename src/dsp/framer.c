@@ -48,6 +48,8 @@ void vmc_framer_destroy(VmcFramer **pf)
 
 size_t vmc_framer_count(const VmcFramer *f) { return f->next; }
 
+long long vmc_framer_start(const VmcFramer *f, size_t i) { return centre(f, i) - (long long)(f->win / 2); }
+
 static int emit(VmcFramer *f, VmcFrameFn fn, void *ctx, long long limit)
 {
     const long long half = (long long)(f->win / 2);

@@ -11,6 +11,9 @@ typedef struct Seen {
     double rate;
     size_t win, count, bad;
     long long n;
+    const VmcFramer *fr;
+    size_t bad_start; /* frames whose vmc_framer_start is not where they start */
+    long long last;   /* the previous frame's start */
 } Seen;
 
 /* The signal is x[k] = k + 1 (0 is padding), so a frame shows where it is. */
@@ -18,6 +21,13 @@ static int on_frame(void *ctx, const float *f, size_t i)
 {
     Seen *s = ctx;
     long long c = (long long)floor((double)i * s->rate * 0.01 + 0.5);
+    /* the analyzer copies a batch's frames once, by where each starts: in
+     * order, at most ceil(rate * hop) + 1 samples after the last */
+    const long long start = vmc_framer_start(s->fr, i);
+    if (start != c - (long long)(s->win / 2) ||
+        (i && (start < s->last || start - s->last > (long long)ceil(s->rate * 0.01) + 1)))
+        s->bad_start++;
+    s->last = start;
     for (size_t j = 0; j < s->win; j++) {
         long long k = c - (long long)(s->win / 2) + (long long)j;
         float want = (k >= 0 && k < s->n) ? (float)(k + 1) : 0.0f;
@@ -35,7 +45,7 @@ static void run(double rate, size_t win, size_t n, size_t block)
     float *x = malloc(n * sizeof(float));
     for (size_t k = 0; k < n; k++) x[k] = (float)(k + 1);
     VmcFramer *fr = vmc_framer_create(rate, 0.01, win, 4096);
-    Seen s = {rate, win, 0, 0, (long long)n};
+    Seen s = {rate, win, 0, 0, (long long)n, fr, 0, 0};
     for (size_t off = 0; off < n; off += block) {
         size_t m = n - off < block ? n - off : block;
         vmc_framer_push(fr, x + off, m, on_frame, &s);
@@ -47,6 +57,7 @@ static void run(double rate, size_t win, size_t n, size_t block)
     CHECK(s.count == want, "rate %.0f win %zu n %zu block %zu: %zu frames, want %zu", rate, win, n, block, s.count,
           want);
     CHECK(s.bad == 0, "rate %.0f block %zu: %zu frames misplaced", rate, block, s.bad);
+    CHECK(s.bad_start == 0, "rate %.0f block %zu: %zu frames' starts wrong", rate, block, s.bad_start);
     vmc_framer_destroy(&fr);
     CHECK(fr == NULL, "destroy nulls the pointer");
     free(x);
