@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/common.h"
 #include "vmcheck/vmcheck.h"
 
 #define BLOCK_S 0.005
@@ -63,7 +64,7 @@ static int complete(VmcEnergyMeter *m, VmcTrack *t, long long k, double sum)
  * its start (an odd one at a push's end waits for the next push), so the
  * sums do not depend on where pushes split the input.  A block is 5 ms:
  * float partial sums are exact enough; blocks add in double. */
-static void filter(VmcEnergyMeter *m, const float *x, size_t k)
+VMC_ALSO_AVX static void filter(VmcEnergyMeter *m, const float *x, size_t k)
 {
     double x1 = m->x1, x2 = m->x2, y1 = m->y1, y2 = m->y2;
     const double b0 = m->b0, b1 = m->b1, b2 = m->b2, a1 = m->a1, a2 = m->a2;
