@@ -325,7 +325,28 @@ typedef struct Snd {
     unsigned long long frames_read;
     float *first; /* a stream's first block, read at open (see snd_open) */
     size_t first_n, first_channels;
+    /* 16-bit PCM in an uncompressed container: read as it is stored and
+     * scaled here in vectors (libsndfile's own loop is one sample at a
+     * time); int16 to float and the scale 2^-15 are exact, so the samples
+     * are libsndfile's normalised floats to the bit */
+    short *pcm16;
+    size_t pcm16_cap, channels; /* samples, and per frame */
 } Snd;
+
+/* Containers whose 16-bit PCM is stored as plain integers. */
+static int plain_pcm16(int format)
+{
+    if ((format & SF_FORMAT_SUBMASK) != SF_FORMAT_PCM_16) return 0;
+    switch (format & SF_FORMAT_TYPEMASK) {
+    case SF_FORMAT_WAV:
+    case SF_FORMAT_WAVEX:
+    case SF_FORMAT_AIFF:
+    case SF_FORMAT_W64:
+    case SF_FORMAT_RF64:
+    case SF_FORMAT_CAF: return 1;
+    default: return 0;
+    }
+}
 
 /* What the header promises, s, or -1 when it cannot say: read by opening
  * the file again, told it is unboundedly long.  A length over the cap, or
@@ -357,6 +378,7 @@ static void snd_close(void *state)
     if (s->sf) sf_close(s->sf);
     if (s->piped) pump_stop(&s->pump);
     free(s->first);
+    free(s->pcm16);
     free(s);
 }
 
@@ -445,6 +467,16 @@ static int snd_open(void **state, VmcInput *in, VmcSourceInfo *out, char *why, s
     const char *sub = sub_name(info.format);
     snprintf(out->format, sizeof(out->format), "%s%s%s", major_name(info.format), *sub ? " " : "", sub);
     out->largest = largest_code(info.format);
+    if (plain_pcm16(info.format) && info.channels > 0 && info.channels <= VMCHECK_MAX_CHANNELS) {
+        s->pcm16_cap = (size_t)VMC_SOURCE_BLOCK * (size_t)info.channels;
+        s->pcm16 = vmc_calloc(s->pcm16_cap, sizeof(short));
+        if (!s->pcm16) {
+            snprintf(why, why_size, "out of memory");
+            snd_close(s);
+            return VMCHECK_ENOMEM;
+        }
+        s->channels = (size_t)info.channels;
+    }
     if (!s->piped) {
         out->frames_hint = info.frames != SF_COUNT_MAX ? (unsigned long long)info.frames : 0;
         if (out->rate_hz && out->channels) out->promised_s = promise(in, &info);
@@ -465,7 +497,14 @@ static long snd_read(void *state, float *buf, size_t n, char *why, size_t why_si
         s->frames_read += k;
         return (long)k;
     }
-    sf_count_t got = sf_readf_float(s->sf, buf, (sf_count_t)n);
+    sf_count_t got;
+    if (s->pcm16) {
+        const size_t ch = s->channels, want = n < s->pcm16_cap / ch ? n : s->pcm16_cap / ch;
+        got = sf_readf_short(s->sf, s->pcm16, (sf_count_t)want);
+        for (size_t i = 0; got > 0 && i < (size_t)got * ch; i++) buf[i] = (float)s->pcm16[i] * (1.0f / 32768.0f);
+    } else {
+        got = sf_readf_float(s->sf, buf, (sf_count_t)n);
+    }
     if (got < 0) got = 0;
     if ((size_t)got < n && sf_error(s->sf) != SF_ERR_NO_ERROR) {
         /* a decoding error: the end of what can be read (a file cut short
