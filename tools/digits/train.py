@@ -168,7 +168,8 @@ def load_examples(items):
         if n < 10:
             continue
         ns = (n + 1) // 2
-        ex.append((d["x"], step_labels(it["words"], ns), it["kind"] != "tts"))
+        real = 0 if it["kind"] == "tts" else 2 if it["speaker"].startswith("an4:f") else 1
+        ex.append((d["x"], step_labels(it["words"], ns), real))
     return ex
 
 
@@ -203,7 +204,7 @@ def time_compressed(e, r):
     return xs.astype(np.float32), ls, real
 
 
-def epoch_examples(ex, rng, real_repeat, tts_share, real_fast=0.0):
+def epoch_examples(ex, rng, real_repeat, tts_share, real_fast=0.0, female_repeat=1):
     """The examples of one training epoch: each recording of a real speaker
     (AN4, FSDD, Speech Commands) real_repeat times (each with its own crop
     offsets), each synthesised one with probability tts_share (defaults 1
@@ -213,11 +214,26 @@ def epoch_examples(ex, rng, real_repeat, tts_share, real_fast=0.0):
     fewer digits misheard (17.2 -> 13.2 %), but placed them worse (both ends
     within 0.15 s: 61 -> 50 %) and lost the message set's numbers (located
     93.7 -> 91.4 %); with half the synthesised ones, one-breath messages
-    lost 6 points."""
+    lost 6 points.
+
+    female_repeat: each real recording of a female AN4 speaker that many
+    times more (only 420 of the 5838 real training recordings are women's:
+    8 of the 34 AN4 speakers, FSDD's and Speech Commands' speakers men or
+    unknown).  Tried with 3 (2026-12-03, against the same command with 1 on
+    the same data cache, tune split): one-breath located 88.4 -> 95.3 %,
+    verdicts 93.0 -> 96.5 %, message set 95.4 / 96.0 -> 96.8 / 97.9 %,
+    heard right 94.4 -> 100 %, but real numbers located 94.9 -> 93.8 %
+    (verdicts 93.1 both), false 1.7 -> 2.3 %, digit error rate 18.8 ->
+    21.9 %; and three of the unit and CLI tests' hand-checked recordings got
+    worse (a one-breath sample's number found with 7 of its 11 digits, an
+    AN4 number with a carrier word kept, a wrong script's number_mismatch
+    missed).  Not adopted.  (The committed weights came from an earlier
+    build of the data cache; the same command on today's gives other
+    figures: one-breath located 93.1 % there, 88.4 % here.)"""
     out = []
     for e in ex:
         if e[2]:
-            out += [e] * real_repeat
+            out += [e] * (real_repeat * (female_repeat if e[2] == 2 else 1))
             if real_fast > 0 and rng.random() < real_fast:
                 out.append(time_compressed(e, rng.uniform(*FAST_RANGE)))
         elif tts_share >= 1.0 or rng.random() < tts_share:
@@ -680,6 +696,7 @@ def main(argv):
     ap.add_argument("--real-repeat", type=int, default=1, help="each real speaker's recording this often per epoch")
     ap.add_argument("--real-fast", type=float, default=0.5,
                     help="share of real recordings also heard 1.2-1.8x faster each epoch (feature-level tempo)")
+    ap.add_argument("--female-repeat", type=int, default=1, help="each real female speaker's recording this often")
     ap.add_argument("--tts-share", type=float, default=1.0, help="share of the synthesised recordings per epoch")
     ap.add_argument("--save", help="also save the torch state here")
     ap.add_argument("--load", help="export this saved torch state instead of training")
@@ -721,7 +738,8 @@ def main(argv):
 
     counts = np.zeros(CLASSES)
     for _, lab, real in tr:     # the shares an epoch sees (epoch_examples)
-        counts += np.bincount(lab, minlength=CLASSES) * (args.real_repeat + args.real_fast if real else args.tts_share)
+        rep = args.real_repeat * (args.female_repeat if real == 2 else 1)
+        counts += np.bincount(lab, minlength=CLASSES) * (rep + args.real_fast if real else args.tts_share)
     prior = (counts + 1.0) / (counts.sum() + CLASSES)
     log_prior = np.log(prior).astype(np.float32)
     print("train: class shares " + " ".join("%.3f" % p for p in prior), file=sys.stderr)
@@ -737,7 +755,7 @@ def main(argv):
     best, best_state = None, None
     for ep in range(args.epochs):
         model.train()
-        X, Y = crops(epoch_examples(tr, rng, args.real_repeat, args.tts_share, args.real_fast), rng, CROP, R, h)
+        X, Y = crops(epoch_examples(tr, rng, args.real_repeat, args.tts_share, args.real_fast, args.female_repeat), rng, CROP, R, h)
         perm = rng.permutation(len(X))
         bs = 32
         tl, tn = 0.0, 0
