@@ -225,7 +225,7 @@ def epoch_examples(ex, rng, real_repeat, tts_share, real_fast=0.0, female_repeat
     heard right 94.4 -> 100 %, but real numbers located 94.9 -> 93.8 %
     (verdicts 93.1 both), false 1.7 -> 2.3 %, digit error rate 18.8 ->
     21.9 %; and three of the unit and CLI tests' hand-checked recordings got
-    worse (a one-breath sample's number found with 7 of its 11 digits, an
+    worse (the rushed sample's number found with 7 of its 11 digits, an
     AN4 number with a carrier word kept, a wrong script's number_mismatch
     missed).  Not adopted.  (The committed weights came from an earlier
     build of the data cache; the same command on today's gives other
