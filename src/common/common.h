@@ -12,8 +12,9 @@
 /* A serial loop built twice, for AVX's three-operand encoding (no register
  * copies; the same IEEE operations, so the same bits: no FMA) and plain,
  * the CPU choosing at load time (an ifunc).  Only where GCC or clang build
- * for x86-64 with glibc; elsewhere the plain one alone. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) && !defined(__SANITIZE_THREAD__)
+ * for x86-64 with glibc (musl has no ifuncs) and not for ThreadSanitizer
+ * (its run time starts after ifunc resolvers); elsewhere the plain one. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__GLIBC__) && !defined(__SANITIZE_THREAD__)
 #define VMC_ALSO_AVX __attribute__((target_clones("avx", "default")))
 #else
 #define VMC_ALSO_AVX

@@ -23,7 +23,8 @@ int vmc_framer_flush(VmcFramer *f, VmcFrameFn fn, void *ctx);
 /* Frames emitted so far. */
 size_t vmc_framer_count(const VmcFramer *f);
 /* The signal position of frame i's first sample (negative: in the zeros
- * before time 0).  Consecutive frames start at most ceil(rate*hop) apart. */
+ * before time 0).  Frames start in order, consecutive ones at most
+ * ceil(rate*hop) + 1 apart (the +1 for the rounding of far positions). */
 long long vmc_framer_start(const VmcFramer *f, size_t i);
 
 #endif
