@@ -324,13 +324,14 @@ typedef struct Snd {
     int piped;
     unsigned long long frames_read;
     float *first; /* a stream's first block, read at open (see snd_open) */
-    size_t first_n, first_channels;
+    size_t first_n;
+    size_t channels; /* per frame (the stream's, once known) */
     /* 16-bit PCM in an uncompressed container: read as it is stored and
      * scaled here in vectors (libsndfile's own loop is one sample at a
      * time); int16 to float and the scale 2^-15 are exact, so the samples
      * are libsndfile's normalised floats to the bit */
     short *pcm16;
-    size_t pcm16_cap, channels; /* samples, and per frame */
+    size_t pcm16_cap; /* samples */
 } Snd;
 
 /* Containers whose 16-bit PCM is stored as plain integers. */
@@ -406,8 +407,8 @@ static int open_stream(Snd *s, VmcInput *in, SF_INFO *info, char *why, size_t wh
     if (!s->sf) snprintf(why, why_size, "%s", sf_strerror(NULL));
     pthread_mutex_unlock(&open_lock);
     if (s->sf && info->channels > 0 && info->channels <= VMCHECK_MAX_CHANNELS) {
-        s->first_channels = (size_t)info->channels;
-        s->first = vmc_calloc((size_t)VMC_SOURCE_BLOCK * s->first_channels, sizeof(float));
+        s->channels = (size_t)info->channels;
+        s->first = vmc_calloc((size_t)VMC_SOURCE_BLOCK * s->channels, sizeof(float));
         if (!s->first) {
             snprintf(why, why_size, "out of memory");
             return VMCHECK_ENOMEM;
@@ -468,14 +469,14 @@ static int snd_open(void **state, VmcInput *in, VmcSourceInfo *out, char *why, s
     snprintf(out->format, sizeof(out->format), "%s%s%s", major_name(info.format), *sub ? " " : "", sub);
     out->largest = largest_code(info.format);
     if (plain_pcm16(info.format) && info.channels > 0 && info.channels <= VMCHECK_MAX_CHANNELS) {
-        s->pcm16_cap = (size_t)VMC_SOURCE_BLOCK * (size_t)info.channels;
+        s->channels = (size_t)info.channels;
+        s->pcm16_cap = (size_t)VMC_SOURCE_BLOCK * s->channels;
         s->pcm16 = vmc_calloc(s->pcm16_cap, sizeof(short));
         if (!s->pcm16) {
             snprintf(why, why_size, "out of memory");
             snd_close(s);
             return VMCHECK_ENOMEM;
         }
-        s->channels = (size_t)info.channels;
     }
     if (!s->piped) {
         out->frames_hint = info.frames != SF_COUNT_MAX ? (unsigned long long)info.frames : 0;
@@ -491,8 +492,8 @@ static long snd_read(void *state, float *buf, size_t n, char *why, size_t why_si
     Snd *s = state;
     if (s->first_n) { /* the block read at open */
         size_t k = s->first_n < n ? s->first_n : n;
-        memcpy(buf, s->first, k * s->first_channels * sizeof(float));
-        memmove(s->first, s->first + k * s->first_channels, (s->first_n - k) * s->first_channels * sizeof(float));
+        memcpy(buf, s->first, k * s->channels * sizeof(float));
+        memmove(s->first, s->first + k * s->channels, (s->first_n - k) * s->channels * sizeof(float));
         s->first_n -= k;
         s->frames_read += k;
         return (long)k;
