@@ -77,9 +77,12 @@ static void eval_blocks(void *ctx, unsigned w)
 /* The decoder's states: silence; a chain of min_other_steps for other
  * speech; for each word a chain for its first half then one for its
  * second.  The last state of each chain loops. */
+#define MAX_STATES (1 + 8 + VMC_DW_COUNT * 2 * 8) /* chains of at most 8 (graph_init) */
+
 typedef struct Graph {
     int n_states;
-    int no, nh; /* chain lengths */
+    unsigned char cls[MAX_STATES]; /* the class each state emits (state_class) */
+    int no, nh;                    /* chain lengths */
     int oth0, word0;
     /* log cost of entering a unit (column) after one (row): silence, other
      * speech, a digit word */
@@ -119,7 +122,10 @@ static int decode(VmcDigitWords *out, size_t *cap, const Graph *G, const float *
     for (size_t t = 0; t < n_steps; t++) {
         const float *e = lp + t * VMC_DN_CLASSES;
         unsigned char *ps = psi + t * (size_t)S;
-#define EM(s) ((double)(e[state_class(G, s)] - emit_off[state_class(G, s)]))
+        /* each class's emission score once per step, for the states that emit it */
+        double em[VMC_DN_CLASSES];
+        for (int c = 0; c < VMC_DN_CLASSES; c++) em[c] = (double)(e[c] - emit_off[c]);
+#define EM(s) (em[G->cls[s]])
         if (t == 0) {
             for (int s = 0; s < S; s++) nv[s] = -HUGE_VAL;
             nv[0] = EM(0);
@@ -233,6 +239,7 @@ static void graph_init(Graph *G, const VmcDigitsParams *p)
     G->oth0 = 1;
     G->word0 = 1 + G->no;
     G->n_states = G->word0 + VMC_DW_COUNT * 2 * G->nh;
+    for (int s = 0; s < G->n_states; s++) G->cls[s] = (unsigned char)state_class(G, s);
     /* silence costs nothing to enter; a word after a word and other speech
      * after a word have their own costs (digits come in runs) */
     for (int a = 0; a < 3; a++) {
