@@ -9,11 +9,20 @@
 #include "io/source.h"
 
 /* The bytes: a regular file (read with pread, so copies of the input read
- * independently), a memory image, or a stream (a pipe, a FIFO, standard
+ * independently, through a read-ahead block they share: it holds its own
+ * offset, so whichever copy filled it, it holds the file's bytes there), a
+ * memory image, or a stream (a pipe, a FIFO, standard
  * input), read once, in order.  A stream's first bytes are read ahead into
  * prefix so that a backend can look at them and, when it cannot open them,
  * leave them for the next backend: every backend reads the prefix first,
  * then the rest of the stream. */
+/* A regular file's bytes [off, off + len) (positions from VmcInput.base). */
+typedef struct VmcReadAhead {
+    int64_t off;
+    size_t len;
+    unsigned char data[];
+} VmcReadAhead;
+
 typedef struct VmcInput {
     int fd;                   /* file or stream; -1 for memory */
     const unsigned char *mem; /* memory image, or NULL */
@@ -22,11 +31,12 @@ typedef struct VmcInput {
     int64_t pos;              /* next byte a read returns */
     unsigned char *prefix;    /* a stream's first bytes, read ahead */
     size_t prefix_len;
-    int stream_eof;  /* the stream has ended (within or after the prefix) */
-    int spent;       /* a backend took bytes past the prefix: no other can start over */
-    int read_errno;  /* a stream or file read failed: errno */
-    int spool_fd;    /* a stream copied to a temporary file (vmc_input_spool), or -1 */
-    int from_stream; /* the bytes came from a stream (even once spooled): no length is promised */
+    int stream_eof;   /* the stream has ended (within or after the prefix) */
+    int spent;        /* a backend took bytes past the prefix: no other can start over */
+    int read_errno;   /* a stream or file read failed: errno */
+    int spool_fd;     /* a stream copied to a temporary file (vmc_input_spool), or -1 */
+    int from_stream;  /* the bytes came from a stream (even once spooled): no length is promised */
+    VmcReadAhead *ra; /* a regular file's read-ahead (owned by the source; NULL: none, reads go straight) */
 } VmcInput;
 
 /* Read up to n bytes: the count, 0 at the end, -1 on a read error. */
@@ -34,6 +44,10 @@ int64_t vmc_input_read(VmcInput *in, void *buf, int64_t n);
 /* Seek (SEEK_SET, SEEK_CUR, SEEK_END): the new position, or -1 (a stream
  * cannot seek; a position past the end is allowed, reads there give 0). */
 int64_t vmc_input_seek(VmcInput *in, int64_t off, int whence);
+/* Give a regular file (or a spooled stream) its read-ahead block, emptied;
+ * without the memory its reads go straight to the file.  The source frees
+ * it at close. */
+void vmc_input_read_ahead(VmcInput *in);
 static inline int vmc_input_seekable(const VmcInput *in) { return in->size >= 0; }
 /* Make a stream seekable: copy it, from its first byte, to an unlinked
  * temporary file ($TMPDIR, else /tmp) and read that instead, from its
