@@ -22,7 +22,7 @@
 #define VMC_CHUNK 4096
 /* Frames per batch: while the pool analyses one batch the framer fills the
  * next (5 s of audio: few hand-overs, bounded memory). */
-#define VMC_BATCH 256
+#define VMC_BATCH 512
 /* Frames a worker claims at a time. */
 #define VMC_CLAIM 8
 
