@@ -8,6 +8,13 @@
 
 #include "io/source.h"
 
+/* A regular file's bytes [off, off + len) (positions from VmcInput.base). */
+typedef struct VmcReadAhead {
+    int64_t off;
+    size_t len;
+    unsigned char data[];
+} VmcReadAhead;
+
 /* The bytes: a regular file (read with pread, so copies of the input read
  * independently, through a read-ahead block they share: it holds its own
  * offset, so whichever copy filled it, it holds the file's bytes there), a
@@ -16,13 +23,6 @@
  * prefix so that a backend can look at them and, when it cannot open them,
  * leave them for the next backend: every backend reads the prefix first,
  * then the rest of the stream. */
-/* A regular file's bytes [off, off + len) (positions from VmcInput.base). */
-typedef struct VmcReadAhead {
-    int64_t off;
-    size_t len;
-    unsigned char data[];
-} VmcReadAhead;
-
 typedef struct VmcInput {
     int fd;                   /* file or stream; -1 for memory */
     const unsigned char *mem; /* memory image, or NULL */
