@@ -81,6 +81,12 @@ int cli_expand_inputs(CliOptions *o, char **paths, size_t n);
 /* The report's flags of severity error (things to fix); the rest are warnings. */
 size_t cli_count_errors(const VmcheckReport *r);
 
+/* Whether the report leaves the name unchecked (speech, but no name
+ * segment, labels or script): then 1, with *base the input's file name and
+ * *stem the length of its name without the extension (where its script,
+ * STEM.txt, would go). */
+int cli_name_unchecked(const CliResult *res, const char **base, int *stem);
+
 /* JSON helpers shared by the JSON and JSONL writers. */
 void cli_json_string(FILE *f, const char *s);
 void cli_json_number(FILE *f, double v, int decimals);

@@ -7,8 +7,20 @@
 #include "cli/cohort.h"
 #include "common/fmt.h"
 
-/* A number; never inf or nan (a level of nothing is said in words by the
- * caller: this is the last resort). */
+int cli_name_unchecked(const CliResult *res, const char **base, int *stem)
+{
+    const VmcheckReport *r = res->report;
+    int has_name = 0;
+    for (size_t k = 0; k < r->segment_count; k++)
+        has_name |= vmcheck_report_segment(r, k)->kind == VMCHECK_SEGMENT_NAME;
+    if (!r->has_speech || has_name || res->labels_used || res->script_used) return 0;
+    const char *b = strrchr(res->path, '/');
+    b = b ? b + 1 : res->path;
+    const char *dot = strrchr(b, '.');
+    *base = b;
+    *stem = dot && dot != b ? (int)(dot - b) : (int)strlen(b);
+    return 1;
+}
 
 size_t cli_count_errors(const VmcheckReport *r)
 {
@@ -17,6 +29,8 @@ size_t cli_count_errors(const VmcheckReport *r)
     return n;
 }
 
+/* A number; never inf or nan (a level of nothing is said in words by the
+ * caller: this is the last resort). */
 static const char *num(char b[32], double v, int d)
 {
     if (!isfinite(v)) return "(not measured)";
@@ -134,18 +148,11 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         fprintf(f, "  (segments from %s)\n", res->labels_used);
     else if (res->script_used)
         fprintf(f, "  (segments aligned to the script %s)\n", res->script_used);
-    int has_name = 0;
-    for (size_t k = 0; k < r->segment_count; k++)
-        has_name |= vmcheck_report_segment(r, k)->kind == VMCHECK_SEGMENT_NAME;
-    if (r->has_speech && !has_name && !res->labels_used && !res->script_used) {
-        /* say what was not checked, and how to have it checked */
-        const char *base = strrchr(res->path, '/');
-        base = base ? base + 1 : res->path;
-        const char *dot = strrchr(base, '.');
-        const int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+    const char *base;
+    int stem;
+    if (cli_name_unchecked(res, &base, &stem)) /* say what was not checked, and how to have it checked */
         fprintf(f, "  Name        not checked - put your prepared text in %.*s.txt beside %s (or use --script)\n", stem,
                 base, base);
-    }
     if (!r->has_speech) {
         fprintf(f, "  Length      %s s, no speech found\n", num(a, r->duration_s, 2));
     } else {

@@ -409,6 +409,38 @@ def cohort_checks(tmp):
     check("the page is byte-identical under a decimal-comma locale", locale)
 
 
+def figure_rows(page):
+    """The figures table as {heading: text}."""
+    rows = {}
+    for tr in all_of(parse_page(page), "tr"):
+        th, td = tr.find("th"), tr.find("td")
+        if th is not None and td is not None:
+            rows["".join(th.itertext())] = "".join(td.itertext())
+    return rows
+
+
+def unchecked_checks(tmp):
+    def name_unchecked():
+        """With no labels and no script the page's figures say, as the text
+        report does, that the name was not checked and how to have it
+        checked; with the script beside the recording they give the name."""
+        d = os.path.join(tmp, "unchecked")
+        os.makedirs(d, exist_ok=True)
+        wav = os.path.join(d, "practice.wav")
+        shutil.copy(sample("good"), wav)
+        page = os.path.join(d, "practice.html")
+        r = run(["--html", page, wav])
+        expect(r.rc in (0, 1) and os.path.isfile(page), r.describe())
+        want = "not checked - put your prepared text in practice.txt beside practice.wav (or use --script)"
+        got = figure_rows(page).get("Name")
+        expect(got == want, "Name row %r, want %r" % (got, want))
+        shutil.copy(os.path.join(harness.SAMPLES, "good.txt"), os.path.join(d, "practice.txt"))
+        r = run(["--html", page, wav])
+        got = figure_rows(page).get("Name", "")
+        expect("not checked" not in got and "from the script" in got, "Name row with the script: %r" % got)
+    check("no labels, no script: the page says the name was not checked", name_unchecked)
+
+
 def main():
     rc = harness.setup(60)
     if rc is not None:
@@ -421,6 +453,7 @@ def main():
         hostile_checks(tmp)
         atomic_checks(tmp)
         cohort_checks(tmp)
+        unchecked_checks(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return harness.summary()
