@@ -79,6 +79,7 @@ void batch_analyze_one(const BatchShared *sh, const char *path, double baseline_
     memset(r, 0, sizeof(*r));
     r->path = path;
     const int is_stdin = !strcmp(path, "-"); /* standard input: no file beside it */
+    r->sidecars_read = sh->sidecars && !is_stdin;
     VmcheckConfig cfg = sh->opt->cfg;
     cfg.baseline_f0_hz = baseline_f0_hz;
     Capture cap = {{0}, 0};

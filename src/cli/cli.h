@@ -45,6 +45,7 @@ typedef struct CliResult {
     VmcheckReport *report;   /* NULL on error */
     const char *labels_used; /* label file picked up beside the audio, or NULL */
     const char *script_used;
+    int sidecars_read;         /* a NAME.txt beside the input would have been read (a file, sidecars on) */
     const char *baseline_used; /* the baseline the lift is measured against, or NULL */
     double baseline_f0_hz;     /* its median F0 */
     const char *trainee;       /* progress across takes: the trainee's folder, else NULL */
@@ -84,7 +85,8 @@ size_t cli_count_errors(const VmcheckReport *r);
 /* Whether the report leaves the name unchecked (speech, but no name
  * segment, labels or script): then 1, with *base the input's file name and
  * *stem the length of its name without the extension (where its script,
- * STEM.txt, would go). */
+ * STEM.txt, would go), or *base NULL when no file beside it is read
+ * (standard input, --no-sidecar): only --script would do. */
 int cli_name_unchecked(const CliResult *res, const char **base, int *stem);
 
 /* JSON helpers shared by the JSON and JSONL writers. */

@@ -776,13 +776,17 @@ static void figures(Buf *b, const CliResult *res)
     int stem;
     if (cli_name_unchecked(res, &base, &stem)) { /* what was not checked, and how to have it checked */
         row(b, "Name");
-        bs(b, "not checked - put your prepared text in ");
-        char txt[4096];
-        snprintf(txt, sizeof(txt), "%.*s.txt", stem, base);
-        besc(b, txt);
-        bs(b, " beside ");
-        besc(b, base);
-        bs(b, " (or use --script)</td></tr>\n");
+        if (base) {
+            bs(b, "not checked - put your prepared text in ");
+            char txt[4096];
+            snprintf(txt, sizeof(txt), "%.*s.txt", stem, base);
+            besc(b, txt);
+            bs(b, " beside ");
+            besc(b, base);
+            bs(b, " (or use --script)</td></tr>\n");
+        } else {
+            bs(b, "not checked - give your prepared text with --script</td></tr>\n");
+        }
     }
     row(b, "Segments from");
     if (res->labels_used) {

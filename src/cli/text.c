@@ -14,6 +14,9 @@ int cli_name_unchecked(const CliResult *res, const char **base, int *stem)
     for (size_t k = 0; k < r->segment_count; k++)
         has_name |= vmcheck_report_segment(r, k)->kind == VMCHECK_SEGMENT_NAME;
     if (!r->has_speech || has_name || res->labels_used || res->script_used) return 0;
+    *base = NULL;
+    *stem = 0;
+    if (!res->sidecars_read) return 1;
     const char *b = strrchr(res->path, '/');
     b = b ? b + 1 : res->path;
     const char *dot = strrchr(b, '.');
@@ -150,9 +153,13 @@ static void text_file(FILE *f, const CliResult *res, size_t i, size_t n)
         fprintf(f, "  (segments aligned to the script %s)\n", res->script_used);
     const char *base;
     int stem;
-    if (cli_name_unchecked(res, &base, &stem)) /* say what was not checked, and how to have it checked */
-        fprintf(f, "  Name        not checked - put your prepared text in %.*s.txt beside %s (or use --script)\n", stem,
-                base, base);
+    if (cli_name_unchecked(res, &base, &stem)) { /* say what was not checked, and how to have it checked */
+        if (base)
+            fprintf(f, "  Name        not checked - put your prepared text in %.*s.txt beside %s (or use --script)\n",
+                    stem, base, base);
+        else
+            fputs("  Name        not checked - give your prepared text with --script\n", f);
+    }
     if (!r->has_speech) {
         fprintf(f, "  Length      %s s, no speech found\n", num(a, r->duration_s, 2));
     } else {

@@ -25,7 +25,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import (R, SAMPLE_NAMES, CheckFailed, Inconclusive, Run, check, env_c, expect,  # noqa: E402,F401
-                     no_crash, parse_json, run, shq)
+                     no_crash, parse_json, run, run_stdin, shq)
 
 VMCHECK = SAMPLES = None  # set in main()
 
@@ -917,6 +917,12 @@ def check_not_checked_line(tmp):
     r = run([os.path.join(d, "practice.wav")])
     want = "Name        not checked - put your prepared text in practice.txt beside practice.wav (or use --script)"
     expect(want in r.out, r.describe())
+    # where no file beside it is read, only --script can give the text
+    only_script = "Name        not checked - give your prepared text with --script"
+    for argv, data in ((["-"], True), (["--name-as", "practice.wav", "-"], True),
+                       (["--no-sidecar", os.path.join(d, "practice.wav")], False)):
+        r = run_stdin(argv, open(os.path.join(d, "practice.wav"), "rb").read()) if data else run(argv)
+        expect(only_script in r.out and "beside" not in r.out, "%s: %s" % (argv, r.describe()))
     shutil.copy(os.path.join(SAMPLES, "good.txt"), os.path.join(d, "practice.txt"))
     r = run([os.path.join(d, "practice.wav")])
     expect("not checked" not in r.out, r.describe())
