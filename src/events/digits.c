@@ -77,7 +77,8 @@ static void eval_blocks(void *ctx, unsigned w)
 /* The decoder's states: silence; a chain of min_other_steps for other
  * speech; for each word a chain for its first half then one for its
  * second.  The last state of each chain loops. */
-#define MAX_STATES (1 + 8 + VMC_DW_COUNT * 2 * 8) /* chains of at most 8 (graph_init) */
+#define MAX_CHAIN 8 /* the longest chain graph_init allows */
+#define MAX_STATES (1 + MAX_CHAIN + VMC_DW_COUNT * 2 * MAX_CHAIN)
 
 typedef struct Graph {
     int n_states;
@@ -234,8 +235,8 @@ static void graph_init(Graph *G, const VmcDigitsParams *p)
 {
     G->no = p->min_other_steps > 2 ? p->min_other_steps : 2;
     G->nh = p->min_half_steps > 2 ? p->min_half_steps : 2;
-    if (G->no > 8) G->no = 8;
-    if (G->nh > 8) G->nh = 8;
+    if (G->no > MAX_CHAIN) G->no = MAX_CHAIN;
+    if (G->nh > MAX_CHAIN) G->nh = MAX_CHAIN;
     G->oth0 = 1;
     G->word0 = 1 + G->no;
     G->n_states = G->word0 + VMC_DW_COUNT * 2 * G->nh;
