@@ -286,6 +286,13 @@ static double voiced_score(const VmcPitchParams *par, const float *c, size_t j)
     return (double)c[2 * (j - 1) + 1] - par->octave_cost * log2(par->ceiling_hz / (double)c[2 * (j - 1)]);
 }
 
+/* The octave-jump cost of the move from the previous frame's candidate q to
+ * this frame's candidate j (both voiced). */
+static inline double jump_cost(const VmcPitchParams *par, const float *pc, size_t q, const float *cc, size_t j)
+{
+    return par->octave_jump_cost * fabs(log2((double)pc[2 * (q - 1)] / (double)cc[2 * (j - 1)]));
+}
+
 int vmc_pitch_trellis_init(VmcPitchTrellis *T, const VmcPitchParams *const pars[], int m, const float *peak, size_t n)
 {
     memset(T, 0, sizeof(*T));
@@ -322,7 +329,10 @@ fail:
     return VMCHECK_ENOMEM;
 }
 
-void vmc_pitch_trellis_step(VmcPitchTrellis *T, size_t count, const float *fr)
+/* One step; vs and jump, when not NULL, hold what vmc_pitch_moves() computed
+ * for this frame (the same doubles the step would compute itself). */
+static inline __attribute__((always_inline)) void trellis_step(VmcPitchTrellis *T, size_t count, const float *fr,
+                                                               const double *vs, const double *jump)
 {
     enum { K = VMC_TRELLIS_K, M = 2 }; /* state 0 is unvoiced */
     const size_t i = T->i++;
@@ -336,7 +346,7 @@ void vmc_pitch_trellis_step(VmcPitchTrellis *T, size_t count, const float *fr)
         for (int p = 0; p < m; p++)
             for (size_t j = 0; j < K; j++)
                 T->score[p][j] = (float)(j == 0       ? unvoiced_score(T, p, 0)
-                                         : j <= count ? voiced_score(par, cc, j)
+                                         : j <= count ? (vs ? vs[j - 1] : voiced_score(par, cc, j))
                                                       : -1e30);
     } else {
         const size_t np = T->prev_count, nc = count, bit = i * K;
@@ -346,7 +356,7 @@ void vmc_pitch_trellis_step(VmcPitchTrellis *T, size_t count, const float *fr)
             if (j == 0)
                 for (int p = 0; p < m; p++) d[p] = unvoiced_score(T, p, i);
             else
-                d[0] = d[1] = voiced_score(par, cc, j);
+                d[0] = d[1] = vs ? vs[j - 1] : voiced_score(par, cc, j);
             for (size_t q = 0; q <= np; q++) {
                 double cost;
                 if ((q == 0) != (j == 0))
@@ -354,7 +364,7 @@ void vmc_pitch_trellis_step(VmcPitchTrellis *T, size_t count, const float *fr)
                 else if (j == 0)
                     cost = 0.0;
                 else
-                    cost = par->octave_jump_cost * fabs(log2((double)pc[2 * (q - 1)] / (double)cc[2 * (j - 1)]));
+                    cost = jump ? jump[(q - 1) * nc + (j - 1)] : jump_cost(par, pc, q, cc, j);
                 for (int p = 0; p < m; p++) {
                     double v = (double)T->score[p][q] - cost;
                     if (v > best[p]) {
@@ -376,6 +386,11 @@ void vmc_pitch_trellis_step(VmcPitchTrellis *T, size_t count, const float *fr)
     /* the previous frame's pairs, for the next step's moves */
     memcpy(T->prev_fr, fr, 2 * count * sizeof(float));
     T->prev_count = count;
+}
+
+void vmc_pitch_trellis_step(VmcPitchTrellis *T, size_t count, const float *fr)
+{
+    trellis_step(T, count, fr, NULL, NULL);
 }
 
 void vmc_pitch_trellis_release(VmcPitchTrellis *T)
@@ -427,6 +442,102 @@ static int viterbi(float *const f0[], const VmcPitchParams *const pars[], int m,
     fr = cands->fr ? cands->fr : no_pairs;
     for (size_t i = 0; i < n; fr += 2 * (size_t)cands->count[i++])
         for (int p = 0; p < m; p++) f0[p][i] = vmc_pitch_choice_hz(f0[p][i], fr);
+    return VMCHECK_OK;
+}
+
+/* The trellis with a second thread: while this thread steps through one
+ * block of frames, a pool thread computes the next block's voiced scores and
+ * moves' costs (their logarithms were some 40 % of a step), the same doubles
+ * the step computes alone, so the paths are the same bits. */
+#define MOVES_CAP 32768 /* doubles a block holds: at least VMC_PITCH_CANDS * (1 + VMC_PITCH_CANDS) */
+
+typedef struct MovesBlock {
+    size_t f0, f1;     /* frames [f0, f1) */
+    const float *fr0;  /* frame f0's pairs */
+    const float *fr1;  /* frame f1's pairs (set by fill_moves) */
+    size_t prev_count; /* frame f0 - 1's candidates (0 for frame 0) */
+    const float *prev; /* and their pairs */
+    double *v;         /* per frame: count voiced scores, then prev_count * count move costs */
+} MovesBlock;
+
+typedef struct MovesJob {
+    const VmcPitchParams *par;
+    const VmcPitchCands *cands;
+    size_t n;
+    MovesBlock *blk;
+} MovesJob;
+
+static void fill_moves(const VmcPitchParams *par, const VmcPitchCands *cands, size_t n, MovesBlock *b)
+{
+    size_t used = 0, np = b->prev_count, f = b->f0;
+    const float *pc = b->prev, *cc = b->fr0;
+    for (; f < n; f++) {
+        const size_t nc = cands->count[f];
+        if (used + nc + np * nc > MOVES_CAP) break;
+        double *vs = b->v + used, *jump = vs + nc;
+        for (size_t j = 1; j <= nc; j++) vs[j - 1] = voiced_score(par, cc, j);
+        for (size_t q = 1; q <= np; q++)
+            for (size_t j = 1; j <= nc; j++) jump[(q - 1) * nc + (j - 1)] = jump_cost(par, pc, q, cc, j);
+        used += nc + np * nc;
+        pc = cc;
+        np = nc;
+        cc += 2 * nc;
+    }
+    b->f1 = f;
+    b->fr1 = cc;
+}
+
+static void moves_job(void *ctx, unsigned worker)
+{
+    MovesJob *j = ctx;
+    if (worker == 1) fill_moves(j->par, j->cands, j->n, j->blk);
+}
+
+int vmc_pitch_paths_pool(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const VmcPitchParams *par_b,
+                         const VmcPitchCands *cands, size_t n, VmcPool *pool)
+{
+    if (!pool || !vmc_pitch_paths_share(par_a, par_b)) return vmc_pitch_paths(f0_a, par_a, f0_b, par_b, cands, n);
+    if (n == 0) return VMCHECK_OK;
+    float *const f0[2] = {f0_a, f0_b};
+    const VmcPitchParams *const pars[2] = {par_a, par_b};
+    double *buf = vmc_calloc(2 * MOVES_CAP, sizeof(double));
+    VmcPitchTrellis T;
+    if (!buf || vmc_pitch_trellis_init(&T, pars, 2, cands->peak, n)) {
+        free(buf);
+        return VMCHECK_ENOMEM;
+    }
+    static const float no_pairs[1] = {0.0f};
+    const float *fr = cands->fr ? cands->fr : no_pairs;
+    MovesBlock blk[2] = {{0, 0, fr, NULL, 0, no_pairs, buf}, {0, 0, NULL, NULL, 0, NULL, buf + MOVES_CAP}};
+    MovesJob job = {par_a, cands, n, NULL};
+    fill_moves(par_a, cands, n, &blk[0]);
+    for (int k = 0;; k ^= 1) {
+        MovesBlock *cur = &blk[k], *next = &blk[k ^ 1];
+        const int more = cur->f1 < n;
+        if (more) { /* the next block, from where this one ends */
+            next->f0 = cur->f1;
+            next->fr0 = cur->fr1;
+            next->prev_count = cands->count[cur->f1 - 1];
+            next->prev = cur->fr1 - 2 * next->prev_count;
+            job.blk = next;
+            vmc_pool_start(pool, moves_job, &job);
+        }
+        const double *v = cur->v;
+        const float *cc = cur->fr0;
+        for (size_t i = cur->f0; i < cur->f1; i++) {
+            const size_t nc = cands->count[i], np = T.prev_count;
+            trellis_step(&T, nc, cc, v, v + nc);
+            v += nc + np * nc;
+            cc += 2 * nc;
+        }
+        if (!more) break;
+        vmc_pool_wait(pool);
+    }
+    free(buf);
+    vmc_pitch_trellis_back(&T, f0);
+    fr = cands->fr ? cands->fr : no_pairs;
+    for (size_t i = 0; i < n; fr += 2 * (size_t)cands->count[i++])
+        for (int p = 0; p < 2; p++) f0[p][i] = vmc_pitch_choice_hz(f0[p][i], fr);
     return VMCHECK_OK;
 }
 

@@ -33,6 +33,7 @@
 
 #include <stddef.h>
 
+#include "common/pool.h"
 #include "common/track.h"
 #include "dsp/spectrum.h"
 
@@ -113,6 +114,12 @@ int vmc_pitch_path(float *f0_hz, const VmcPitchCands *cands, size_t n, const Vmc
 int vmc_pitch_paths_share(const VmcPitchParams *par_a, const VmcPitchParams *par_b);
 int vmc_pitch_paths(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const VmcPitchParams *par_b,
                     const VmcPitchCands *cands, size_t n);
+/* As vmc_pitch_paths (the same bits), with the pool's first thread computing
+ * the moves' costs a block of frames ahead of this thread's steps when the
+ * two rules share them; without a pool, or when they do not, it is
+ * vmc_pitch_paths. */
+int vmc_pitch_paths_pool(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const VmcPitchParams *par_b,
+                         const VmcPitchCands *cands, size_t n, VmcPool *pool);
 
 /* The same paths fed one frame at a time (the analysis of a long file
  * recomputes the candidates on a second pass over the audio instead of
