@@ -829,15 +829,16 @@ int vmc_analyzer_finish(VmcheckAnalyzer *a, VmcheckReport **out, const VmcheckSe
     const VmcPitchCands cands = {a->tracks.pitch_peak.v, a->tracks.pitch_count.v, a->tracks.pitch_fr.v};
     if (!r && !a->refeed) {
         PathJob job = {an.f0_hz, &cands, an.n_frames, &global_par, VMCHECK_OK};
-        if (a->pool && vmc_pitch_paths_share(&global_par, &a->pitch_par)) {
+        if (vmc_pool_threads(a->pool) > 1 && vmc_pitch_paths_share(&global_par, &a->pitch_par)) {
             /* one pass for both, the pool's first thread computing the
              * moves' costs a block of frames ahead (the two paths on a
              * thread each computed every cost twice, as slow as one pass) */
             r = vmc_pitch_paths_pool(an.f0_hz, &global_par, an.f0_local_hz, &a->pitch_par, &cands, an.n_frames,
                                      a->pool);
-        } else if (a->pool) {
+        } else if (vmc_pool_threads(a->pool) > 1) {
             /* the two paths are independent: the pool's first thread takes
-             * the reported one while this thread finds the local one */
+             * the reported one while this thread finds the local one (a
+             * pool whose threads did not start has no first thread) */
             vmc_pool_start(a->pool, path_job, &job);
             r = vmc_pitch_path(an.f0_local_hz, &cands, an.n_frames, &a->pitch_par);
             vmc_pool_wait(a->pool);

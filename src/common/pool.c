@@ -93,6 +93,8 @@ void vmc_pool_wait(VmcPool *p)
     pthread_mutex_unlock(&p->mu);
 }
 
+unsigned vmc_pool_threads(const VmcPool *p) { return p ? p->n : 1; }
+
 void vmc_pool_destroy(VmcPool **pp)
 {
     if (!pp || !*pp) return;

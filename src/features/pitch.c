@@ -329,8 +329,8 @@ fail:
     return VMCHECK_ENOMEM;
 }
 
-/* One step; vs and jump, when not NULL, hold what vmc_pitch_moves() computed
- * for this frame (the same doubles the step would compute itself). */
+/* One step; vs and jump, when not NULL, hold what fill_moves() computed for
+ * this frame (the same doubles the step would compute itself). */
 static inline __attribute__((always_inline)) void trellis_step(VmcPitchTrellis *T, size_t count, const float *fr,
                                                                const double *vs, const double *jump)
 {
@@ -496,7 +496,9 @@ static void moves_job(void *ctx, unsigned worker)
 int vmc_pitch_paths_pool(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const VmcPitchParams *par_b,
                          const VmcPitchCands *cands, size_t n, VmcPool *pool)
 {
-    if (!pool || !vmc_pitch_paths_share(par_a, par_b)) return vmc_pitch_paths(f0_a, par_a, f0_b, par_b, cands, n);
+    /* the moves need a pool thread (a pool whose threads did not start has none) */
+    if (vmc_pool_threads(pool) < 2 || !vmc_pitch_paths_share(par_a, par_b))
+        return vmc_pitch_paths(f0_a, par_a, f0_b, par_b, cands, n);
     if (n == 0) return VMCHECK_OK;
     float *const f0[2] = {f0_a, f0_b};
     const VmcPitchParams *const pars[2] = {par_a, par_b};

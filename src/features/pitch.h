@@ -116,7 +116,7 @@ int vmc_pitch_paths(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const
                     const VmcPitchCands *cands, size_t n);
 /* As vmc_pitch_paths (the same bits), with the pool's first thread computing
  * the moves' costs a block of frames ahead of this thread's steps when the
- * two rules share them; without a pool, or when they do not, it is
+ * two rules share them; without a pool thread, or when they do not, it is
  * vmc_pitch_paths. */
 int vmc_pitch_paths_pool(float *f0_a, const VmcPitchParams *par_a, float *f0_b, const VmcPitchParams *par_b,
                          const VmcPitchCands *cands, size_t n, VmcPool *pool);

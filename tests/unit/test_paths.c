@@ -46,7 +46,7 @@ static void check_same(const char *what, const VmcPitchCands *c, const VmcPitchP
     CHECK(vmc_pitch_path(a1, c, N, pa) == 0 && vmc_pitch_path(b1, c, N, pb) == 0, "%s: one at a time", what);
     CHECK(vmc_pitch_paths(a2, pa, b2, pb, c, N) == 0, "%s: together", what);
     CHECK(!memcmp(a1, a2, sizeof(a1)) && !memcmp(b1, b2, sizeof(b1)), "%s: the same paths, to the bit", what);
-    for (unsigned threads = 2; threads <= 3; threads++) {
+    for (unsigned threads = 1; threads <= 3; threads++) { /* 1: a pool without threads */
         VmcPool *pool = NULL;
         CHECK(vmc_pool_create(&pool, threads) == 0, "%s: a pool of %u", what, threads);
         memset(a2, 0, sizeof(a2));
