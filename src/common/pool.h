@@ -16,8 +16,8 @@ int vmc_pool_create(VmcPool **out, unsigned n);
 void vmc_pool_start(VmcPool *p, VmcPoolFn fn, void *ctx);
 /* Wait until every thread has returned from the last start().  NULL: nothing. */
 void vmc_pool_wait(VmcPool *p);
-/* Threads that run a start()'s function: the pool's that started, and the
- * caller (1 for a pool without threads, and for NULL). */
+/* How many threads can share a start()'s work: the pool's that started and
+ * the caller (1 for a pool without threads, and for NULL). */
 unsigned vmc_pool_threads(const VmcPool *p);
 void vmc_pool_destroy(VmcPool **p);
 
